@@ -1,0 +1,71 @@
+// Benchmark (issue 2): 10,000 workloads (~40,000 documents). In one run, measures
+// (a) parsing the corpus with the YAML library alone and (b) `draingate validate` on it, both as whole
+// processes (start-up included), alternating, several rounds; reports medians, the ratio b/a, and the
+// peak RSS of each. Targets: b ≤ 1.5 × a, b ≤ 3 s, peak RSS ≤ 500 MB.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeCorpus } from './corpus.mjs';
+
+const root = join(import.meta.dirname, '..');
+const rounds = Number(process.env.ROUNDS ?? 5);
+const dir = mkdtempSync(join(tmpdir(), 'draingate-bench-'));
+const corpus = writeCorpus(dir, Number(process.env.WORKLOADS ?? 10_000));
+const node = process.execPath;
+
+function measure(args) {
+  // GNU time prints the peak RSS (KiB) of the child on stderr.
+  const started = performance.now();
+  const run = spawnSync('/usr/bin/time', ['-f', '%M', node, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  const ms = performance.now() - started;
+  if (run.status !== 0 && run.status !== 1)
+    throw new Error(`${args.join(' ')} exited ${run.status}: ${run.stderr}`);
+  const rssKiB = Number(run.stderr.trim().split('\n').pop());
+  return { ms, rssMiB: rssKiB / 1024, stdout: run.stdout };
+}
+
+const a = [];
+const b = [];
+let findings = 0;
+for (let round = 0; round < rounds; round++) {
+  a.push(measure([join(import.meta.dirname, 'yaml-baseline.mjs'), dir]));
+  const v = measure([join(root, 'packages/cli/dist/bin.js'), 'validate', '-o', 'json', dir]);
+  findings = JSON.parse(v.stdout).findings.length;
+  b.push(v);
+}
+rmSync(dir, { recursive: true, force: true });
+
+const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+const aMs = median(a.map((r) => r.ms));
+const bMs = median(b.map((r) => r.ms));
+const result = {
+  date: new Date().toISOString(),
+  cores: cpus().length,
+  node: process.version,
+  corpus: {
+    workloads: corpus.documents / 4,
+    documents: corpus.documents,
+    files: corpus.files,
+    megabytes: +(corpus.bytes / 1e6).toFixed(1),
+  },
+  rounds,
+  findings,
+  yamlOnly: { medianMs: Math.round(aMs), peakRssMiB: Math.round(Math.max(...a.map((r) => r.rssMiB))) },
+  validate: { medianMs: Math.round(bMs), peakRssMiB: Math.round(Math.max(...b.map((r) => r.rssMiB))) },
+  ratio: +(bMs / aMs).toFixed(2),
+  targets: { ratio: 1.5, wallMs: 3000, rssMiB: 500 },
+};
+result.pass = result.ratio <= 1.5 && result.validate.medianMs <= 3000 && result.validate.peakRssMiB <= 500;
+console.log(JSON.stringify(result, null, 2));
+if (process.env.BENCH_WRITE) {
+  mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
+  writeFileSync(
+    join(import.meta.dirname, 'results', 'validate.json'),
+    `${JSON.stringify(result, null, 2)}\n`,
+  );
+}

@@ -1,0 +1,137 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import {
+  allowancesFrom,
+  formatInputProblem,
+  parseConfig,
+  reachesThreshold,
+  renderJson,
+  renderMarkdown,
+  renderSarif,
+  renderText,
+  validateManifests,
+} from '@draingate/core';
+import type { DraingateConfig, FailOn, InputProblem } from '@draingate/core';
+import { readManifestSources } from '@draingate/core/node';
+import type { CliIo } from '../io.js';
+import { EXIT, UsageError, useColour } from '../io.js';
+import { oneOf, parseMebibytes, parseSeconds } from '../options.js';
+
+const OUTPUTS = ['text', 'json', 'sarif', 'markdown'] as const;
+const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
+
+interface ValidateFlags {
+  output: (typeof OUTPUTS)[number];
+  failOn?: FailOn;
+  config?: string;
+  namespace: string;
+  propagationSeconds?: number;
+  nlbPropagationSeconds?: number;
+  shutdownSeconds?: number;
+  controllerLatencySeconds?: number;
+  maxFileSize?: number;
+  fixes: boolean;
+}
+
+/** Reads `--config` (or `.draingate.yaml` in the working directory when present). Errors are usage errors. */
+export async function loadConfig(
+  io: CliIo,
+  path: string | undefined,
+): Promise<{ config: DraingateConfig; file?: string; warnings: InputProblem[] }> {
+  const file = path ?? (existsSync(join(io.cwd, '.draingate.yaml')) ? '.draingate.yaml' : undefined);
+  if (!file) return { config: {}, warnings: [] };
+  let text: string;
+  try {
+    text = await readFile(join(io.cwd, file), 'utf8');
+  } catch {
+    if (path) throw new UsageError(`--config ${path}: cannot read the file`);
+    return { config: {}, warnings: [] };
+  }
+  const parsed = parseConfig(text, file);
+  if (parsed.errors.length > 0) throw new UsageError(parsed.errors.map(formatInputProblem).join('\n'));
+  return { config: parsed.config, file, warnings: parsed.warnings };
+}
+
+export function registerValidate(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('validate')
+    .description('Check drain timing in Kubernetes manifests (files, directories, or - for stdin).')
+    .argument('<paths...>', 'manifest files or directories (walked recursively), or - for stdin')
+    .option('-o, --output <format>', `report format: ${OUTPUTS.join(', ')}`, oneOf(OUTPUTS), 'text')
+    .option(
+      '--fail-on <severity>',
+      `exit 1 when a finding reaches this severity: ${FAIL_ON.join(', ')} (default: error)`,
+      oneOf(FAIL_ON),
+    )
+    .option('-c, --config <file>', 'configuration file (default: .draingate.yaml when present)')
+    .option('-n, --namespace <ns>', 'namespace of objects that name none', 'default')
+    .option(
+      '--propagation-seconds <s>',
+      'L: time for a deregistration to reach the ALB data plane (default 15)',
+      parseSeconds,
+    )
+    .option('--nlb-propagation-seconds <s>', 'L for NLBs (default 120)', parseSeconds)
+    .option('--shutdown-seconds <s>', 'S: application shutdown time after SIGTERM (default 5)', parseSeconds)
+    .option(
+      '--controller-latency-seconds <s>',
+      'controller latency before Register/DeregisterTargets (default 5)',
+      parseSeconds,
+    )
+    .option('--max-file-size <MiB>', 'refuse larger files (default 32)', parseMebibytes)
+    .option('--no-fixes', 'text output: leave out the fix snippets')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 nothing reached --fail-on; 1 findings did; 2 usage or input error.\n\nExamples:\n  draingate validate k8s/\n  helm template my-chart | draingate validate -\n  draingate validate -o sarif k8s/ > draingate.sarif',
+    )
+    .action(async (paths: string[], flags: ValidateFlags) => {
+      const { config, file, warnings } = await loadConfig(io, flags.config);
+      for (const warning of warnings) io.stderr.write(`draingate: warning: ${formatInputProblem(warning)}\n`);
+      const allowances = allowancesFrom(config, file, {
+        ...(flags.propagationSeconds !== undefined ? { propagationSeconds: flags.propagationSeconds } : {}),
+        ...(flags.nlbPropagationSeconds !== undefined
+          ? { nlbPropagationSeconds: flags.nlbPropagationSeconds }
+          : {}),
+        ...(flags.shutdownSeconds !== undefined ? { shutdownSeconds: flags.shutdownSeconds } : {}),
+        ...(flags.controllerLatencySeconds !== undefined
+          ? { controllerLatencySeconds: flags.controllerLatencySeconds }
+          : {}),
+      });
+      const read = await readManifestSources(paths, {
+        cwd: io.cwd,
+        stdin: io.stdin,
+        ...(flags.maxFileSize !== undefined ? { maxFileBytes: flags.maxFileSize } : {}),
+      });
+      const report = validateManifests(read.sources, {
+        allowances,
+        defaultNamespace: flags.namespace,
+        readProblems: read.problems,
+        ...(config.disable ? { disable: config.disable } : {}),
+      });
+      const failOn = flags.failOn ?? config.failOn ?? 'error';
+      switch (flags.output) {
+        case 'json':
+          io.stdout.write(renderJson(report));
+          break;
+        case 'sarif':
+          io.stdout.write(renderSarif(report, { baseDir: io.cwd }));
+          break;
+        case 'markdown':
+          io.stdout.write(renderMarkdown(report));
+          break;
+        default:
+          io.stdout.write(
+            renderText({ ...report, problems: [] }, { colour: useColour(io), fixes: flags.fixes }),
+          );
+      }
+      for (const problem of report.problems) io.stderr.write(`draingate: ${formatInputProblem(problem)}\n`);
+      setExit(
+        report.problems.length > 0
+          ? EXIT.usage
+          : reachesThreshold(report.findings, failOn)
+            ? EXIT.findings
+            : EXIT.ok,
+      );
+    });
+}

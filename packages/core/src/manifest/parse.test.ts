@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { parseManifests } from './parse.js';
+
+describe('parseManifests', () => {
+  it('reads every document of a multi-document file with its position', () => {
+    const text =
+      '# rendered by helm\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n---\n# Source: chart/templates/b.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: b\n  namespace: shop\n';
+    const parsed = parseManifests(text, 'all.yaml');
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.objects.map((o) => [o.name, o.namespace, o.source.line])).toEqual([
+      ['a', undefined, 3],
+      ['b', 'shop', 9],
+    ]);
+  });
+
+  it('points at a field, or at its nearest written ancestor when the field is absent', () => {
+    const text =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: x\n';
+    const [object] = parseManifests(text, 'd.yaml').objects;
+    expect(object?.positionOf(['spec', 'template', 'spec', 'containers', 0, 'image'])).toEqual({
+      file: 'd.yaml',
+      line: 10,
+      column: 11,
+    });
+    expect(object?.positionOf(['spec', 'template', 'spec', 'containers', 0, 'lifecycle', 'preStop'])).toEqual(
+      { file: 'd.yaml', line: 9, column: 11 },
+    );
+  });
+
+  it('flattens kind: List as kubectl get -o yaml prints it', () => {
+    const text =
+      'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Namespace\n    metadata:\n      name: a\n  - apiVersion: v1\n    kind: Namespace\n    metadata:\n      name: b\n';
+    const parsed = parseManifests(text, 'list.yaml');
+    expect(parsed.objects.map((o) => [o.name, o.source.line])).toEqual([
+      ['a', 4],
+      ['b', 8],
+    ]);
+  });
+
+  it('accepts JSON', () => {
+    const parsed = parseManifests(
+      '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"x"}}',
+      'ns.json',
+    );
+    expect(parsed.objects.map((o) => o.name)).toEqual(['x']);
+  });
+
+  const hostile = [
+    {
+      name: 'invalid YAML → its line, the next document still read',
+      text: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: [unclosed\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ok\n',
+      line: 5,
+      message: /invalid YAML/,
+      objects: ['ok'],
+    },
+    {
+      name: 'duplicate keys → rejected with the key’s line',
+      text: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  name: b\n',
+      line: 5,
+      message: /invalid YAML: duplicated mapping key/,
+      objects: [],
+    },
+    {
+      name: 'a scalar document → must be a mapping',
+      text: 'just a string\n',
+      line: 1,
+      message: /must be a mapping, got a string/,
+      objects: [],
+    },
+    {
+      name: 'a list document → must be a mapping',
+      text: '- a\n- b\n',
+      line: 1,
+      message: /must be a mapping, got a list/,
+      objects: [],
+    },
+    {
+      name: 'kind not a string',
+      text: 'apiVersion: v1\nkind: 3\nmetadata:\n  name: a\n',
+      line: 2,
+      message: /must be a non-empty string, got 3/,
+      objects: [],
+    },
+    {
+      name: 'no metadata.name',
+      text: 'apiVersion: v1\nkind: Service\nmetadata:\n  labels: {}\n',
+      line: 3,
+      message: /must be a non-empty string, got nothing/,
+      objects: [],
+    },
+    {
+      name: 'binary garbage → not a text file',
+      text: '\u0000\u0001\u0002binary\u00ff',
+      line: 1,
+      message: /not a text file/,
+      objects: [],
+    },
+    {
+      name: 'a tab-indented mess',
+      text: 'apiVersion: v1\nkind: Service\nmetadata:\n\tname: x\n',
+      line: 4,
+      message: /invalid YAML/,
+      objects: [],
+    },
+  ];
+  it.each(hostile)('$name', ({ text, line, message, objects }) => {
+    const parsed = parseManifests(text, 'bad.yaml');
+    expect(parsed.problems.length).toBeGreaterThan(0);
+    expect(parsed.problems[0]?.at.line).toBe(line);
+    expect(parsed.problems[0]?.message).toMatch(message);
+    expect(parsed.objects.map((o) => o.name)).toEqual(objects);
+  });
+
+  it('rejects a YAML alias bomb quickly and without exhausting memory', () => {
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\ndata:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
+    const started = performance.now();
+    const parsed = parseManifests(text, 'bomb.yaml');
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(parsed.objects).toEqual([]);
+    expect(parsed.problems[0]?.message).toMatch(/too many YAML aliases/);
+  });
+
+  it('skips empty and comment-only documents', () => {
+    const parsed = parseManifests('---\n# nothing\n---\n\n', 'empty.yaml');
+    expect(parsed.objects).toEqual([]);
+    expect(parsed.problems).toEqual([]);
+  });
+});

@@ -1,0 +1,44 @@
+/** A place in an input file, 1-based. */
+export interface SourceRef {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Formats a place as `file:line:column`, the form editors and CI annotations understand. */
+export function formatSourceRef(at: SourceRef): string {
+  return `${at.file}:${at.line}:${at.column}`;
+}
+
+/** A problem with the input itself (unreadable file, malformed YAML, a field of the wrong type). */
+export interface InputProblem {
+  readonly at: SourceRef;
+  readonly message: string;
+  /** The object the problem is in, as `Kind ns/name`, when known. */
+  readonly object?: string;
+  /** The dotted path of the offending field, when there is one. */
+  readonly field?: string;
+}
+
+/** Formats an input problem as one line: `file:line:column: Kind ns/name: field: message`. */
+export function formatInputProblem(problem: InputProblem): string {
+  const parts = [formatSourceRef(problem.at)];
+  if (problem.object) parts.push(problem.object);
+  if (problem.field) parts.push(problem.field);
+  parts.push(problem.message);
+  return parts.join(': ');
+}
+
+/** A path into a manifest object, as the YAML has it (`['spec', 'template', 'spec', 'containers', 0]`). */
+export type FieldPath = readonly (string | number)[];
+
+/** Formats a field path the way `kubectl explain` does: `spec.template.spec.containers[0].lifecycle`. */
+export function formatFieldPath(path: FieldPath): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(part)) out += out === '' ? part : `.${part}`;
+    else out += `[${JSON.stringify(part)}]`;
+  }
+  return out;
+}

@@ -1,0 +1,78 @@
+import type {
+  ContainerFacts,
+  IngressObject,
+  NamespaceObject,
+  PodDisruptionBudgetObject,
+  ServiceObject,
+  TargetGroupBindingObject,
+  WorkloadObject,
+} from './objects.js';
+import type { ObjectRef, Resolved } from './provenance.js';
+
+/** How traffic reaches a Service's pods from an AWS load balancer. */
+export type Route =
+  | { readonly kind: 'Ingress'; readonly ingress: IngressObject }
+  | { readonly kind: 'TargetGroupBinding'; readonly binding: TargetGroupBindingObject }
+  | { readonly kind: 'RolloutAlb'; readonly ingressName: string; readonly ingress?: IngressObject }
+  | { readonly kind: 'NlbService' };
+
+/** The settings of the target group (and its load balancer) that serves a backend, each with its source. */
+export interface TargetGroupSettings {
+  readonly targetType: Resolved<'ip' | 'instance'>;
+  readonly healthCheckPath: Resolved<string>;
+  readonly healthCheckIntervalSeconds: Resolved<number>;
+  readonly healthCheckTimeoutSeconds: Resolved<number>;
+  readonly healthyThresholdCount: Resolved<number>;
+  readonly unhealthyThresholdCount: Resolved<number>;
+  readonly deregistrationDelaySeconds: Resolved<number>;
+  /** ALB only: the load balancer's idle timeout. */
+  readonly idleTimeoutSeconds?: Resolved<number>;
+  /** Live only: the target group's ARN. */
+  readonly targetGroupArn?: string;
+  /** Live only: ARNs of the load balancers the target group is attached to. */
+  readonly loadBalancerArns?: readonly string[];
+}
+
+/** One path from an AWS load balancer to a workload: a Service port reached through a route. */
+export interface BackendFacts {
+  readonly loadBalancer: 'alb' | 'nlb';
+  readonly service: ServiceObject;
+  readonly servicePort: {
+    readonly port: number;
+    readonly targetPort: number | string;
+    readonly name?: string;
+  };
+  readonly route: Route;
+  /** The object whose settings apply, for messages: the Ingress, TargetGroupBinding or Service. */
+  readonly routeRef: ObjectRef;
+  /** Names of the containers whose ports the Service's targetPort selects. */
+  readonly servingContainers: readonly string[];
+  readonly settings: TargetGroupSettings;
+}
+
+/** Everything draingate knows about one workload and how load balancers reach it. */
+export interface WorkloadFacts {
+  readonly workload: WorkloadObject;
+  /** The workload's Namespace, when it was in the input (or read live). */
+  readonly namespace?: NamespaceObject;
+  readonly services: readonly ServiceObject[];
+  readonly backends: readonly BackendFacts[];
+  readonly pdbs: readonly PodDisruptionBudgetObject[];
+  /** S: how long the application needs to shut down after SIGTERM. */
+  readonly shutdownSeconds: Resolved<number>;
+  /** Declared backend keep-alive timeout (`draingate.io/keepalive-timeout-seconds`). */
+  readonly keepAliveTimeoutSeconds?: Resolved<number>;
+  /** Rule ids suppressed by `draingate.io/ignore`, with the stated reason. */
+  readonly ignored: { readonly rules: ReadonlySet<string>; readonly reason?: string };
+}
+
+/** The serving containers of a workload across all its backends. */
+export function servingContainers(facts: WorkloadFacts): ContainerFacts[] {
+  const names = new Set(facts.backends.flatMap((backend) => backend.servingContainers));
+  return facts.workload.containers.filter((container) => names.has(container.name));
+}
+
+/** Whether any load balancer reaches the workload. Rules only look at workloads that are. */
+export function isLoadBalanced(facts: WorkloadFacts): boolean {
+  return facts.backends.length > 0;
+}

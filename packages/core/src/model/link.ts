@@ -1,0 +1,423 @@
+import type { ManifestObject } from '../manifest/parse.js';
+import type { InputProblem } from '../manifest/source.js';
+import { ALLOWANCE_DEFAULTS } from '../timing/defaults.js';
+import { ALB_INGRESS_CONTROLLER, ANNOTATIONS, NLB, ALB } from './annotations.js';
+import type { BackendFacts, Route, WorkloadFacts } from './facts.js';
+import { FieldReader } from './field-reader.js';
+import {
+  normalizeIngress,
+  normalizeIngressClass,
+  normalizeIngressClassParams,
+  normalizeNamespace,
+  normalizePodDisruptionBudget,
+  normalizeService,
+  normalizeTargetGroupBinding,
+  normalizeWorkload,
+  selectorMatches,
+  serviceSelects,
+} from './objects.js';
+import type {
+  IngressClassObject,
+  IngressClassParamsObject,
+  IngressObject,
+  NamespaceObject,
+  PodDisruptionBudgetObject,
+  ServiceObject,
+  TargetGroupBindingObject,
+  WorkloadObject,
+} from './objects.js';
+import type { Provenance, Resolved } from './provenance.js';
+import { resolveAlbSettings, resolveBindingSettings, resolveNlbSettings } from './settings.js';
+
+export interface BuildFactsOptions {
+  /** Namespace of objects that name none (as `kubectl apply -n` would place them). */
+  readonly defaultNamespace?: string;
+  /** S when a workload does not declare `draingate.io/shutdown-seconds`. */
+  readonly shutdownSeconds?: Resolved<number>;
+}
+
+/** The objects of an input, normalized and indexed. */
+export interface Inventory {
+  readonly workloads: WorkloadObject[];
+  readonly services: ServiceObject[];
+  readonly ingresses: IngressObject[];
+  readonly ingressClasses: IngressClassObject[];
+  readonly ingressClassParams: IngressClassParamsObject[];
+  readonly bindings: TargetGroupBindingObject[];
+  readonly namespaces: NamespaceObject[];
+  readonly pdbs: PodDisruptionBudgetObject[];
+  /** Objects of kinds draingate does not read. */
+  skippedKinds: number;
+}
+
+export interface BuiltFacts {
+  readonly facts: WorkloadFacts[];
+  readonly inventory: Inventory;
+  readonly problems: InputProblem[];
+}
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'Rollout']);
+
+/** An empty inventory to normalize objects into. */
+export function createInventory(): Inventory {
+  return {
+    workloads: [],
+    services: [],
+    ingresses: [],
+    ingressClasses: [],
+    ingressClassParams: [],
+    bindings: [],
+    namespaces: [],
+    pdbs: [],
+    skippedKinds: 0,
+  };
+}
+
+/**
+ * Normalizes objects by kind into `inventory`; objects with invalid fields become problems and are left
+ * out. The parsed objects are not kept: call it file by file to keep memory flat.
+ */
+export function normalizeObjects(
+  objects: readonly ManifestObject[],
+  defaultNamespace: string,
+  problems: InputProblem[],
+  inventory: Inventory = createInventory(),
+): Inventory {
+  let skipped = 0;
+  for (const object of objects) {
+    const reader = new FieldReader(object, problems, defaultNamespace);
+    const push = <T>(list: T[], value: T | undefined): void => {
+      if (value !== undefined) list.push(value);
+    };
+    const group = object.apiVersion.split('/')[0] ?? '';
+    if (WORKLOAD_KINDS.has(object.kind) && (object.kind !== 'Rollout' || group === 'argoproj.io')) {
+      push(inventory.workloads, normalizeWorkload(reader));
+    } else if (object.kind === 'Service' && object.apiVersion === 'v1') {
+      push(inventory.services, normalizeService(reader));
+    } else if (object.kind === 'Ingress') {
+      push(inventory.ingresses, normalizeIngress(reader));
+    } else if (object.kind === 'IngressClass') {
+      push(inventory.ingressClasses, normalizeIngressClass(reader));
+    } else if (object.kind === 'IngressClassParams' && group === 'elbv2.k8s.aws') {
+      push(inventory.ingressClassParams, normalizeIngressClassParams(reader));
+    } else if (object.kind === 'TargetGroupBinding' && group === 'elbv2.k8s.aws') {
+      push(inventory.bindings, normalizeTargetGroupBinding(reader));
+    } else if (object.kind === 'Namespace' && object.apiVersion === 'v1') {
+      push(inventory.namespaces, normalizeNamespace(reader));
+    } else if (object.kind === 'PodDisruptionBudget') {
+      push(inventory.pdbs, normalizePodDisruptionBudget(reader));
+    } else {
+      skipped += 1;
+    }
+    reader.release();
+  }
+  return Object.assign(inventory, { skippedKinds: inventory.skippedKinds + skipped });
+}
+
+/**
+ * Links workloads to the Services that select them, and those to the Ingresses, TargetGroupBindings, Argo
+ * ALB routing and NLB Services that reach them, resolving every load-balancer setting with its provenance.
+ */
+export function buildFacts(objects: readonly ManifestObject[], options: BuildFactsOptions = {}): BuiltFacts {
+  const problems: InputProblem[] = [];
+  const inventory = normalizeObjects(objects, options.defaultNamespace ?? 'default', problems);
+  const facts = linkInventory(inventory, options, problems);
+  return { facts, inventory, problems };
+}
+
+export function linkInventory(
+  inventory: Inventory,
+  options: BuildFactsOptions,
+  problems: InputProblem[],
+): WorkloadFacts[] {
+  const byNamespace = <T extends { ref: { namespace: string } }>(list: readonly T[]): Map<string, T[]> => {
+    const map = new Map<string, T[]>();
+    for (const item of list) {
+      const bucket = map.get(item.ref.namespace) ?? [];
+      bucket.push(item);
+      map.set(item.ref.namespace, bucket);
+    }
+    return map;
+  };
+  const ingresses = byNamespace(inventory.ingresses);
+  const bindings = byNamespace(inventory.bindings);
+  const namespaces = new Map(inventory.namespaces.map((ns) => [ns.name, ns]));
+  const classes = new Map(inventory.ingressClasses.map((c) => [c.name, c]));
+  const params = new Map(inventory.ingressClassParams.map((p) => [p.ref.name, p]));
+  const ingressesByService = new Map<string, IngressObject[]>();
+  for (const ingress of inventory.ingresses) {
+    if (!isAlbIngress(ingress, classes)) continue;
+    for (const backend of ingress.backends) {
+      const key = `${ingress.ref.namespace}/${backend.service}`;
+      const list = ingressesByService.get(key) ?? [];
+      if (!list.includes(ingress)) list.push(ingress);
+      ingressesByService.set(key, list);
+    }
+  }
+  // Only the members that set load-balancer attributes matter to the others of their IngressGroup.
+  const groups = new Map<string, IngressObject[]>();
+  for (const ingress of inventory.ingresses) {
+    const group = ingress.annotations[ALB.groupName];
+    if (!group || ingress.annotations[ALB.loadBalancerAttributes] === undefined) continue;
+    const members = groups.get(group);
+    if (members) members.push(ingress);
+    else groups.set(group, [ingress]);
+  }
+  const serviceIndex = new LabelIndex<ServiceObject>();
+  for (const service of inventory.services)
+    serviceIndex.add(service.ref.namespace, service.selector, service);
+  const pdbIndex = new LabelIndex<PodDisruptionBudgetObject>();
+  for (const pdb of inventory.pdbs) pdbIndex.add(pdb.ref.namespace, pdb.selector.matchLabels, pdb);
+  const defaultShutdown: Resolved<number> = options.shutdownSeconds ?? {
+    value: ALLOWANCE_DEFAULTS.shutdownSeconds,
+    from: {
+      kind: 'default',
+      authority: 'draingate',
+      note: `shutdown allowance S (${ALLOWANCE_DEFAULTS.shutdownSeconds} s)`,
+    },
+  };
+
+  return inventory.workloads.map((workload) => {
+    const ns = workload.ref.namespace;
+    const selecting = serviceIndex
+      .candidates(ns, workload.podLabels)
+      .filter((service) => serviceSelects(service.selector, workload.podLabels));
+    const backends: BackendFacts[] = [];
+    for (const service of selecting) {
+      for (const route of routesTo(
+        service,
+        workload,
+        ingressesByService,
+        bindings.get(ns) ?? [],
+        ingresses.get(ns) ?? [],
+      )) {
+        const ports = portsFor(service, route);
+        for (const servicePort of ports) {
+          const ingress =
+            route.kind === 'Ingress'
+              ? route.ingress
+              : route.kind === 'RolloutAlb'
+                ? route.ingress
+                : undefined;
+          const ingressParams = ingress ? paramsFor(ingress, classes, params) : undefined;
+          const groupName = ingress?.annotations[ALB.groupName];
+          const loadBalancer =
+            route.kind === 'NlbService'
+              ? 'nlb'
+              : route.kind === 'TargetGroupBinding' && isNlbService(service)
+                ? 'nlb'
+                : 'alb';
+          const settings =
+            route.kind === 'NlbService'
+              ? resolveNlbSettings(service, problems)
+              : route.kind === 'TargetGroupBinding'
+                ? resolveBindingSettings(route.binding, loadBalancer)
+                : resolveAlbSettings(
+                    service,
+                    ingress,
+                    ingressParams,
+                    groupName ? (groups.get(groupName) ?? []) : [],
+                    problems,
+                  );
+          backends.push({
+            loadBalancer,
+            service,
+            servicePort,
+            route,
+            routeRef:
+              route.kind === 'Ingress'
+                ? route.ingress.ref
+                : route.kind === 'TargetGroupBinding'
+                  ? route.binding.ref
+                  : route.kind === 'RolloutAlb' && route.ingress
+                    ? route.ingress.ref
+                    : service.ref,
+            servingContainers: servingContainerNames(workload, servicePort.targetPort),
+            settings,
+          });
+        }
+      }
+    }
+    const annotations = { ...workload.podAnnotations, ...workload.annotations };
+    const ignoreList = annotations[ANNOTATIONS.ignore];
+    const shutdown = readSecondsAnnotation(workload, ANNOTATIONS.shutdownSeconds, problems);
+    const keepAlive = readSecondsAnnotation(workload, ANNOTATIONS.keepAliveTimeoutSeconds, problems);
+    const namespace = namespaces.get(ns);
+    const reason = annotations[ANNOTATIONS.ignoreReason];
+    return {
+      workload,
+      ...(namespace ? { namespace } : {}),
+      services: selecting,
+      backends: dedupeBackends(backends),
+      pdbs: pdbIndex
+        .candidates(ns, workload.podLabels)
+        .filter((pdb) => selectorMatches(pdb.selector, workload.podLabels)),
+      shutdownSeconds: shutdown ?? defaultShutdown,
+      ...(keepAlive ? { keepAliveTimeoutSeconds: keepAlive } : {}),
+      ignored: {
+        rules: new Set(
+          (ignoreList ?? '')
+            .split(/[\s,]+/)
+            .map((id) => id.trim().toUpperCase())
+            .filter((id) => id !== ''),
+        ),
+        ...(reason ? { reason } : {}),
+      },
+    } satisfies WorkloadFacts;
+  });
+}
+
+/**
+ * Finds the objects whose label selector may select a set of labels without testing every object of the
+ * namespace: each is filed under one `key=value` of its selector (those with none are always candidates).
+ */
+class LabelIndex<T> {
+  private readonly byPair = new Map<string, T[]>();
+  private readonly unkeyed = new Map<string, T[]>();
+
+  add(namespace: string, matchLabels: Readonly<Record<string, string>>, item: T): void {
+    const first = Object.entries(matchLabels).sort(([a], [b]) => a.localeCompare(b))[0];
+    const key = first ? `${namespace}\u0000${first[0]}=${first[1]}` : namespace;
+    const map = first ? this.byPair : this.unkeyed;
+    const list = map.get(key);
+    if (list) list.push(item);
+    else map.set(key, [item]);
+  }
+
+  candidates(namespace: string, labels: Readonly<Record<string, string>>): T[] {
+    const out = [...(this.unkeyed.get(namespace) ?? [])];
+    for (const [key, value] of Object.entries(labels)) {
+      const list = this.byPair.get(`${namespace}\u0000${key}=${value}`);
+      if (list) out.push(...list);
+    }
+    return out;
+  }
+}
+
+function isAlbIngress(ingress: IngressObject, classes: ReadonlyMap<string, IngressClassObject>): boolean {
+  const name = ingress.className?.name;
+  if (name === undefined) return false;
+  if (name === 'alb') return true;
+  return classes.get(name)?.controller === ALB_INGRESS_CONTROLLER;
+}
+
+function isNlbService(service: ServiceObject): boolean {
+  const type = service.annotations[NLB.type];
+  return (
+    service.loadBalancerClass === NLB.loadBalancerClass ||
+    (service.type === 'LoadBalancer' && (type === 'external' || type === 'nlb' || type === 'nlb-ip'))
+  );
+}
+
+function paramsFor(
+  ingress: IngressObject,
+  classes: ReadonlyMap<string, IngressClassObject>,
+  params: ReadonlyMap<string, IngressClassParamsObject>,
+): IngressClassParamsObject | undefined {
+  const className = ingress.className?.name;
+  const paramsName = className ? classes.get(className)?.paramsName : undefined;
+  return paramsName ? params.get(paramsName) : undefined;
+}
+
+function routesTo(
+  service: ServiceObject,
+  workload: WorkloadObject,
+  ingressesByService: ReadonlyMap<string, IngressObject[]>,
+  bindings: readonly TargetGroupBindingObject[],
+  namespaceIngresses: readonly IngressObject[],
+): Route[] {
+  const routes: Route[] = [];
+  for (const ingress of ingressesByService.get(`${service.ref.namespace}/${service.ref.name}`) ?? []) {
+    routes.push({ kind: 'Ingress', ingress });
+  }
+  for (const binding of bindings) {
+    if (binding.serviceName === service.ref.name) routes.push({ kind: 'TargetGroupBinding', binding });
+  }
+  const strategy = workload.strategy;
+  if (strategy.type === 'Canary' && strategy.albIngresses.length > 0) {
+    const named = [strategy.stableService, strategy.canaryService, strategy.albRootService];
+    if (named.includes(service.ref.name)) {
+      for (const ingressName of strategy.albIngresses) {
+        const ingress = namespaceIngresses.find((candidate) => candidate.ref.name === ingressName);
+        const already = routes.some((route) => route.kind === 'Ingress' && route.ingress === ingress);
+        if (!already) routes.push({ kind: 'RolloutAlb', ingressName, ...(ingress ? { ingress } : {}) });
+      }
+    }
+  }
+  if (isNlbService(service) && !routes.some((route) => route.kind === 'TargetGroupBinding')) {
+    routes.push({ kind: 'NlbService' });
+  }
+  return routes;
+}
+
+function portsFor(service: ServiceObject, route: Route): BackendFacts['servicePort'][] {
+  const all = service.ports.map(({ port, targetPort, name }) => ({
+    port,
+    targetPort,
+    ...(name ? { name } : {}),
+  }));
+  let wanted: number | string | undefined;
+  if (route.kind === 'Ingress') {
+    const refs = route.ingress.backends.filter((backend) => backend.service === service.ref.name);
+    const matched = all.filter((port) =>
+      refs.some((ref) => ref.port === undefined || ref.port === port.port || ref.port === port.name),
+    );
+    return matched.length > 0 ? matched : all.slice(0, 1);
+  }
+  if (route.kind === 'TargetGroupBinding') wanted = route.binding.servicePort;
+  if (wanted === undefined) return route.kind === 'RolloutAlb' ? all.slice(0, 1) : all;
+  const matched = all.filter((port) => port.port === wanted || port.name === wanted);
+  return matched.length > 0 ? matched : all.slice(0, 1);
+}
+
+/**
+ * Containers that receive a Service port's traffic: the ones declaring the targetPort (by number or
+ * name). A numeric targetPort that no container declares still reaches the pod; it is then taken to be
+ * served by the first container, as in a single-container pod.
+ */
+export function servingContainerNames(workload: WorkloadObject, targetPort: number | string): string[] {
+  const declaring = workload.containers.filter((container) =>
+    container.ports.some((port) =>
+      typeof targetPort === 'number' ? port.containerPort === targetPort : port.name === targetPort,
+    ),
+  );
+  if (declaring.length > 0) return declaring.map((container) => container.name);
+  const first = workload.containers[0];
+  return typeof targetPort === 'number' && first ? [first.name] : [];
+}
+
+function dedupeBackends(backends: BackendFacts[]): BackendFacts[] {
+  const seen = new Set<string>();
+  return backends.filter((backend) => {
+    const key = `${backend.service.ref.name}:${backend.servicePort.port}:${backend.routeRef.kind}/${backend.routeRef.name}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function readSecondsAnnotation(
+  workload: WorkloadObject,
+  key: string,
+  problems: InputProblem[],
+): Resolved<number> | undefined {
+  const onWorkload = workload.annotations[key];
+  const onPod = workload.podAnnotations[key];
+  const value = onWorkload ?? onPod;
+  if (value === undefined) return undefined;
+  const path =
+    onWorkload !== undefined
+      ? ['metadata', 'annotations', key]
+      : ['spec', 'template', 'metadata', 'annotations', key];
+  const from: Provenance = workload.reader.annotation(key, path);
+  if (!/^\d+$/.test(value.trim())) {
+    problems.push({
+      at: workload.reader.at(path),
+      object: `${workload.ref.kind} ${workload.ref.namespace}/${workload.ref.name}`,
+      field: `metadata.annotations[${JSON.stringify(key)}]`,
+      message: `must be a whole number of seconds, got ${JSON.stringify(value)}`,
+    });
+    return undefined;
+  }
+  return { value: Number(value.trim()), from };
+}

@@ -1,0 +1,542 @@
+import type { FieldPath } from '../manifest/source.js';
+import type { FieldReader } from './field-reader.js';
+import { parsePreStop } from './prestop.js';
+import type { PreStop } from './prestop.js';
+import type { ObjectRef, Provenance, Resolved } from './provenance.js';
+
+/** A label selector (matchLabels and matchExpressions). */
+export interface LabelSelector {
+  readonly matchLabels: Readonly<Record<string, string>>;
+  readonly matchExpressions: readonly { key: string; operator: string; values: readonly string[] }[];
+}
+
+export interface ContainerFacts {
+  readonly name: string;
+  readonly index: number;
+  readonly ports: readonly { name?: string; containerPort: number }[];
+  readonly preStop: PreStop;
+  readonly readinessProbe?: { readonly httpPath?: string; readonly path: FieldPath };
+  /** Where the container is written, for pointing findings at it. */
+  readonly path: FieldPath;
+}
+
+export type RolloutStrategy =
+  | {
+      readonly type: 'RollingUpdate';
+      readonly maxSurge: Resolved<number | string>;
+      readonly maxUnavailable: Resolved<number | string>;
+    }
+  | { readonly type: 'Recreate' }
+  | { readonly type: 'OnDelete' }
+  | {
+      readonly type: 'Canary';
+      readonly maxSurge: Resolved<number | string>;
+      readonly maxUnavailable: Resolved<number | string>;
+      readonly stableService?: string;
+      readonly canaryService?: string;
+      readonly albIngress?: string;
+      readonly albIngresses: readonly string[];
+      readonly albRootService?: string;
+      readonly albServicePort?: number;
+      readonly scaleDownDelaySeconds: Resolved<number>;
+      readonly steps: readonly CanaryStep[];
+    }
+  | {
+      readonly type: 'BlueGreen';
+      readonly activeService?: string;
+      readonly previewService?: string;
+      readonly scaleDownDelaySeconds: Resolved<number>;
+    };
+
+export type CanaryStep =
+  { readonly setWeight: number } | { readonly pause: { readonly durationSeconds?: number } };
+
+export interface WorkloadObject {
+  readonly ref: ObjectRef;
+  readonly reader: FieldReader;
+  readonly kind: 'Deployment' | 'StatefulSet' | 'Rollout';
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly podAnnotations: Readonly<Record<string, string>>;
+  readonly replicas: Resolved<number>;
+  readonly minReadySeconds: Resolved<number>;
+  readonly terminationGracePeriodSeconds: Resolved<number>;
+  readonly readinessGates: readonly string[];
+  readonly containers: readonly ContainerFacts[];
+  readonly strategy: RolloutStrategy;
+  /** Path of the pod spec, for fix snippets and positions. */
+  readonly podSpecPath: FieldPath;
+}
+
+export interface ServiceObject {
+  readonly ref: ObjectRef;
+  readonly reader: FieldReader;
+  readonly selector: Readonly<Record<string, string>>;
+  readonly ports: readonly { name?: string; port: number; targetPort: number | string; index: number }[];
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly type: string;
+  readonly loadBalancerClass?: string;
+}
+
+export interface IngressBackendRef {
+  readonly service: string;
+  readonly port: number | string | undefined;
+  readonly path: FieldPath;
+}
+
+export interface IngressObject {
+  readonly ref: ObjectRef;
+  readonly reader: FieldReader;
+  readonly className?: { readonly name: string; readonly from: Provenance };
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly backends: readonly IngressBackendRef[];
+}
+
+export interface IngressClassObject {
+  readonly name: string;
+  readonly controller: string;
+  readonly paramsName?: string;
+}
+
+export interface IngressClassParamsObject {
+  readonly ref: ObjectRef;
+  readonly reader: FieldReader;
+  readonly targetType?: string;
+  readonly group?: string;
+  readonly loadBalancerAttributes: Readonly<Record<string, string>>;
+}
+
+export interface TargetGroupBindingObject {
+  readonly ref: ObjectRef;
+  readonly reader: FieldReader;
+  readonly serviceName: string;
+  readonly servicePort: number | string | undefined;
+  readonly targetType?: string;
+  readonly targetGroupARN?: string;
+  readonly targetGroupName?: string;
+}
+
+export interface NamespaceObject {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly ref: ObjectRef;
+}
+
+export interface PodDisruptionBudgetObject {
+  readonly ref: ObjectRef;
+  readonly selector: LabelSelector;
+}
+
+const DEPLOYMENT_DEFAULTS = { replicas: 1, grace: 30, minReady: 0 } as const;
+
+function kubernetesDefault(note: string): Provenance {
+  return { kind: 'default', authority: 'kubernetes', note };
+}
+
+/** Reads a Deployment, StatefulSet or Argo Rollout. */
+export function normalizeWorkload(r: FieldReader): WorkloadObject | undefined {
+  const kind = r.kind as WorkloadObject['kind'];
+  const usesWorkloadRef = kind === 'Rollout' && r.raw(['spec', 'workloadRef']) !== undefined;
+  const podSpecPath: FieldPath = ['spec', 'template', 'spec'];
+  const replicasValue = r.integer(['spec', 'replicas'], { min: 0 });
+  const replicas: Resolved<number> =
+    replicasValue === undefined
+      ? { value: DEPLOYMENT_DEFAULTS.replicas, from: kubernetesDefault('spec.replicas is not set (1)') }
+      : { value: replicasValue, from: r.field(['spec', 'replicas']) };
+  const minReady = r.integer(['spec', 'minReadySeconds'], { min: 0 });
+  const grace = r.integer([...podSpecPath, 'terminationGracePeriodSeconds'], { min: 0 });
+  const readinessGates = r
+    .list([...podSpecPath, 'readinessGates'])
+    .map((_, index) => r.string([...podSpecPath, 'readinessGates', index, 'conditionType']))
+    .filter((value): value is string => value !== undefined);
+  const containers = r
+    .list([...podSpecPath, 'containers'])
+    .map((_, index) => readContainer(r, [...podSpecPath, 'containers', index], index));
+  if (!usesWorkloadRef && r.raw(['spec', 'template']) === undefined) {
+    r.report(['spec', 'template'], 'is required (a pod template)');
+  }
+  const strategy = readStrategy(r, kind);
+  const workload: WorkloadObject = {
+    ref: r.ref,
+    reader: r,
+    kind,
+    annotations: r.stringMap(['metadata', 'annotations']),
+    podLabels: r.stringMap(['spec', 'template', 'metadata', 'labels']),
+    podAnnotations: r.stringMap(['spec', 'template', 'metadata', 'annotations']),
+    replicas,
+    minReadySeconds:
+      minReady === undefined
+        ? {
+            value: DEPLOYMENT_DEFAULTS.minReady,
+            from: kubernetesDefault('spec.minReadySeconds is not set (0)'),
+          }
+        : { value: minReady, from: r.field(['spec', 'minReadySeconds']) },
+    terminationGracePeriodSeconds:
+      grace === undefined
+        ? {
+            value: DEPLOYMENT_DEFAULTS.grace,
+            from: kubernetesDefault('terminationGracePeriodSeconds is not set (30)'),
+          }
+        : { value: grace, from: r.field([...podSpecPath, 'terminationGracePeriodSeconds']) },
+    readinessGates,
+    containers: containers.filter((c): c is ContainerFacts => c !== undefined),
+    strategy,
+    podSpecPath,
+  };
+  return r.ok ? workload : undefined;
+}
+
+function readContainer(r: FieldReader, path: FieldPath, index: number): ContainerFacts | undefined {
+  const name = r.string([...path, 'name']);
+  if (name === undefined) {
+    r.report([...path, 'name'], 'is required');
+    return undefined;
+  }
+  const ports = r
+    .list([...path, 'ports'])
+    .map((_, i) => {
+      const containerPort = r.integer([...path, 'ports', i, 'containerPort'], { min: 1, max: 65535 });
+      const portName = r.string([...path, 'ports', i, 'name']);
+      return containerPort === undefined
+        ? undefined
+        : { containerPort, ...(portName ? { name: portName } : {}) };
+    })
+    .filter((port): port is { name?: string; containerPort: number } => port !== undefined);
+  const preStopMap = r.mapping([...path, 'lifecycle', 'preStop']);
+  if (preStopMap) {
+    r.integer([...path, 'lifecycle', 'preStop', 'sleep', 'seconds'], { min: 0 });
+    r.list([...path, 'lifecycle', 'preStop', 'exec', 'command']).forEach((_, i) =>
+      r.string([...path, 'lifecycle', 'preStop', 'exec', 'command', i]),
+    );
+  }
+  const probe = r.mapping([...path, 'readinessProbe']);
+  const httpPath = probe ? r.string([...path, 'readinessProbe', 'httpGet', 'path']) : undefined;
+  return {
+    name,
+    index,
+    ports,
+    preStop: parsePreStop(preStopMap),
+    ...(probe
+      ? { readinessProbe: { path: [...path, 'readinessProbe'], ...(httpPath ? { httpPath } : {}) } }
+      : {}),
+    path,
+  };
+}
+
+function readStrategy(r: FieldReader, kind: WorkloadObject['kind']): RolloutStrategy {
+  const surgeDefault = (field: string): Provenance => kubernetesDefault(`${field} is not set (25%)`);
+  const intOrPercent = (path: FieldPath, name: string): Resolved<number | string> => {
+    const value = r.intOrString(path);
+    if (typeof value === 'string' && !/^\d+%$/.test(value)) {
+      r.report(path, `must be an integer or a percentage such as "25%", got ${JSON.stringify(value)}`);
+    }
+    return value === undefined ? { value: '25%', from: surgeDefault(name) } : { value, from: r.field(path) };
+  };
+  if (kind === 'Deployment') {
+    const type = r.string(['spec', 'strategy', 'type']) ?? 'RollingUpdate';
+    if (type === 'Recreate') return { type: 'Recreate' };
+    return {
+      type: 'RollingUpdate',
+      maxSurge: intOrPercent(['spec', 'strategy', 'rollingUpdate', 'maxSurge'], 'maxSurge'),
+      maxUnavailable: intOrPercent(['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'], 'maxUnavailable'),
+    };
+  }
+  if (kind === 'StatefulSet') {
+    const type = r.string(['spec', 'updateStrategy', 'type']) ?? 'RollingUpdate';
+    if (type === 'OnDelete') return { type: 'OnDelete' };
+    const path: FieldPath = ['spec', 'updateStrategy', 'rollingUpdate', 'maxUnavailable'];
+    const value = r.intOrString(path);
+    return {
+      type: 'RollingUpdate',
+      maxSurge: { value: 0, from: kubernetesDefault('StatefulSets never surge') },
+      maxUnavailable:
+        value === undefined
+          ? { value: 1, from: kubernetesDefault('a StatefulSet replaces one pod at a time') }
+          : { value, from: r.field(path) },
+    };
+  }
+  const scaleDown = (path: FieldPath): Resolved<number> => {
+    const value = r.integer(path, { min: 0 });
+    return value === undefined
+      ? {
+          value: 30,
+          from: {
+            kind: 'default',
+            authority: 'argo-rollouts',
+            note: 'scaleDownDelaySeconds is not set (30)',
+          },
+        }
+      : { value, from: r.field(path) };
+  };
+  if (r.raw(['spec', 'strategy', 'blueGreen']) !== undefined) {
+    const base: FieldPath = ['spec', 'strategy', 'blueGreen'];
+    const active = r.string([...base, 'activeService']);
+    const preview = r.string([...base, 'previewService']);
+    return {
+      type: 'BlueGreen',
+      ...(active ? { activeService: active } : {}),
+      ...(preview ? { previewService: preview } : {}),
+      scaleDownDelaySeconds: scaleDown([...base, 'scaleDownDelaySeconds']),
+    };
+  }
+  const base: FieldPath = ['spec', 'strategy', 'canary'];
+  const alb: FieldPath = [...base, 'trafficRouting', 'alb'];
+  const stable = r.string([...base, 'stableService']);
+  const canary = r.string([...base, 'canaryService']);
+  const albIngress = r.string([...alb, 'ingress']);
+  const albIngresses = r
+    .list([...alb, 'ingresses'])
+    .map((_, i) => r.string([...alb, 'ingresses', i]))
+    .filter((value): value is string => value !== undefined);
+  const rootService = r.string([...alb, 'rootService']);
+  const servicePort = r.integer([...alb, 'servicePort'], { min: 1, max: 65535 });
+  const steps = r
+    .list([...base, 'steps'])
+    .map((_, i): CanaryStep | undefined => {
+      const weight = r.integer([...base, 'steps', i, 'setWeight'], { min: 0, max: 100 });
+      if (weight !== undefined) return { setWeight: weight };
+      if (r.raw([...base, 'steps', i, 'pause']) !== undefined) {
+        const duration = r.raw([...base, 'steps', i, 'pause', 'duration']);
+        const seconds = parseDuration(duration);
+        return { pause: seconds === undefined ? {} : { durationSeconds: seconds } };
+      }
+      return undefined;
+    })
+    .filter((step): step is CanaryStep => step !== undefined);
+  return {
+    type: 'Canary',
+    maxSurge: intOrPercent([...base, 'maxSurge'], 'maxSurge'),
+    maxUnavailable: intOrPercent([...base, 'maxUnavailable'], 'maxUnavailable'),
+    ...(stable ? { stableService: stable } : {}),
+    ...(canary ? { canaryService: canary } : {}),
+    ...(albIngress ? { albIngress } : {}),
+    albIngresses: albIngress ? [albIngress, ...albIngresses] : albIngresses,
+    ...(rootService ? { albRootService: rootService } : {}),
+    ...(servicePort ? { albServicePort: servicePort } : {}),
+    scaleDownDelaySeconds: scaleDown([...base, 'scaleDownDelaySeconds']),
+    steps,
+  };
+}
+
+/** Argo durations: an integer of seconds, or a string such as `30s`, `5m`, `1h`. */
+function parseDuration(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value !== 'string') return undefined;
+  const match = /^(\d+)(s|m|h)?$/.exec(value);
+  if (!match) return undefined;
+  const unit = match[2] === 'm' ? 60 : match[2] === 'h' ? 3600 : 1;
+  return Number(match[1]) * unit;
+}
+
+export function normalizeService(r: FieldReader): ServiceObject | undefined {
+  const ports = r
+    .list(['spec', 'ports'])
+    .map((_, index) => {
+      const port = r.integer(['spec', 'ports', index, 'port'], { min: 1, max: 65535 });
+      const name = r.string(['spec', 'ports', index, 'name']);
+      const targetPort = r.intOrString(['spec', 'ports', index, 'targetPort']);
+      if (port === undefined) return undefined;
+      return { port, targetPort: targetPort ?? port, index, ...(name ? { name } : {}) };
+    })
+    .filter((port) => port !== undefined);
+  const loadBalancerClass = r.string(['spec', 'loadBalancerClass']);
+  const service: ServiceObject = {
+    ref: r.ref,
+    reader: r,
+    selector: r.stringMap(['spec', 'selector']),
+    ports,
+    annotations: r.stringMap(['metadata', 'annotations']),
+    type: r.string(['spec', 'type']) ?? 'ClusterIP',
+    ...(loadBalancerClass ? { loadBalancerClass } : {}),
+  };
+  return r.ok ? service : undefined;
+}
+
+export function normalizeIngress(r: FieldReader): IngressObject | undefined {
+  const annotations = r.stringMap(['metadata', 'annotations']);
+  const classField = r.string(['spec', 'ingressClassName']);
+  const classAnnotation = annotations['kubernetes.io/ingress.class'];
+  const className = classField
+    ? { name: classField, from: r.field(['spec', 'ingressClassName']) }
+    : classAnnotation
+      ? {
+          name: classAnnotation,
+          from: r.annotation('kubernetes.io/ingress.class'),
+        }
+      : undefined;
+  const backends: IngressBackendRef[] = [];
+  const readBackend = (path: FieldPath): void => {
+    const service = r.string([...path, 'service', 'name']) ?? r.string([...path, 'serviceName']);
+    if (service === undefined) return;
+    const port =
+      r.integer([...path, 'service', 'port', 'number'], { min: 1, max: 65535 }) ??
+      r.string([...path, 'service', 'port', 'name']) ??
+      r.intOrString([...path, 'servicePort']);
+    backends.push({ service, port, path });
+  };
+  if (r.raw(['spec', 'defaultBackend']) !== undefined) readBackend(['spec', 'defaultBackend']);
+  if (r.raw(['spec', 'backend']) !== undefined) readBackend(['spec', 'backend']);
+  r.list(['spec', 'rules']).forEach((_, i) => {
+    r.list(['spec', 'rules', i, 'http', 'paths']).forEach((__, j) =>
+      readBackend(['spec', 'rules', i, 'http', 'paths', j, 'backend']),
+    );
+  });
+  // Argo Rollouts' ALB routing and hand-written actions put the real backends in an annotation.
+  for (const [key, value] of Object.entries(annotations)) {
+    if (!key.startsWith('alb.ingress.kubernetes.io/actions.')) continue;
+    for (const service of servicesInActionAnnotation(value)) {
+      backends.push({ service: service.name, port: service.port, path: ['metadata', 'annotations', key] });
+    }
+  }
+  const ingress: IngressObject = {
+    ref: r.ref,
+    reader: r,
+    ...(className ? { className } : {}),
+    annotations,
+    backends,
+  };
+  return r.ok ? ingress : undefined;
+}
+
+/** Services named in an `alb.ingress.kubernetes.io/actions.*` forward action (JSON). Unparseable: none. */
+function servicesInActionAnnotation(value: string): { name: string; port: number | string | undefined }[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return [];
+  }
+  const out: { name: string; port: number | string | undefined }[] = [];
+  const groups = (parsed as { forwardConfig?: { targetGroups?: unknown } } | null)?.forwardConfig
+    ?.targetGroups;
+  if (!Array.isArray(groups)) return out;
+  for (const group of groups) {
+    if (typeof group !== 'object' || group === null) continue;
+    const name = (group as Record<string, unknown>)['serviceName'];
+    const port = (group as Record<string, unknown>)['servicePort'];
+    if (typeof name === 'string') {
+      out.push({
+        name,
+        port:
+          typeof port === 'number'
+            ? port
+            : typeof port === 'string'
+              ? /^\d+$/.test(port)
+                ? Number(port)
+                : port
+              : undefined,
+      });
+    }
+  }
+  return out;
+}
+
+export function normalizeIngressClass(r: FieldReader): IngressClassObject | undefined {
+  const controller = r.string(['spec', 'controller']) ?? '';
+  const paramsKind = r.string(['spec', 'parameters', 'kind']);
+  const paramsName = r.string(['spec', 'parameters', 'name']);
+  const value: IngressClassObject = {
+    name: r.ref.name,
+    controller,
+    ...(paramsKind === 'IngressClassParams' && paramsName ? { paramsName } : {}),
+  };
+  return r.ok ? value : undefined;
+}
+
+export function normalizeIngressClassParams(r: FieldReader): IngressClassParamsObject | undefined {
+  const attributes: Record<string, string> = {};
+  r.list(['spec', 'loadBalancerAttributes']).forEach((_, i) => {
+    const key = r.string(['spec', 'loadBalancerAttributes', i, 'key']);
+    const value = r.string(['spec', 'loadBalancerAttributes', i, 'value']);
+    if (key !== undefined && value !== undefined) attributes[key] = value;
+  });
+  const targetType = r.string(['spec', 'targetType']);
+  const group = r.string(['spec', 'group', 'name']);
+  const value: IngressClassParamsObject = {
+    ref: { ...r.ref, namespace: '' },
+    reader: r,
+    loadBalancerAttributes: attributes,
+    ...(targetType ? { targetType } : {}),
+    ...(group ? { group } : {}),
+  };
+  return r.ok ? value : undefined;
+}
+
+export function normalizeTargetGroupBinding(r: FieldReader): TargetGroupBindingObject | undefined {
+  const serviceName = r.string(['spec', 'serviceRef', 'name']);
+  if (serviceName === undefined) r.report(['spec', 'serviceRef', 'name'], 'is required');
+  const servicePort = r.intOrString(['spec', 'serviceRef', 'port']);
+  const targetType = r.string(['spec', 'targetType']);
+  const arn = r.string(['spec', 'targetGroupARN']);
+  const tgName = r.string(['spec', 'targetGroupName']);
+  if (!r.ok || serviceName === undefined) return undefined;
+  return {
+    ref: r.ref,
+    reader: r,
+    serviceName,
+    servicePort,
+    ...(targetType ? { targetType } : {}),
+    ...(arn ? { targetGroupARN: arn } : {}),
+    ...(tgName ? { targetGroupName: tgName } : {}),
+  };
+}
+
+export function normalizeNamespace(r: FieldReader): NamespaceObject | undefined {
+  const labels = r.stringMap(['metadata', 'labels']);
+  return r.ok ? { name: r.ref.name, labels, ref: { ...r.ref, namespace: r.ref.name } } : undefined;
+}
+
+export function normalizePodDisruptionBudget(r: FieldReader): PodDisruptionBudgetObject | undefined {
+  const selector = readSelector(r, ['spec', 'selector']);
+  return r.ok ? { ref: r.ref, selector } : undefined;
+}
+
+function readSelector(r: FieldReader, path: FieldPath): LabelSelector {
+  const matchLabels = r.stringMap([...path, 'matchLabels']);
+  const matchExpressions = r.list([...path, 'matchExpressions']).flatMap((_, i) => {
+    const key = r.string([...path, 'matchExpressions', i, 'key']);
+    const operator = r.string([...path, 'matchExpressions', i, 'operator']);
+    const values = r
+      .list([...path, 'matchExpressions', i, 'values'])
+      .map((__, j) => r.string([...path, 'matchExpressions', i, 'values', j]))
+      .filter((value): value is string => value !== undefined);
+    return key !== undefined && operator !== undefined ? [{ key, operator, values }] : [];
+  });
+  return { matchLabels, matchExpressions };
+}
+
+/** Whether a label selector selects a set of labels. An empty selector selects everything, as in Kubernetes. */
+export function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
+  for (const [key, value] of Object.entries(selector.matchLabels)) {
+    if (labels[key] !== value) return false;
+  }
+  for (const expression of selector.matchExpressions) {
+    const value = labels[expression.key];
+    switch (expression.operator) {
+      case 'In':
+        if (value === undefined || !expression.values.includes(value)) return false;
+        break;
+      case 'NotIn':
+        if (value !== undefined && expression.values.includes(value)) return false;
+        break;
+      case 'Exists':
+        if (value === undefined) return false;
+        break;
+      case 'DoesNotExist':
+        if (value !== undefined) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** A Service's equality selector: an empty one selects nothing (headless Services with manual endpoints). */
+export function serviceSelects(
+  selector: Readonly<Record<string, string>>,
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  const entries = Object.entries(selector);
+  return entries.length > 0 && entries.every(([key, value]) => labels[key] === value);
+}

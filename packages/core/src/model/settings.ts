@@ -1,0 +1,299 @@
+import { ALB_DEFAULTS, NLB_DEFAULTS } from '../timing/defaults.js';
+import type { InputProblem } from '../manifest/source.js';
+import { ALB, NLB, parseAttributeList } from './annotations.js';
+import type { TargetGroupSettings } from './facts.js';
+import type {
+  IngressClassParamsObject,
+  IngressObject,
+  ServiceObject,
+  TargetGroupBindingObject,
+} from './objects.js';
+import type { ObjectRef, Provenance, Resolved } from './provenance.js';
+
+/** An object whose annotations may carry load-balancer settings, in precedence order (first wins). */
+interface AnnotationSource {
+  readonly ref: ObjectRef;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly at: (key: string, attribute?: string) => Provenance;
+}
+
+function sourceOf(object: ServiceObject | IngressObject): AnnotationSource {
+  return {
+    ref: object.ref,
+    annotations: object.annotations,
+    at: (key, attribute) => object.reader.annotation(key, undefined, attribute),
+  };
+}
+
+function controllerDefault(note: string): Provenance {
+  return { kind: 'default', authority: 'aws-load-balancer-controller', note };
+}
+
+function awsDefault(note: string): Provenance {
+  return { kind: 'default', authority: 'aws', note };
+}
+
+/**
+ * Resolves an ALB target group's settings from Service and Ingress annotations and IngressClassParams,
+ * with the controller's precedence: IngressClassParams, then the Service's annotation, then the Ingress's,
+ * then the controller default. `groupIngresses` are the other members of the Ingress's IngressGroup, whose
+ * load-balancer attributes apply to the shared load balancer.
+ */
+export function resolveAlbSettings(
+  service: ServiceObject,
+  ingress: IngressObject | undefined,
+  params: IngressClassParamsObject | undefined,
+  groupIngresses: readonly IngressObject[],
+  problems: InputProblem[],
+): TargetGroupSettings {
+  const sources = [sourceOf(service), ...(ingress ? [sourceOf(ingress)] : [])];
+  const where = ingress
+    ? `Service ${service.ref.name} or Ingress ${ingress.ref.namespace}/${ingress.ref.name}`
+    : `Service ${service.ref.name}`;
+  const numberSetting = (key: string, fallback: number): Resolved<number> =>
+    annotationNumber(sources, key, problems) ?? {
+      value: fallback,
+      from: controllerDefault(`no ${key} on ${where}`),
+    };
+
+  let targetType: Resolved<'ip' | 'instance'> | undefined;
+  if (params?.targetType === 'ip' || params?.targetType === 'instance') {
+    targetType = {
+      value: params.targetType,
+      from: {
+        kind: 'ingress-class-params',
+        object: params.ref,
+        field: 'spec.targetType',
+        at: params.reader.at(['spec', 'targetType']),
+      },
+    };
+  }
+  targetType ??= annotationEnum(sources, ALB.targetType, ['ip', 'instance'] as const, problems);
+  targetType ??= {
+    value: ALB_DEFAULTS.targetType,
+    from: controllerDefault(`no ${ALB.targetType} on ${where}`),
+  };
+
+  const path = annotationString(sources, ALB.healthCheckPath) ?? {
+    value: ALB_DEFAULTS.healthCheckPath,
+    from: controllerDefault(`no ${ALB.healthCheckPath} on ${where}`),
+  };
+
+  const tgAttribute = annotationAttribute(
+    sources,
+    ALB.targetGroupAttributes,
+    'deregistration_delay.timeout_seconds',
+    problems,
+  );
+  const deregistration = tgAttribute ?? {
+    value: ALB_DEFAULTS.deregistrationDelaySeconds,
+    from: controllerDefault(
+      `no deregistration_delay.timeout_seconds in ${ALB.targetGroupAttributes} on ${where}`,
+    ),
+  };
+
+  let idle: Resolved<number> | undefined;
+  const paramsIdle = params?.loadBalancerAttributes['idle_timeout.timeout_seconds'];
+  if (params && paramsIdle !== undefined && /^\d+$/.test(paramsIdle)) {
+    idle = {
+      value: Number(paramsIdle),
+      from: {
+        kind: 'ingress-class-params',
+        object: params.ref,
+        field: 'spec.loadBalancerAttributes[idle_timeout.timeout_seconds]',
+        at: params.reader.at(['spec', 'loadBalancerAttributes']),
+      },
+    };
+  }
+  const lbSources = ingress
+    ? [sourceOf(ingress), ...groupIngresses.filter((g) => g !== ingress).map(sourceOf)]
+    : [];
+  idle ??= annotationAttribute(
+    lbSources,
+    ALB.loadBalancerAttributes,
+    'idle_timeout.timeout_seconds',
+    problems,
+  );
+  idle ??= {
+    value: ALB_DEFAULTS.idleTimeoutSeconds,
+    from: awsDefault(
+      `no idle_timeout.timeout_seconds in ${ALB.loadBalancerAttributes}${ingress ? ` on Ingress ${ingress.ref.namespace}/${ingress.ref.name}` : ''}`,
+    ),
+  };
+
+  return {
+    targetType,
+    healthCheckPath: path,
+    healthCheckIntervalSeconds: numberSetting(
+      ALB.healthCheckInterval,
+      ALB_DEFAULTS.healthCheckIntervalSeconds,
+    ),
+    healthCheckTimeoutSeconds: numberSetting(ALB.healthCheckTimeout, ALB_DEFAULTS.healthCheckTimeoutSeconds),
+    healthyThresholdCount: numberSetting(ALB.healthyThreshold, ALB_DEFAULTS.healthyThresholdCount),
+    unhealthyThresholdCount: numberSetting(ALB.unhealthyThreshold, ALB_DEFAULTS.unhealthyThresholdCount),
+    deregistrationDelaySeconds: deregistration,
+    idleTimeoutSeconds: idle,
+  };
+}
+
+/** NLB target group settings from the Service's `service.beta.kubernetes.io/aws-load-balancer-*` annotations. */
+export function resolveNlbSettings(service: ServiceObject, problems: InputProblem[]): TargetGroupSettings {
+  const sources = [sourceOf(service)];
+  const where = `Service ${service.ref.name}`;
+  const numberSetting = (key: string, fallback: number): Resolved<number> =>
+    annotationNumber(sources, key, problems) ?? {
+      value: fallback,
+      from: controllerDefault(`no ${key} on ${where}`),
+    };
+  const type = service.annotations[NLB.type];
+  const targetType: Resolved<'ip' | 'instance'> =
+    annotationEnum(sources, NLB.targetType, ['ip', 'instance'] as const, problems) ??
+    (type === 'nlb-ip'
+      ? { value: 'ip', from: sources[0]!.at(NLB.type) }
+      : { value: NLB_DEFAULTS.targetType, from: controllerDefault(`no ${NLB.targetType} on ${where}`) });
+  return {
+    targetType,
+    healthCheckPath: annotationString(sources, NLB.healthCheckPath) ?? {
+      value: NLB_DEFAULTS.healthCheckPath,
+      from: controllerDefault(`no ${NLB.healthCheckPath} on ${where}`),
+    },
+    healthCheckIntervalSeconds: numberSetting(
+      NLB.healthCheckInterval,
+      NLB_DEFAULTS.healthCheckIntervalSeconds,
+    ),
+    healthCheckTimeoutSeconds: numberSetting(NLB.healthCheckTimeout, NLB_DEFAULTS.healthCheckTimeoutSeconds),
+    healthyThresholdCount: numberSetting(NLB.healthyThreshold, NLB_DEFAULTS.healthyThresholdCount),
+    unhealthyThresholdCount: numberSetting(NLB.unhealthyThreshold, NLB_DEFAULTS.unhealthyThresholdCount),
+    deregistrationDelaySeconds: annotationAttribute(
+      sources,
+      NLB.targetGroupAttributes,
+      'deregistration_delay.timeout_seconds',
+      problems,
+    ) ?? {
+      value: NLB_DEFAULTS.deregistrationDelaySeconds,
+      from: controllerDefault(
+        `no deregistration_delay.timeout_seconds in ${NLB.targetGroupAttributes} on ${where}`,
+      ),
+    },
+  };
+}
+
+/**
+ * A TargetGroupBinding points at a target group made outside the manifests: only its target type is known
+ * statically; the rest are AWS's defaults for a new target group until `--live` reads the real ones.
+ */
+export function resolveBindingSettings(
+  binding: TargetGroupBindingObject,
+  loadBalancer: 'alb' | 'nlb',
+): TargetGroupSettings {
+  const unknown = (what: string): Provenance =>
+    awsDefault(
+      `${what} of target group ${binding.targetGroupARN ?? binding.targetGroupName ?? '(unnamed)'} is not in the manifests; run with --live to read it`,
+    );
+  return {
+    targetType:
+      binding.targetType === 'ip' || binding.targetType === 'instance'
+        ? { value: binding.targetType, from: binding.reader.field(['spec', 'targetType']) }
+        : { value: 'instance', from: unknown('the target type') },
+    healthCheckPath: { value: '/', from: unknown('the health check path') },
+    healthCheckIntervalSeconds: { value: 30, from: unknown('the health check interval') },
+    healthCheckTimeoutSeconds: {
+      value: loadBalancer === 'alb' ? 5 : 10,
+      from: unknown('the health check timeout'),
+    },
+    healthyThresholdCount: { value: 5, from: unknown('the healthy threshold') },
+    unhealthyThresholdCount: { value: 2, from: unknown('the unhealthy threshold') },
+    deregistrationDelaySeconds: { value: 300, from: unknown('the deregistration delay') },
+    ...(loadBalancer === 'alb'
+      ? { idleTimeoutSeconds: { value: 60, from: unknown('the idle timeout') } }
+      : {}),
+    ...(binding.targetGroupARN ? { targetGroupArn: binding.targetGroupARN } : {}),
+  };
+}
+
+function annotationString(sources: readonly AnnotationSource[], key: string): Resolved<string> | undefined {
+  for (const source of sources) {
+    const value = source.annotations[key];
+    if (value !== undefined) return { value, from: source.at(key) };
+  }
+  return undefined;
+}
+
+function annotationNumber(
+  sources: readonly AnnotationSource[],
+  key: string,
+  problems: InputProblem[],
+): Resolved<number> | undefined {
+  for (const source of sources) {
+    const value = source.annotations[key];
+    if (value === undefined) continue;
+    if (!/^\d+$/.test(value.trim())) {
+      problems.push(
+        annotationProblem(
+          source,
+          key,
+          `must be a whole number of seconds or a count, got ${JSON.stringify(value)}`,
+        ),
+      );
+      continue;
+    }
+    return { value: Number(value.trim()), from: source.at(key) };
+  }
+  return undefined;
+}
+
+function annotationEnum<T extends string>(
+  sources: readonly AnnotationSource[],
+  key: string,
+  allowed: readonly T[],
+  problems: InputProblem[],
+): Resolved<T> | undefined {
+  for (const source of sources) {
+    const value = source.annotations[key];
+    if (value === undefined) continue;
+    if (!(allowed as readonly string[]).includes(value)) {
+      problems.push(
+        annotationProblem(source, key, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`),
+      );
+      continue;
+    }
+    return { value: value as T, from: source.at(key) };
+  }
+  return undefined;
+}
+
+function annotationAttribute(
+  sources: readonly AnnotationSource[],
+  annotation: string,
+  attribute: string,
+  problems: InputProblem[],
+): Resolved<number> | undefined {
+  for (const source of sources) {
+    const text = source.annotations[annotation];
+    if (text === undefined) continue;
+    const value = parseAttributeList(text).get(attribute);
+    if (value === undefined) continue;
+    if (!/^\d+$/.test(value)) {
+      problems.push(
+        annotationProblem(
+          source,
+          annotation,
+          `${attribute} must be a whole number of seconds, got ${JSON.stringify(value)}`,
+        ),
+      );
+      continue;
+    }
+    return { value: Number(value), from: source.at(annotation, attribute) };
+  }
+  return undefined;
+}
+
+function annotationProblem(source: AnnotationSource, key: string, message: string): InputProblem {
+  const from = source.at(key);
+  return {
+    at: from.kind === 'annotation' && from.at ? from.at : { file: '-', line: 1, column: 1 },
+    object: `${source.ref.kind} ${source.ref.namespace}/${source.ref.name}`,
+    field: `metadata.annotations[${JSON.stringify(key)}]`,
+    message,
+  };
+}

@@ -1,0 +1,2 @@
+export { readManifestSources, DEFAULT_MAX_FILE_BYTES } from './read-sources.js';
+export type { ReadSourcesOptions } from './read-sources.js';

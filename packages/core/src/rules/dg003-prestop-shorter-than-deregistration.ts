@@ -1,0 +1,74 @@
+import { ALB } from '../model/annotations.js';
+import {
+  annotationFix,
+  createFinding,
+  podTemplateFix,
+  preStopSleep,
+  quote,
+  servingContainerTimings,
+  settingsObject,
+  value,
+} from './support.js';
+import type { Rule } from './types.js';
+
+export const preStopShorterThanDeregistration: Rule = {
+  id: 'DG003',
+  slug: 'prestop-shorter-than-deregistration',
+  title: 'Pod may exit while its target is still draining',
+  severity: 'warning',
+  scope: 'static',
+  rationale:
+    'While a target drains (the deregistration delay), the ALB lets in-flight requests finish and, as reference 002 observed, may still route some requests to it. A pod that exits before the delay ends cuts them: 504s. The conservative rule is terminationGracePeriodSeconds > preStop ≥ deregistration delay.',
+  remediation:
+    'Lower the target group deregistration delay (deregistration_delay.timeout_seconds in alb.ingress.kubernetes.io/target-group-attributes) to something the pod can outlive, and sleep in preStop at least that long.',
+  evaluate(context) {
+    return servingContainerTimings(context)
+      .filter(({ container, timing }) => {
+        const p = timing.preStopSeconds ?? 0;
+        return (
+          container.preStop.kind === 'sleep' &&
+          p >= timing.propagationSeconds.value &&
+          p < timing.deregistrationDelaySeconds.value
+        );
+      })
+      .map(({ container, backend, timing, recommended }) => {
+        const lowerDelay = recommended.deregistrationDelaySeconds < timing.deregistrationDelaySeconds.value;
+        const annotation =
+          backend.loadBalancer === 'alb'
+            ? ALB.targetGroupAttributes
+            : 'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes';
+        return createFinding(this, context, {
+          container: container.name,
+          path: [...container.path, 'lifecycle', 'preStop'],
+          message: `container ${container.name} sleeps ${timing.preStopSeconds} s in preStop but the target group's deregistration delay is ${quote(timing.deregistrationDelaySeconds)}: the pod may exit while its target is still draining.`,
+          values: [
+            { name: 'preStop', symbol: 'P', value: timing.preStopSeconds ?? 0, unit: 's' },
+            value('deregistration delay', 'D', timing.deregistrationDelaySeconds),
+            value('propagation', 'L', timing.propagationSeconds),
+          ],
+          fix: lowerDelay
+            ? {
+                summary: `lower the deregistration delay to ${recommended.deregistrationDelaySeconds} s and sleep ${recommended.preStopSeconds} s in preStop`,
+                object: settingsObject(backend),
+                yaml: [
+                  annotationFix(settingsObject(backend), {
+                    [annotation]: `deregistration_delay.timeout_seconds=${recommended.deregistrationDelaySeconds}`,
+                  }),
+                  podTemplateFix(context.facts, {
+                    grace: recommended.graceSeconds,
+                    container: { name: container.name, fields: preStopSleep(recommended.preStopSeconds) },
+                  }),
+                ].join('---\n'),
+              }
+            : {
+                summary: `sleep ${recommended.preStopSeconds} s in preStop`,
+                object: context.facts.workload.ref,
+                yaml: podTemplateFix(context.facts, {
+                  grace: recommended.graceSeconds,
+                  container: { name: container.name, fields: preStopSleep(recommended.preStopSeconds) },
+                }),
+              },
+        });
+      });
+  },
+};

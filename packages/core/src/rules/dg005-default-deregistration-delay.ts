@@ -1,0 +1,44 @@
+import { ALB, NLB } from '../model/annotations.js';
+import { ALB_DEFAULTS } from '../timing/defaults.js';
+import { annotationFix, backendLabel, createFinding, quote, settingsObject, value } from './support.js';
+import type { Rule } from './types.js';
+
+export const defaultDeregistrationDelay: Rule = {
+  id: 'DG005',
+  slug: 'default-deregistration-delay',
+  title: 'Deregistration delay left at the 300 s default',
+  severity: 'warning',
+  scope: 'static',
+  rationale:
+    'With the 300 s default, a draining target keeps receiving in-flight (and, in practice, some new) requests for up to five minutes, far longer than any reasonable preStop and grace period: the pod exits while its target still drains, and every rollout takes minutes longer.',
+  remediation:
+    'Set deregistration_delay.timeout_seconds in the target group attributes annotation to a value the pod can outlive (30 s suits most HTTP services), and sleep at least that long in preStop.',
+  evaluate(context) {
+    return context.facts.backends
+      .filter(
+        (backend) =>
+          backend.settings.deregistrationDelaySeconds.value === ALB_DEFAULTS.deregistrationDelaySeconds &&
+          // Live, AWS reports 300 whether or not anyone chose it; statically, a TargetGroupBinding's target
+          // group settings are unknown, not defaulted.
+          (backend.settings.deregistrationDelaySeconds.from.kind === 'aws' ||
+            (backend.settings.deregistrationDelaySeconds.from.kind === 'default' &&
+              backend.route.kind !== 'TargetGroupBinding')),
+      )
+      .map((backend) => {
+        const annotation =
+          backend.loadBalancer === 'alb' ? ALB.targetGroupAttributes : NLB.targetGroupAttributes;
+        const object = settingsObject(backend);
+        return createFinding(this, context, {
+          object,
+          ...(backend.route.kind === 'Ingress' ? { at: backend.route.ingress.ref.source } : {}),
+          message: `the deregistration delay of ${backendLabel(backend)} is ${quote(backend.settings.deregistrationDelaySeconds)}.`,
+          values: [value('deregistration delay', 'D', backend.settings.deregistrationDelaySeconds)],
+          fix: {
+            summary: `set deregistration_delay.timeout_seconds=30 on ${object.kind} ${object.name}`,
+            object,
+            yaml: annotationFix(object, { [annotation]: 'deregistration_delay.timeout_seconds=30' }),
+          },
+        });
+      });
+  },
+};

@@ -1,0 +1,41 @@
+import { ALB, NLB } from '../model/annotations.js';
+import { annotationFix, backendLabel, createFinding, settingsObject } from './support.js';
+import { describeProvenance } from '../model/provenance.js';
+import type { Rule } from './types.js';
+
+export const instanceTargetType: Rule = {
+  id: 'DG007',
+  slug: 'instance-target-type',
+  title: 'Target type is instance',
+  severity: 'warning',
+  scope: 'static',
+  rationale:
+    'With instance targets the ALB sends traffic to a NodePort on every node and kube-proxy forwards it, possibly to another node: an extra hop whose endpoints change out of the load balancer’s sight, and pod readiness gates do not apply. Rollouts and node replacements then drop requests the controller cannot drain.',
+  remediation:
+    'Use ip targets (alb.ingress.kubernetes.io/target-type: ip) so the ALB routes to pods directly and readiness gates work.',
+  evaluate(context) {
+    return context.facts.backends
+      .filter(
+        (backend) =>
+          backend.settings.targetType.value === 'instance' &&
+          !(
+            backend.route.kind === 'TargetGroupBinding' && backend.settings.targetType.from.kind === 'default'
+          ),
+      )
+      .map((backend) => {
+        const object = settingsObject(backend);
+        const annotation = backend.loadBalancer === 'alb' ? ALB.targetType : NLB.targetType;
+        return createFinding(this, context, {
+          object,
+          ...(backend.route.kind === 'Ingress' ? { at: backend.route.ingress.ref.source } : {}),
+          message: `${backendLabel(backend)} registers instance targets (${describeProvenance(backend.settings.targetType.from)}).`,
+          values: [{ name: 'target type', value: 'instance', from: backend.settings.targetType.from }],
+          fix: {
+            summary: `set ${annotation}: ip`,
+            object,
+            yaml: annotationFix(object, { [annotation]: 'ip' }),
+          },
+        });
+      });
+  },
+};

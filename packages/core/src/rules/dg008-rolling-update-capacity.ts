@@ -1,0 +1,87 @@
+import { resolveRollingBudget } from '../timing/rolling-update.js';
+import { createFinding, quote, snippet } from './support.js';
+import type { Rule } from './types.js';
+
+export const rollingUpdateCapacity: Rule = {
+  id: 'DG008',
+  slug: 'rolling-update-capacity',
+  title: 'Rolling update can take out too much serving capacity',
+  severity: 'warning',
+  scope: 'static',
+  rationale:
+    'A single replica means every rollout briefly has no healthy target behind the ALB. A rolling update that may take more than half the serving pods out at once leaves the remaining targets overloaded while new ones are still `initial`.',
+  remediation:
+    'Run at least 2 replicas and set maxUnavailable to at most half of them (0 with a maxSurge of 1 or 25% is the safest).',
+  evaluate(context) {
+    const { workload } = context.facts;
+    const replicas = workload.replicas.value;
+    const strategy = workload.strategy;
+    if (replicas === 0) return [];
+    if (replicas < 2) {
+      return [
+        createFinding(this, context, {
+          path: ['spec', 'replicas'],
+          message: `the workload runs ${quote(workload.replicas, 'replica(s)')}: every rollout takes out all of its serving capacity.`,
+          values: [{ name: 'replicas', value: replicas, unit: 'count', from: workload.replicas.from }],
+          fix: {
+            summary: 'run at least 2 replicas',
+            object: workload.ref,
+            yaml: snippet(workload.ref, { spec: { replicas: 2 } }),
+          },
+        }),
+      ];
+    }
+    if (strategy.type === 'Recreate') {
+      return [
+        createFinding(this, context, {
+          path: ['spec', 'strategy', 'type'],
+          message: `the Recreate strategy stops all ${replicas} pods before starting new ones.`,
+          values: [{ name: 'replicas', value: replicas, unit: 'count' }],
+          fix: {
+            summary: 'use a rolling update with maxUnavailable 0',
+            object: workload.ref,
+            yaml: snippet(workload.ref, {
+              spec: {
+                strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
+              },
+            }),
+          },
+        }),
+      ];
+    }
+    if (strategy.type !== 'RollingUpdate' && strategy.type !== 'Canary') return [];
+    const budget = resolveRollingBudget(replicas, strategy.maxSurge.value, strategy.maxUnavailable.value);
+    if (budget.maxUnavailable <= replicas / 2) return [];
+    const field =
+      workload.kind === 'Rollout'
+        ? ['spec', 'strategy', 'canary', 'maxUnavailable']
+        : workload.kind === 'StatefulSet'
+          ? ['spec', 'updateStrategy', 'rollingUpdate', 'maxUnavailable']
+          : ['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'];
+    return [
+      createFinding(this, context, {
+        path: field,
+        message: `maxUnavailable ${strategy.maxUnavailable.value} of ${replicas} replicas lets the rollout take ${budget.maxUnavailable} pods (more than half) out at once.`,
+        values: [
+          { name: 'replicas', value: replicas, unit: 'count', from: workload.replicas.from },
+          {
+            name: 'maxUnavailable',
+            value: budget.maxUnavailable,
+            unit: 'count',
+            from: strategy.maxUnavailable.from,
+          },
+        ],
+        fix: {
+          summary: 'set maxUnavailable to 0 and maxSurge to 25%',
+          object: workload.ref,
+          yaml: snippet(
+            workload.ref,
+            workload.kind === 'Rollout'
+              ? { spec: { strategy: { canary: { maxSurge: '25%', maxUnavailable: 0 } } } }
+              : { spec: { strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } } } },
+          ),
+        },
+      }),
+    ];
+  },
+};

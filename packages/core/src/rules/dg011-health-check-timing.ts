@@ -1,0 +1,91 @@
+import { ALB, NLB } from '../model/annotations.js';
+import type { Resolved } from '../model/provenance.js';
+import { AWS_RANGES } from '../timing/defaults.js';
+import { annotationFix, backendLabel, createFinding, quote, settingsObject, value } from './support.js';
+import type { Finding, Rule } from './types.js';
+
+export const healthCheckTiming: Rule = {
+  id: 'DG011',
+  slug: 'health-check-timing',
+  title: 'Health check settings AWS will reject',
+  severity: 'error',
+  scope: 'static',
+  rationale:
+    'AWS requires the health check timeout to be shorter than the interval, and each setting within its range (interval 5–300 s, timeout 2–120 s, thresholds 2–10). The controller fails to reconcile such a target group, so the change never reaches the ALB and the old settings (or none) stay in force.',
+  remediation:
+    'Keep alb.ingress.kubernetes.io/healthcheck-timeout-seconds below healthcheck-interval-seconds and every value within AWS’s range.',
+  evaluate(context) {
+    return context.facts.backends.flatMap((backend) => {
+      const s = backend.settings;
+      const object = settingsObject(backend);
+      const keys = backend.loadBalancer === 'alb' ? ALB : NLB;
+      const findings: Finding[] = [];
+      const checks: [string, Resolved<number>, readonly [number, number], string][] = [
+        [
+          'health check interval',
+          s.healthCheckIntervalSeconds,
+          AWS_RANGES.healthCheckIntervalSeconds,
+          keys.healthCheckInterval,
+        ],
+        [
+          'health check timeout',
+          s.healthCheckTimeoutSeconds,
+          AWS_RANGES.healthCheckTimeoutSeconds,
+          keys.healthCheckTimeout,
+        ],
+        [
+          'healthy threshold',
+          s.healthyThresholdCount,
+          AWS_RANGES.healthyThresholdCount,
+          keys.healthyThreshold,
+        ],
+        [
+          'unhealthy threshold',
+          s.unhealthyThresholdCount,
+          AWS_RANGES.unhealthyThresholdCount,
+          keys.unhealthyThreshold,
+        ],
+      ];
+      for (const [name, setting, [min, max], annotation] of checks) {
+        if (setting.value >= min && setting.value <= max) continue;
+        findings.push(
+          createFinding(this, context, {
+            object,
+            ...(setting.from.kind === 'annotation' && setting.from.at ? { at: setting.from.at } : {}),
+            message: `the ${name} of ${backendLabel(backend)} is ${quote(setting, name.includes('threshold') ? '' : 's')}, outside AWS's range ${min}–${max}.`,
+            values: [value(name, undefined, setting, name.includes('threshold') ? 'count' : 's')],
+            fix: {
+              summary: `set ${annotation} within ${min}–${max}`,
+              object,
+              yaml: annotationFix(object, {
+                [annotation]: String(Math.min(max, Math.max(min, setting.value))),
+              }),
+            },
+          }),
+        );
+      }
+      const interval = s.healthCheckIntervalSeconds;
+      const timeout = s.healthCheckTimeoutSeconds;
+      if (timeout.value >= interval.value) {
+        const fixed = Math.max(2, interval.value - 1);
+        findings.push(
+          createFinding(this, context, {
+            object,
+            ...(timeout.from.kind === 'annotation' && timeout.from.at ? { at: timeout.from.at } : {}),
+            message: `the health check timeout of ${backendLabel(backend)}, ${quote(timeout)}, is not shorter than its interval, ${quote(interval)}.`,
+            values: [
+              value('health check timeout', undefined, timeout),
+              value('health check interval', undefined, interval),
+            ],
+            fix: {
+              summary: `set ${keys.healthCheckTimeout} to ${fixed}`,
+              object,
+              yaml: annotationFix(object, { [keys.healthCheckTimeout]: String(fixed) }),
+            },
+          }),
+        );
+      }
+      return findings;
+    });
+  },
+};

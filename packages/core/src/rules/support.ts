@@ -1,0 +1,140 @@
+import { stringify } from 'yaml';
+import { READINESS_GATE_PREFIXES, ANNOTATIONS } from '../model/annotations.js';
+import type { BackendFacts, WorkloadFacts } from '../model/facts.js';
+import { servingContainers } from '../model/facts.js';
+import type { ContainerFacts } from '../model/objects.js';
+import type { ObjectRef, Provenance, Resolved } from '../model/provenance.js';
+import { describeProvenance, formatObjectRef } from '../model/provenance.js';
+import type { FieldPath, SourceRef } from '../manifest/source.js';
+import { drainTimingOf, recommendDrainTiming } from '../timing/model.js';
+import type { DrainTiming, RecommendedTiming } from '../timing/model.js';
+import type { Finding, FindingValue, Fix, RuleContext, RuleMeta, Severity } from './types.js';
+
+/** Builds a finding of a rule with the workload filled in. */
+export function createFinding(
+  rule: RuleMeta,
+  context: RuleContext,
+  details: {
+    message: string;
+    values?: readonly FindingValue[];
+    container?: string;
+    object?: ObjectRef;
+    at?: SourceRef;
+    path?: FieldPath;
+    fix: Fix;
+    severity?: Severity;
+  },
+): Finding {
+  const workload = context.facts.workload;
+  const at = details.at ?? (details.path ? workload.reader.at(details.path) : workload.ref.source);
+  return {
+    ruleId: rule.id,
+    slug: rule.slug,
+    title: rule.title,
+    severity: details.severity ?? rule.severity,
+    workload: workload.ref,
+    object: details.object ?? workload.ref,
+    ...(details.container ? { container: details.container } : {}),
+    message: details.message,
+    values: details.values ?? [],
+    ...(at ? { at } : {}),
+    fix: details.fix,
+  };
+}
+
+/** `12 s (controller default: …)`: a number with its source, as findings quote them. */
+export function quote(value: Resolved<number>, unit = 's'): string {
+  return `${value.value} ${unit} (${describeProvenance(value.from)})`;
+}
+
+export function value(
+  name: string,
+  symbol: string | undefined,
+  resolved: Resolved<number>,
+  unit: FindingValue['unit'] = 's',
+): FindingValue {
+  return { name, ...(symbol ? { symbol } : {}), value: resolved.value, unit, from: resolved.from };
+}
+
+/** A serving container with the timing of its most demanding backend (the longest deregistration delay). */
+export interface ContainerTiming {
+  readonly container: ContainerFacts;
+  readonly backend: BackendFacts;
+  readonly timing: DrainTiming;
+  readonly recommended: RecommendedTiming;
+}
+
+export function servingContainerTimings(context: RuleContext): ContainerTiming[] {
+  const { facts, allowances } = context;
+  return servingContainers(facts).flatMap((container) => {
+    const backends = facts.backends.filter((backend) => backend.servingContainers.includes(container.name));
+    const strictest = [...backends].sort(
+      (a, b) =>
+        b.settings.deregistrationDelaySeconds.value - a.settings.deregistrationDelaySeconds.value ||
+        (b.loadBalancer === 'nlb' ? 1 : 0) - (a.loadBalancer === 'nlb' ? 1 : 0),
+    )[0];
+    if (!strictest) return [];
+    const timing = drainTimingOf(facts, strictest, container, allowances);
+    return [{ container, backend: strictest, timing, recommended: recommendDrainTiming(timing) }];
+  });
+}
+
+/** Whether a pod template has a readiness gate the AWS Load Balancer Controller sets. */
+export function hasMatchingReadinessGate(facts: WorkloadFacts): boolean {
+  return facts.workload.readinessGates.some((gate) =>
+    READINESS_GATE_PREFIXES.some((prefix) => gate.startsWith(prefix)),
+  );
+}
+
+/** `enabled`, `missing`, or `unknown` when the Namespace is not in the input. */
+export function namespaceInjection(facts: WorkloadFacts): 'enabled' | 'missing' | 'unknown' {
+  if (!facts.namespace) return 'unknown';
+  return facts.namespace.labels[ANNOTATIONS.readinessGateInjectLabel] === 'enabled' ? 'enabled' : 'missing';
+}
+
+export function backendLabel(backend: BackendFacts): string {
+  return `${backend.loadBalancer.toUpperCase()} backend ${formatObjectRef(backend.routeRef)} → Service ${backend.service.ref.name}:${backend.servicePort.port}`;
+}
+
+/** A snippet to merge into the workload's pod template. */
+export function podTemplateFix(
+  facts: WorkloadFacts,
+  patch: {
+    grace?: number;
+    minReadySeconds?: number;
+    container?: { name: string; fields: Record<string, unknown> };
+    readinessGate?: string;
+  },
+): string {
+  const podSpec: Record<string, unknown> = {};
+  if (patch.readinessGate) podSpec['readinessGates'] = [{ conditionType: patch.readinessGate }];
+  if (patch.grace !== undefined) podSpec['terminationGracePeriodSeconds'] = patch.grace;
+  if (patch.container) podSpec['containers'] = [{ name: patch.container.name, ...patch.container.fields }];
+  const spec: Record<string, unknown> = {};
+  if (patch.minReadySeconds !== undefined) spec['minReadySeconds'] = patch.minReadySeconds;
+  if (Object.keys(podSpec).length > 0) spec['template'] = { spec: podSpec };
+  return snippet(facts.workload.ref, { spec });
+}
+
+export function preStopSleep(seconds: number): Record<string, unknown> {
+  return { lifecycle: { preStop: { sleep: { seconds } } } };
+}
+
+/** A snippet to merge into an object's annotations. */
+export function annotationFix(ref: ObjectRef, annotations: Record<string, string>): string {
+  return snippet(ref, { metadata: { annotations } });
+}
+
+export function snippet(ref: ObjectRef, body: Record<string, unknown>): string {
+  return `# ${formatObjectRef(ref)}\n${stringify(body, { lineWidth: 0 })}`;
+}
+
+/** Where a value came from, for `describeProvenance` callers that may have none. */
+export function describeFrom(from: Provenance | undefined): string {
+  return from ? describeProvenance(from) : 'not set';
+}
+
+/** The object a backend's settings live on (Ingress, Service or TargetGroupBinding) for fixes. */
+export function settingsObject(backend: BackendFacts): ObjectRef {
+  return backend.route.kind === 'NlbService' ? backend.service.ref : backend.routeRef;
+}

@@ -1,0 +1,174 @@
+import { stringify } from 'yaml';
+
+/**
+ * Builds a manifest set that is right in every respect (the all-right example), then breaks one thing at a
+ * time: `aManifest().withPreStopSleep(10).build()`.
+ */
+export function aManifest(): ManifestBuilder {
+  return new ManifestBuilder();
+}
+
+type Doc = Record<string, unknown>;
+
+export class ManifestBuilder {
+  private namespaceLabels: Record<string, string> | undefined = {
+    'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled',
+  };
+  private replicas = 3;
+  private maxUnavailable: number | string = 0;
+  private grace: number | undefined = 50;
+  private preStop: Record<string, unknown> | undefined = { sleep: { seconds: 35 } };
+  private readonly workloadAnnotations: Record<string, string> = { 'draingate.io/shutdown-seconds': '10' };
+  private ingressAnnotations: Record<string, string> = {
+    'alb.ingress.kubernetes.io/target-type': 'ip',
+    'alb.ingress.kubernetes.io/healthcheck-path': '/healthz',
+    'alb.ingress.kubernetes.io/healthcheck-interval-seconds': '10',
+    'alb.ingress.kubernetes.io/target-group-attributes': 'deregistration_delay.timeout_seconds=30',
+  };
+  private ingress = true;
+  private pdb = true;
+
+  withPreStopSleep(seconds: number): this {
+    this.preStop = { sleep: { seconds } };
+    return this;
+  }
+  withExecPreStop(command: string[]): this {
+    this.preStop = { exec: { command } };
+    return this;
+  }
+  withHttpGetPreStop(path: string): this {
+    this.preStop = { httpGet: { path, port: 'http' } };
+    return this;
+  }
+  withoutPreStop(): this {
+    this.preStop = undefined;
+    return this;
+  }
+  withGrace(seconds: number | undefined): this {
+    this.grace = seconds;
+    return this;
+  }
+  withShutdown(seconds: number): this {
+    this.workloadAnnotations['draingate.io/shutdown-seconds'] = String(seconds);
+    return this;
+  }
+  withKeepAlive(seconds: number): this {
+    this.workloadAnnotations['draingate.io/keepalive-timeout-seconds'] = String(seconds);
+    return this;
+  }
+  withWorkloadAnnotation(key: string, value: string): this {
+    this.workloadAnnotations[key] = value;
+    return this;
+  }
+  withReplicas(replicas: number): this {
+    this.replicas = replicas;
+    return this;
+  }
+  withMaxUnavailable(value: number | string): this {
+    this.maxUnavailable = value;
+    return this;
+  }
+  withoutInjectionLabel(): this {
+    this.namespaceLabels = undefined;
+    return this;
+  }
+  withTargetType(type: 'ip' | 'instance'): this {
+    this.ingressAnnotations['alb.ingress.kubernetes.io/target-type'] = type;
+    return this;
+  }
+  withDeregistrationDelay(seconds: number): this {
+    this.ingressAnnotations['alb.ingress.kubernetes.io/target-group-attributes'] =
+      `deregistration_delay.timeout_seconds=${seconds}`;
+    return this;
+  }
+  withoutDeregistrationDelay(): this {
+    const { ['alb.ingress.kubernetes.io/target-group-attributes']: _removed, ...rest } =
+      this.ingressAnnotations;
+    this.ingressAnnotations = rest;
+    return this;
+  }
+  withoutIngress(): this {
+    this.ingress = false;
+    return this;
+  }
+  withoutPdb(): this {
+    this.pdb = false;
+    return this;
+  }
+
+  build(): string {
+    const docs: Doc[] = [
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'shop', ...(this.namespaceLabels ? { labels: this.namespaceLabels } : {}) },
+      },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: 'shop', annotations: this.workloadAnnotations },
+        spec: {
+          replicas: this.replicas,
+          selector: { matchLabels: { app: 'web' } },
+          strategy: {
+            type: 'RollingUpdate',
+            rollingUpdate: { maxSurge: '25%', maxUnavailable: this.maxUnavailable },
+          },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: {
+              ...(this.grace === undefined ? {} : { terminationGracePeriodSeconds: this.grace }),
+              containers: [
+                {
+                  name: 'web',
+                  image: 'example/web:1',
+                  ports: [{ name: 'http', containerPort: 8080 }],
+                  readinessProbe: { httpGet: { path: '/healthz', port: 'http' } },
+                  ...(this.preStop ? { lifecycle: { preStop: this.preStop } } : {}),
+                },
+              ],
+            },
+          },
+        },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+      },
+    ];
+    if (this.ingress) {
+      docs.push({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'web', namespace: 'shop', annotations: this.ingressAnnotations },
+        spec: {
+          ingressClassName: 'alb',
+          rules: [
+            {
+              http: {
+                paths: [
+                  {
+                    path: '/',
+                    pathType: 'Prefix',
+                    backend: { service: { name: 'web', port: { name: 'http' } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      });
+    }
+    if (this.pdb) {
+      docs.push({
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'web' } } },
+      });
+    }
+    return docs.map((doc) => stringify(doc)).join('---\n');
+  }
+}

@@ -1,0 +1,46 @@
+import { defineConfig } from 'vitest/config';
+
+// One `npm test` runs two tiers: `unit` (pure logic, in memory, fast) and `integration` (adapters and
+// end-to-end tests against the real peers that test/setup starts once per run).
+export default defineConfig({
+  resolve: { conditions: ['source'] },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'action/src/**/*.test.ts',
+            'analysis-provider/src/**/*.test.ts',
+          ],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'cli',
+          include: ['packages/cli/test/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts', 'packages/*/test/integration/**/*.test.ts'],
+          // Builds (cold: minutes, once per version) or reuses, then starts moto_server, etcd, kube-apiserver,
+          // helm and Argo's judge once per run; see test/README.md.
+          globalSetup: ['test/setup/global-setup.ts'],
+          setupFiles: ['test/setup/per-file.ts'],
+          // The files share one moto and one API server, and moto is reset before each file.
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
