@@ -3,7 +3,9 @@ import { DRAINGATE_VERSION } from '@draingate/core';
 import type { CliIo } from './io.js';
 import { EXIT, UsageError } from './io.js';
 import { registerRules } from './commands/rules.js';
-import { registerValidate } from './commands/validate.js';
+import { createManifestLoader, registerSimulate } from './commands/simulate.js';
+import { loadConfig, registerValidate } from './commands/validate.js';
+import { allowancesFrom } from '@draingate/core';
 
 /** Builds the command tree. Exported for tests that inspect help. */
 export function createProgram(io: CliIo, setExit: (code: number) => void): Command {
@@ -19,6 +21,11 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
       writeErr: (text) => io.stderr.write(text),
     });
   registerValidate(program, io, setExit);
+  registerSimulate(program, io, async (paths, overrides) => {
+    // Manifests are simulated with the same allowances validate uses (.draingate.yaml when present).
+    const { config, file } = await loadConfig(io, undefined);
+    return createManifestLoader(io, { allowances: allowancesFrom(config, file, {}) })(paths, overrides);
+  });
   registerRules(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;

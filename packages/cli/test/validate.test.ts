@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RULES } from '@draingate/core';
 import { draingate } from './run.js';
 
 const BROKEN = 'examples/reference-002-draining-504/broken.yaml';
@@ -217,7 +218,7 @@ describe('draingate rules, explain and help', () => {
   it('lists every rule', async () => {
     const run = await draingate(['rules']);
     expect(run.code).toBe(0);
-    expect(run.stdout.trim().split('\n')).toHaveLength(17);
+    expect(run.stdout.trim().split('\n')).toHaveLength(RULES.length);
   });
 
   it('explains a rule by id or slug', async () => {
