@@ -101,7 +101,7 @@ function renderPanel(panel: TimelinePanel, top: number, scales: Scales): string[
     .map((status) => `${status}: ${result.byStatus[status]}`)
     .join(' · ');
   out.push(
-    `<text x="${LEFT}" y="${top + 22}" font-size="16" font-weight="bold" ${FONT}>${escapeXml(panel.label)}</text>`,
+    `<text x="${LEFT}" y="${top + 22}" font-size="16" font-weight="bold" ${FONT}>${escapeXml(ellipsize(panel.label, 84))}</text>`,
   );
   out.push(
     `<text x="${LEFT}" y="${top + 40}" font-size="12" fill="#444" ${FONT}>${escapeXml(`${result.requests} requests · ${success} · ${codes}`)}</text>`,
@@ -261,4 +261,11 @@ export function renderTimelineSvg(
     '</svg>',
     '',
   ].join('\n');
+}
+
+/** Shortens a label that would run off the chart, keeping its start and its end (the file name). */
+function ellipsize(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const head = Math.ceil((max - 1) * 0.55);
+  return `${text.slice(0, head)}…${text.slice(text.length - (max - 1 - head))}`;
 }
