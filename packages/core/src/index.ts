@@ -39,3 +39,5 @@ export { renderRuleDoc, renderRuleIndex } from './report/rule-docs.js';
 export { DRAINGATE_VERSION } from './report/version.js';
 export * from './simulate/index.js';
 export * from './ports/index.js';
+export * from './checks/index.js';
+export * from './model/live.js';

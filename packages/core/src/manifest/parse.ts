@@ -10,10 +10,10 @@ export interface ManifestObject {
   readonly namespace: string | undefined;
   /** The object as plain data. Untrusted: normalizers validate every field they read. */
   readonly body: Readonly<Record<string, unknown>>;
-  /** Where the object starts. */
-  readonly source: SourceRef;
-  /** Where a field was written; the nearest written ancestor when the field itself is absent. */
-  positionOf(path: FieldPath): SourceRef;
+  /** Where the object starts; undefined for objects read live from a cluster. */
+  readonly source: SourceRef | undefined;
+  /** Where a field was written (the nearest written ancestor when it is absent); undefined when live. */
+  positionOf(path: FieldPath): SourceRef | undefined;
 }
 
 export interface ParseOptions {

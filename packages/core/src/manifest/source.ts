@@ -7,7 +7,8 @@ export interface SourceRef {
 
 /** Formats a place as `file:line:column`, the form editors and CI annotations understand. */
 export function formatSourceRef(at: SourceRef): string {
-  return `${at.file}:${at.line}:${at.column}`;
+  // Line 0 marks an object read live from a cluster: it has a name but no line.
+  return at.line === 0 ? at.file : `${at.file}:${at.line}:${at.column}`;
 }
 
 /** A problem with the input itself (unreadable file, malformed YAML, a field of the wrong type). */

@@ -15,7 +15,7 @@ export class FieldReader {
   private failed = false;
   /** The parsed object; dropped by `release()` once normalized, so only positions stay in memory. */
   private body: Readonly<Record<string, unknown>> | undefined;
-  private readonly positionOf: (path: FieldPath) => SourceRef;
+  private readonly positionOf: (path: FieldPath) => SourceRef | undefined;
 
   constructor(
     object: ManifestObject,
@@ -48,7 +48,7 @@ export class FieldReader {
     return !this.failed;
   }
 
-  at(path: FieldPath): SourceRef {
+  at(path: FieldPath): SourceRef | undefined {
     return this.positionOf(path);
   }
 
@@ -105,7 +105,7 @@ export class FieldReader {
   report(path: FieldPath, message: string): void {
     this.failed = true;
     this.problems.push({
-      at: this.at(path),
+      at: this.at(path) ?? liveSource(this.ref),
       object: `${this.ref.kind} ${this.ref.namespace}/${this.ref.name}`,
       field: formatFieldPath(path),
       message,
@@ -194,4 +194,9 @@ export class FieldReader {
     }
     return out;
   }
+}
+
+/** Where a problem in an object read from a cluster is reported: the object itself, no line. */
+export function liveSource(ref: ObjectRef): SourceRef {
+  return { file: `${ref.kind}/${ref.namespace}/${ref.name}`, line: 0, column: 0 };
 }

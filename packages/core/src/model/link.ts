@@ -3,7 +3,7 @@ import type { InputProblem } from '../manifest/source.js';
 import { ALLOWANCE_DEFAULTS } from '../timing/defaults.js';
 import { ALB_INGRESS_CONTROLLER, ANNOTATIONS, NLB, ALB } from './annotations.js';
 import type { BackendFacts, Route, WorkloadFacts } from './facts.js';
-import { FieldReader } from './field-reader.js';
+import { FieldReader, liveSource } from './field-reader.js';
 import {
   normalizeIngress,
   normalizeIngressClass,
@@ -412,7 +412,7 @@ function readSecondsAnnotation(
   const from: Provenance = workload.reader.annotation(key, path);
   if (!/^\d+$/.test(value.trim())) {
     problems.push({
-      at: workload.reader.at(path),
+      at: workload.reader.at(path) ?? liveSource(workload.ref),
       object: `${workload.ref.kind} ${workload.ref.namespace}/${workload.ref.name}`,
       field: `metadata.annotations[${JSON.stringify(key)}]`,
       message: `must be a whole number of seconds, got ${JSON.stringify(value)}`,

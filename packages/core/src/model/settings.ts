@@ -9,6 +9,7 @@ import type {
   TargetGroupBindingObject,
 } from './objects.js';
 import type { ObjectRef, Provenance, Resolved } from './provenance.js';
+import { liveSource } from './field-reader.js';
 
 /** An object whose annotations may carry load-balancer settings, in precedence order (first wins). */
 interface AnnotationSource {
@@ -291,7 +292,7 @@ function annotationAttribute(
 function annotationProblem(source: AnnotationSource, key: string, message: string): InputProblem {
   const from = source.at(key);
   return {
-    at: from.kind === 'annotation' && from.at ? from.at : { file: '-', line: 1, column: 1 },
+    at: (from.kind === 'annotation' ? from.at : undefined) ?? liveSource(source.ref),
     object: `${source.ref.kind} ${source.ref.namespace}/${source.ref.name}`,
     field: `metadata.annotations[${JSON.stringify(key)}]`,
     message,

@@ -26,6 +26,12 @@ export interface PodInfo {
   readonly ownerName?: string;
   readonly readySince?: Date;
   readonly createdAt?: Date;
+  /**
+   * When the ContainersReady condition last became True. With a readiness gate the pod is not Ready until its
+   * target is healthy, but the controller registers the target once the containers are ready: this bounds how
+   * long the target can have been registered.
+   */
+  readonly containersReadySince?: Date;
 }
 
 /** Rollout progress, the way `kubectl rollout status` (Deployments) or Argo (Rollouts) reports it. */

@@ -15,6 +15,7 @@ import { missingPdb } from './dg014-missing-pdb.js';
 import { preStopUnverifiable } from './dg015-prestop-unverifiable.js';
 import { rolloutScaleDownDelay } from './dg016-rollout-scale-down-delay.js';
 import { healthCheckPathMismatch } from './dg017-health-check-path-mismatch.js';
+import { targetGroupUnattached } from './dg018-target-group-unattached.js';
 import type { Rule } from './types.js';
 
 /** Every rule, in id order. Ids are never reused. */
@@ -36,6 +37,7 @@ export const RULES: readonly Rule[] = [
   preStopUnverifiable,
   rolloutScaleDownDelay,
   healthCheckPathMismatch,
+  targetGroupUnattached,
 ];
 
 /** A rule by id (`DG004`) or slug (`grace-period-too-short`), case-insensitive. */

@@ -1,0 +1,446 @@
+import type { Clock } from '../ports/clock.js';
+import type { ClusterReader, PodInfo } from '../ports/cluster.js';
+import type { LoadBalancerCatalog, TargetHealth, TargetHealthSource, TargetState } from '../ports/elb.js';
+import { InputError } from '../ports/errors.js';
+import type { Verdict } from '../ports/verdict.js';
+import { ALB_DEFAULTS, ALLOWANCE_DEFAULTS } from '../timing/defaults.js';
+import { optionalNumber, requireDate, requireString } from './params.js';
+import { requireTargetGroupDimension } from './queries.js';
+import { createVerdict, withUpstreamErrors } from './verdict.js';
+
+/** Every state ELBv2 reports, in the order reports list them. */
+export const TARGET_STATES: readonly TargetState[] = [
+  'healthy',
+  'initial',
+  'unhealthy',
+  'draining',
+  'unused',
+  'unavailable',
+];
+
+/**
+ * R with the controller's defaults: controller latency + health check interval × healthy threshold
+ * (5 s + 15 s × 2).
+ */
+export const DEFAULT_REGISTRATION_WINDOW_SECONDS =
+  ALLOWANCE_DEFAULTS.controllerLatencySeconds +
+  ALB_DEFAULTS.healthCheckIntervalSeconds * ALB_DEFAULTS.healthyThresholdCount;
+
+/** How the `target-health` check judges. */
+export interface TargetHealthThresholds {
+  /** Fail when fewer targets are healthy. Default 1. */
+  readonly minHealthy?: number;
+  /** R: how long a target may stay `initial`/`unhealthy`, and a ready pod may wait to be a healthy target. */
+  readonly registrationWindowSeconds?: number;
+  /** Targets no pod owns: `fail` (default) or only `report` them (a target group shared on purpose). */
+  readonly unownedTargets?: 'fail' | 'report';
+}
+
+/** A target's state and since when it has been in it, carried from one poll to the next. */
+export interface TargetStateSince {
+  readonly state: TargetState;
+  readonly since: Date;
+}
+
+/** One earlier reading of a target group's targets. */
+export interface TargetObservation {
+  readonly at: Date;
+  readonly targets: readonly TargetHealth[];
+}
+
+/** What `evaluateTargetHealth` judges. */
+export interface TargetHealthInput {
+  readonly targetGroupArn: string;
+  readonly targets: readonly TargetHealth[];
+  readonly now: Date;
+  /** The workload's pods (terminating ones included); without them, nothing is cross-referenced. */
+  readonly pods?: readonly PodInfo[];
+  /** Since when each target (by `targetKey`) has been in its state, e.g. from `trackTargetStates`. */
+  readonly since?: ReadonlyMap<string, TargetStateSince>;
+  /** Earlier readings, in any order; an alternative to `since` for one-shot callers that keep a history. */
+  readonly history?: readonly TargetObservation[];
+}
+
+/** A target's identity within a target group: its id and port. */
+export function targetKey(target: Pick<TargetHealth, 'id' | 'port'>): string {
+  return target.port === undefined ? target.id : `${target.id}:${target.port}`;
+}
+
+/**
+ * Since when each current target has been in its current state, given what the previous poll knew: a target
+ * whose state changed (or that is new) starts now; one that kept its state keeps its time. Pure, so a gate can
+ * carry it between polls.
+ */
+export function trackTargetStates(
+  previous: ReadonlyMap<string, TargetStateSince> | undefined,
+  targets: readonly TargetHealth[],
+  now: Date,
+): Map<string, TargetStateSince> {
+  const next = new Map<string, TargetStateSince>();
+  for (const target of targets) {
+    const key = targetKey(target);
+    const known = previous?.get(key);
+    next.set(key, known && known.state === target.state ? known : { state: target.state, since: now });
+  }
+  return next;
+}
+
+/** `trackTargetStates` folded over a history of readings, oldest first, then the current targets. */
+export function statesSinceFromHistory(
+  history: readonly TargetObservation[],
+  targets: readonly TargetHealth[],
+  now: Date,
+): Map<string, TargetStateSince> {
+  const ordered = [...history].sort((a, b) => a.at.getTime() - b.at.getTime());
+  let since: Map<string, TargetStateSince> | undefined;
+  for (const observation of ordered) since = trackTargetStates(since, observation.targets, observation.at);
+  return trackTargetStates(since, targets, now);
+}
+
+/** What went wrong with one target or pod. */
+export interface TargetProblem {
+  readonly kind:
+    | 'no-healthy-target'
+    | 'below-minimum-healthy'
+    | 'stuck'
+    | 'draining-without-pod'
+    | 'ready-pod-not-healthy'
+    | 'unowned-target';
+  readonly message: string;
+  readonly target?: string;
+  readonly state?: TargetState;
+  readonly reason?: string;
+  readonly pod?: string;
+  readonly podIp?: string;
+  readonly ageSeconds?: number;
+}
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+function isIp(id: string): boolean {
+  return IPV4.test(id) || (id.includes(':') && /^[0-9a-fA-F:.]+$/.test(id));
+}
+
+function podName(pod: PodInfo): string {
+  return `${pod.namespace}/${pod.name}`;
+}
+
+function seconds(ms: number): number {
+  return Math.round(ms / 100) / 10;
+}
+
+/** Validates thresholds a user gave; an InputError names the bad one. */
+export function normalizeTargetHealthThresholds(
+  thresholds: TargetHealthThresholds = {},
+  path = 'thresholds',
+): Required<TargetHealthThresholds> {
+  const unownedTargets = thresholds.unownedTargets ?? 'fail';
+  if (unownedTargets !== 'fail' && unownedTargets !== 'report') {
+    throw new InputError(`${path}.unownedTargets`, `must be fail or report, got ${String(unownedTargets)}`);
+  }
+  return {
+    minHealthy: optionalNumber(`${path}.minHealthy`, thresholds.minHealthy, 1, { min: 0, integer: true }),
+    registrationWindowSeconds: optionalNumber(
+      `${path}.registrationWindowSeconds`,
+      thresholds.registrationWindowSeconds,
+      DEFAULT_REGISTRATION_WINDOW_SECONDS,
+      { min: 0 },
+    ),
+    unownedTargets,
+  };
+}
+
+/**
+ * The `target-health` verdict. Pure. Failed when no target is healthy, fewer than `minHealthy` are, a target
+ * has been `initial`/`unhealthy` longer than the registration window, or — with the workload's pods — a
+ * draining target's pod is gone or no longer serving (reference 002), a ready pod has not become a healthy
+ * target within the window, or a target belongs to no pod. value: healthy targets; threshold: `minHealthy`.
+ */
+export function evaluateTargetHealth(
+  input: TargetHealthInput,
+  thresholds: TargetHealthThresholds = {},
+): Verdict {
+  const t = normalizeTargetHealthThresholds(thresholds);
+  const now = requireDate('now', input.now);
+  const windowMs = t.registrationWindowSeconds * 1000;
+  const targets = input.targets;
+  const since =
+    input.since ?? (input.history ? statesSinceFromHistory(input.history, targets, now) : undefined);
+
+  const byState = Object.fromEntries(TARGET_STATES.map((state) => [state, 0])) as Record<TargetState, number>;
+  const byReason: Record<string, number> = {};
+  for (const target of targets) {
+    byState[target.state] += 1;
+    const reason = target.reason ?? target.state;
+    byReason[reason] = (byReason[reason] ?? 0) + 1;
+  }
+  const healthy = byState.healthy;
+
+  const pods = input.pods;
+  const ipTargets = targets.every((target) => isIp(target.id));
+  const crossReference = pods !== undefined && ipTargets;
+  // IPs are reused: prefer the pod that is running and not terminating when several share one.
+  const podByIp = new Map<string, PodInfo>();
+  for (const pod of pods ?? []) {
+    if (!pod.ip) continue;
+    const known = podByIp.get(pod.ip);
+    if (!known || rank(pod) > rank(known)) podByIp.set(pod.ip, pod);
+  }
+
+  const problems: TargetProblem[] = [];
+  const pending: { target?: string; pod?: string; state: string; ageSeconds?: number }[] = [];
+  const ageUnknown: string[] = [];
+
+  if (healthy === 0) {
+    problems.push({
+      kind: 'no-healthy-target',
+      message:
+        targets.length === 0
+          ? 'the target group has no targets at all'
+          : `none of the ${targets.length} targets is healthy (${describeStates(byState)})`,
+    });
+  } else if (healthy < t.minHealthy) {
+    problems.push({
+      kind: 'below-minimum-healthy',
+      message: `${healthy} healthy target${healthy === 1 ? '' : 's'}, below the minimum of ${t.minHealthy}`,
+    });
+  }
+
+  for (const target of targets) {
+    if (target.state !== 'initial' && target.state !== 'unhealthy') continue;
+    const key = targetKey(target);
+    const pod = podByIp.get(target.id);
+    const known = since?.get(key);
+    // Without a history, a pod's ContainersReady time bounds the target's age: the controller registers it
+    // no earlier, and R already allows for the controller's latency.
+    const from =
+      known && known.state === target.state
+        ? known.since
+        : target.state === 'initial'
+          ? (pod?.containersReadySince ?? undefined)
+          : undefined;
+    if (!from) {
+      ageUnknown.push(key);
+      continue;
+    }
+    const ageMs = now.getTime() - from.getTime();
+    if (ageMs > windowMs) {
+      problems.push({
+        kind: 'stuck',
+        message: `target ${key} has been ${target.state}${target.reason ? ` (${target.reason})` : ''} for ${seconds(ageMs)} s, longer than the registration window of ${t.registrationWindowSeconds} s`,
+        target: key,
+        state: target.state,
+        ...(target.reason ? { reason: target.reason } : {}),
+        ...(pod ? { pod: podName(pod) } : {}),
+        ageSeconds: seconds(ageMs),
+      });
+    } else {
+      pending.push({ target: key, state: target.state, ageSeconds: seconds(ageMs) });
+    }
+  }
+
+  const unowned: string[] = [];
+  if (crossReference) {
+    for (const target of targets) {
+      const key = targetKey(target);
+      const pod = podByIp.get(target.id);
+      if (target.state === 'draining') {
+        const gone = !pod || pod.phase === 'Succeeded' || pod.phase === 'Failed';
+        const notServing = pod !== undefined && !gone && pod.terminating && !pod.ready;
+        if (gone || notServing) {
+          problems.push({
+            kind: 'draining-without-pod',
+            message: gone
+              ? `draining target ${key} still takes traffic but its pod is gone${pod ? ` (${podName(pod)} is ${pod.phase})` : ''}`
+              : `draining target ${key} still takes traffic but its pod ${podName(pod)} is terminating and no longer ready`,
+            target: key,
+            state: target.state,
+            ...(target.reason ? { reason: target.reason } : {}),
+            ...(pod ? { pod: podName(pod) } : {}),
+            podIp: target.id,
+          });
+        }
+      } else if (target.state !== 'unused' && !pod) {
+        unowned.push(key);
+        if (t.unownedTargets === 'fail') {
+          problems.push({
+            kind: 'unowned-target',
+            message: `target ${key} (${target.state}) belongs to no pod of the workload`,
+            target: key,
+            state: target.state,
+            podIp: target.id,
+          });
+        }
+      }
+    }
+    const healthyIps = new Set(
+      targets.filter((target) => target.state === 'healthy').map((target) => target.id),
+    );
+    for (const pod of pods) {
+      if (!pod.ready || pod.terminating || !pod.ip || healthyIps.has(pod.ip)) continue;
+      const target = targets.find((candidate) => candidate.id === pod.ip);
+      const state = target ? target.state : 'not registered';
+      if (!pod.readySince) {
+        ageUnknown.push(podName(pod));
+        continue;
+      }
+      const ageMs = now.getTime() - pod.readySince.getTime();
+      if (ageMs > windowMs) {
+        problems.push({
+          kind: 'ready-pod-not-healthy',
+          message: `pod ${podName(pod)} (${pod.ip}) has been ready for ${seconds(ageMs)} s but its target is ${state}, past the registration window of ${t.registrationWindowSeconds} s`,
+          pod: podName(pod),
+          podIp: pod.ip,
+          ...(target ? { target: targetKey(target), state: target.state } : {}),
+          ...(target?.reason ? { reason: target.reason } : {}),
+          ageSeconds: seconds(ageMs),
+        });
+      } else {
+        pending.push({ pod: podName(pod), state, ageSeconds: seconds(ageMs) });
+      }
+    }
+  }
+
+  const details = {
+    targetGroupArn: input.targetGroupArn,
+    targets: targets.length,
+    byState,
+    byReason,
+    healthy,
+    minHealthy: t.minHealthy,
+    registrationWindowSeconds: t.registrationWindowSeconds,
+    podsCrossReferenced: crossReference,
+    ...(pods !== undefined && !ipTargets
+      ? { crossReferenceSkipped: 'instance targets cannot be matched to pods' }
+      : {}),
+    pods: (pods ?? []).map((pod) => ({
+      name: podName(pod),
+      ip: pod.ip ?? '',
+      phase: pod.phase,
+      ready: pod.ready,
+      terminating: pod.terminating,
+    })),
+    problems,
+    pending,
+    ageUnknown,
+    unownedTargets: unowned,
+    targetList: targets.map((target) => ({
+      target: targetKey(target),
+      state: target.state,
+      reason: target.reason ?? '',
+      ...(since?.get(targetKey(target)) ? { since: since.get(targetKey(target))?.since.toISOString() } : {}),
+    })),
+  };
+  const summary = `${healthy} of ${targets.length} target${targets.length === 1 ? '' : 's'} healthy (minimum ${t.minHealthy}; ${describeStates(byState)})`;
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 3).map((problem) => problem.message);
+    const more = problems.length > 3 ? `; and ${problems.length - 3} more` : '';
+    return createVerdict(
+      'target-health',
+      'Failed',
+      { value: healthy, threshold: t.minHealthy, reason: `${summary}: ${shown.join('; ')}${more}.`, details },
+      now,
+    );
+  }
+  const notes = [
+    pending.length > 0 ? `${pending.length} still within the registration window` : '',
+    unowned.length > 0
+      ? `${unowned.length} target${unowned.length === 1 ? '' : 's'} no pod owns (reported only)`
+      : '',
+  ].filter((note) => note !== '');
+  return createVerdict(
+    'target-health',
+    'Successful',
+    {
+      value: healthy,
+      threshold: t.minHealthy,
+      reason: `${summary}${notes.length > 0 ? `, ${notes.join(', ')}` : ''}.`,
+      details,
+    },
+    now,
+  );
+}
+
+function rank(pod: PodInfo): number {
+  if (pod.phase === 'Succeeded' || pod.phase === 'Failed') return 0;
+  return pod.terminating ? 1 : 2;
+}
+
+function describeStates(byState: Readonly<Record<TargetState, number>>): string {
+  const parts = TARGET_STATES.filter((state) => byState[state] > 0).map(
+    (state) => `${byState[state]} ${state}`,
+  );
+  return parts.length > 0 ? parts.join(', ') : 'no targets';
+}
+
+/** What `runTargetHealth` needs. */
+export interface TargetHealthRequest extends TargetHealthThresholds {
+  readonly targetGroupArn: string;
+  /** The workload's pods to cross-reference: its namespace and selector. */
+  readonly pods?: { readonly namespace: string; readonly selector: Readonly<Record<string, string>> };
+  readonly since?: ReadonlyMap<string, TargetStateSince>;
+  readonly history?: readonly TargetObservation[];
+}
+
+/**
+ * Reads a target group's targets (and the workload's pods, and — when no registration window is given — the
+ * target group's health check settings to compute it) and evaluates them. An upstream failure becomes an
+ * Error verdict; bad parameters throw an InputError.
+ */
+export async function runTargetHealth(
+  ports: {
+    readonly targetHealth: TargetHealthSource;
+    readonly clock: Clock;
+    readonly cluster?: ClusterReader;
+    readonly catalog?: LoadBalancerCatalog;
+  },
+  request: TargetHealthRequest,
+  signal?: AbortSignal,
+): Promise<Verdict> {
+  requireTargetGroupDimension('request.targetGroupArn', request.targetGroupArn);
+  const thresholds = normalizeTargetHealthThresholds(request, 'request');
+  if (request.pods) requireString('request.pods.namespace', request.pods.namespace);
+  if (request.pods && !ports.cluster)
+    throw new Error('runTargetHealth: pods asked for without a ClusterReader');
+  return withUpstreamErrors(
+    'target-health',
+    thresholds.minHealthy,
+    () => ports.clock.now(),
+    async () => {
+      const [targets, pods, registrationWindowSeconds] = await Promise.all([
+        ports.targetHealth.describeTargetHealth(request.targetGroupArn, signal),
+        request.pods && ports.cluster
+          ? ports.cluster.listPods(request.pods.namespace, request.pods.selector, signal)
+          : Promise.resolve(undefined),
+        request.registrationWindowSeconds === undefined && ports.catalog
+          ? registrationWindowOf(ports.catalog, request.targetGroupArn, signal)
+          : Promise.resolve(thresholds.registrationWindowSeconds),
+      ]);
+      return evaluateTargetHealth(
+        {
+          targetGroupArn: request.targetGroupArn,
+          targets,
+          now: ports.clock.now(),
+          ...(pods ? { pods } : {}),
+          ...(request.since ? { since: request.since } : {}),
+          ...(request.history ? { history: request.history } : {}),
+        },
+        { ...thresholds, registrationWindowSeconds },
+      );
+    },
+  );
+}
+
+/** R from the target group's real health check settings, or the default when the group is not described. */
+async function registrationWindowOf(
+  catalog: LoadBalancerCatalog,
+  arn: string,
+  signal?: AbortSignal,
+): Promise<number> {
+  const [group] = await catalog.describeTargetGroups([arn], signal);
+  if (!group) return DEFAULT_REGISTRATION_WINDOW_SECONDS;
+  return (
+    ALLOWANCE_DEFAULTS.controllerLatencySeconds +
+    group.healthCheck.intervalSeconds * group.healthCheck.healthyThresholdCount
+  );
+}

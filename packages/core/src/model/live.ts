@@ -1,0 +1,215 @@
+import type { ManifestObject } from '../manifest/parse.js';
+import type { InputProblem } from '../manifest/source.js';
+import type { LoadBalancerCatalog, TargetGroupInfo } from '../ports/elb.js';
+import { UpstreamError } from '../ports/errors.js';
+import type { WorkloadRef } from '../ports/cluster.js';
+import type { Allowances } from '../timing/model.js';
+import type { BackendFacts, TargetGroupSettings, WorkloadFacts } from './facts.js';
+import { liveSource } from './field-reader.js';
+import { createInventory, linkInventory, normalizeObjects } from './link.js';
+import type { Provenance, Resolved } from './provenance.js';
+
+/** Plain Kubernetes objects read from a cluster, with apiVersion and kind set, as a manifest would hold them. */
+export interface LiveObjects {
+  readonly workload: unknown;
+  readonly namespace?: unknown;
+  readonly services: readonly unknown[];
+  readonly ingresses: readonly unknown[];
+  readonly ingressClasses: readonly unknown[];
+  readonly ingressClassParams: readonly unknown[];
+  readonly targetGroupBindings: readonly unknown[];
+  readonly pdbs: readonly unknown[];
+}
+
+/** What AWS says about one target group and the load balancer in front of it. */
+export interface LiveTargetGroup {
+  readonly info: TargetGroupInfo;
+  /** DescribeTargetGroupAttributes, by key. */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** DescribeLoadBalancerAttributes of the first load balancer, by key, when there is one. */
+  readonly loadBalancerAttributes?: Readonly<Record<string, string>>;
+}
+
+/** A cluster object as a ManifestObject: the same normalizers read it; it has a name but no lines. */
+export function liveManifestObject(json: unknown): ManifestObject | undefined {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
+  const body = json as Record<string, unknown>;
+  const metadata = body['metadata'] as Record<string, unknown> | undefined;
+  const name = metadata?.['name'];
+  const namespace = metadata?.['namespace'];
+  if (typeof body['kind'] !== 'string' || typeof body['apiVersion'] !== 'string' || typeof name !== 'string') return undefined;
+  return {
+    apiVersion: body['apiVersion'],
+    kind: body['kind'],
+    name,
+    namespace: typeof namespace === 'string' ? namespace : undefined,
+    body,
+    source: undefined,
+    positionOf: () => undefined,
+  };
+}
+
+/** Normalizes and links the live objects of one workload into the facts the static rules read. */
+export function buildLiveFacts(
+  objects: LiveObjects,
+  ref: WorkloadRef,
+  allowances: Allowances,
+): { facts: WorkloadFacts | undefined; problems: InputProblem[]; bindings: readonly BindingRef[] } {
+  const problems: InputProblem[] = [];
+  const all = [
+    objects.workload,
+    ...(objects.namespace ? [objects.namespace] : []),
+    ...objects.services,
+    ...objects.ingresses,
+    ...objects.ingressClasses,
+    ...objects.ingressClassParams,
+    ...objects.targetGroupBindings,
+    ...objects.pdbs,
+  ];
+  const manifestObjects: ManifestObject[] = [];
+  for (const json of all) {
+    const object = liveManifestObject(json);
+    if (object) manifestObjects.push(object);
+    else problems.push({ at: liveSource({ kind: ref.kind, namespace: ref.namespace, name: ref.name }), message: 'the cluster returned an object without apiVersion, kind or metadata.name' });
+  }
+  const inventory = normalizeObjects(manifestObjects, ref.namespace, problems, createInventory());
+  const facts = linkInventory(inventory, { defaultNamespace: ref.namespace, shutdownSeconds: allowances.shutdownSeconds }, problems).find(
+    (candidate) => candidate.workload.ref.kind === ref.kind && candidate.workload.ref.name === ref.name && candidate.workload.ref.namespace === ref.namespace,
+  );
+  const bindings = inventory.bindings.map((binding) => ({
+    namespace: binding.ref.namespace,
+    name: binding.ref.name,
+    serviceName: binding.serviceName,
+    servicePort: binding.servicePort,
+    ...(binding.targetGroupARN ? { targetGroupArn: binding.targetGroupARN } : {}),
+  }));
+  return { facts, problems, bindings };
+}
+
+/** A TargetGroupBinding's link from a Service port to a target group. */
+export interface BindingRef {
+  readonly namespace: string;
+  readonly name: string;
+  readonly serviceName: string;
+  readonly servicePort: number | string | undefined;
+  readonly targetGroupArn?: string;
+}
+
+/**
+ * The target group ARN behind a backend: the AWS Load Balancer Controller creates a TargetGroupBinding for
+ * every Service port it serves (for Ingresses too), so the binding of the same Service and port names it.
+ */
+export function targetGroupArnOf(backend: BackendFacts, bindings: readonly BindingRef[]): string | undefined {
+  if (backend.route.kind === 'TargetGroupBinding') return backend.route.binding.targetGroupARN;
+  const port = backend.servicePort;
+  return bindings.find(
+    (binding) =>
+      binding.namespace === backend.service.ref.namespace &&
+      binding.serviceName === backend.service.ref.name &&
+      (binding.servicePort === undefined || binding.servicePort === port.port || binding.servicePort === port.name),
+  )?.targetGroupArn;
+}
+
+/**
+ * Replaces annotation-derived settings with what AWS reports for each backend's target group (live values
+ * win), and folds the controller's own TargetGroupBinding into the Ingress backend it serves, so one target
+ * group is judged once.
+ */
+export function applyLiveTargetGroups(
+  facts: WorkloadFacts,
+  bindings: readonly BindingRef[],
+  live: ReadonlyMap<string, LiveTargetGroup>,
+): WorkloadFacts {
+  const withArn = facts.backends.map((backend) => ({ backend, arn: targetGroupArnOf(backend, bindings) }));
+  const seen = new Set<string>();
+  const preferred = [...withArn].sort((a, b) => rank(a.backend) - rank(b.backend));
+  const kept = new Set<BackendFacts>();
+  for (const { backend, arn } of preferred) {
+    const key = arn ? `${arn}|${backend.service.ref.name}|${backend.servicePort.port}` : undefined;
+    if (key && seen.has(key)) continue;
+    if (key) seen.add(key);
+    kept.add(backend);
+  }
+  const backends = withArn
+    .filter(({ backend }) => kept.has(backend))
+    .map(({ backend, arn }) => {
+      const group = arn ? live.get(arn) : undefined;
+      return group ? { ...backend, settings: liveSettings(backend.settings, group) } : backend;
+    });
+  return { ...facts, backends };
+}
+
+function rank(backend: BackendFacts): number {
+  return backend.route.kind === 'TargetGroupBinding' ? 1 : 0;
+}
+
+function liveSettings(settings: TargetGroupSettings, group: LiveTargetGroup): TargetGroupSettings {
+  const arn = group.info.arn;
+  const aws = (attribute: string): Provenance => ({ kind: 'aws', resource: arn, attribute });
+  const numberAttribute = (key: string, fallback: Resolved<number>): Resolved<number> => {
+    const value = group.attributes[key];
+    return value !== undefined && /^\d+$/.test(value) ? { value: Number(value), from: aws(key) } : fallback;
+  };
+  const hc = group.info.healthCheck;
+  const targetType = group.info.targetType === 'ip' || group.info.targetType === 'instance' ? group.info.targetType : settings.targetType.value;
+  const idle = group.loadBalancerAttributes?.['idle_timeout.timeout_seconds'];
+  const lbArn = group.info.loadBalancerArns[0];
+  return {
+    targetType: { value: targetType, from: aws('TargetType') },
+    healthCheckPath: hc.path !== undefined ? { value: hc.path, from: aws('HealthCheckPath') } : settings.healthCheckPath,
+    healthCheckIntervalSeconds: { value: hc.intervalSeconds, from: aws('HealthCheckIntervalSeconds') },
+    healthCheckTimeoutSeconds: { value: hc.timeoutSeconds, from: aws('HealthCheckTimeoutSeconds') },
+    healthyThresholdCount: { value: hc.healthyThresholdCount, from: aws('HealthyThresholdCount') },
+    unhealthyThresholdCount: { value: hc.unhealthyThresholdCount, from: aws('UnhealthyThresholdCount') },
+    deregistrationDelaySeconds: numberAttribute('deregistration_delay.timeout_seconds', settings.deregistrationDelaySeconds),
+    ...(idle !== undefined && /^\d+$/.test(idle) && lbArn
+      ? { idleTimeoutSeconds: { value: Number(idle), from: { kind: 'aws', resource: lbArn, attribute: 'idle_timeout.timeout_seconds' } as const } }
+      : settings.idleTimeoutSeconds
+        ? { idleTimeoutSeconds: settings.idleTimeoutSeconds }
+        : {}),
+    targetGroupArn: arn,
+    loadBalancerArns: group.info.loadBalancerArns,
+  };
+}
+
+
+/** Reads the objects around a workload from a cluster (the Kubernetes adapter implements it). */
+export interface LiveObjectsReader {
+  readLiveObjects(workload: WorkloadRef, signal?: AbortSignal): Promise<LiveObjects>;
+}
+
+/**
+ * Live facts of a workload: its objects from the cluster, normalized like manifests, with the settings AWS
+ * reports for each of its target groups in place of the annotations'. The `drain-timing` check and
+ * `validate --live` read through this.
+ */
+export function createLiveFactsReader(ports: {
+  readonly objects: LiveObjectsReader;
+  readonly catalog: LoadBalancerCatalog;
+  readonly allowances: Allowances;
+}): { readWorkloadFacts(workload: WorkloadRef, signal?: AbortSignal): Promise<WorkloadFacts> } {
+  return {
+    async readWorkloadFacts(workload, signal) {
+      const objects = await ports.objects.readLiveObjects(workload, signal);
+      const { facts, bindings } = buildLiveFacts(objects, workload, ports.allowances);
+      if (!facts) {
+        throw new UpstreamError('kubernetes', 'read', 'not-found', `${workload.kind} ${workload.namespace}/${workload.name} could not be read as a workload`);
+      }
+      const arns = [...new Set(facts.backends.map((backend) => targetGroupArnOf(backend, bindings)).filter((arn): arn is string => arn !== undefined))];
+      if (arns.length === 0) return facts;
+      const groups = await ports.catalog.describeTargetGroups(arns, signal);
+      const live = new Map<string, LiveTargetGroup>();
+      await Promise.all(
+        groups.map(async (info) => {
+          const lbArn = info.loadBalancerArns[0];
+          const [attributes, loadBalancerAttributes] = await Promise.all([
+            ports.catalog.describeTargetGroupAttributes(info.arn, signal),
+            lbArn ? ports.catalog.describeLoadBalancerAttributes(lbArn, signal) : Promise.resolve(undefined),
+          ]);
+          live.set(info.arn, { info, attributes, ...(loadBalancerAttributes ? { loadBalancerAttributes } : {}) });
+        }),
+      );
+      return applyLiveTargetGroups(facts, bindings, live);
+    },
+  };
+}
