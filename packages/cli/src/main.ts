@@ -5,6 +5,7 @@ import { EXIT, UsageError } from './io.js';
 import { registerRules } from './commands/rules.js';
 import { createManifestLoader, registerSimulate } from './commands/simulate.js';
 import { loadConfig, registerValidate } from './commands/validate.js';
+import { registerCheck } from './commands/check.js';
 import { allowancesFrom } from '@draingate/core';
 
 /** Builds the command tree. Exported for tests that inspect help. */
@@ -26,6 +27,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     const { config, file } = await loadConfig(io, undefined);
     return createManifestLoader(io, { allowances: allowancesFrom(config, file, {}) })(paths, overrides);
   });
+  registerCheck(program, io, setExit);
   registerRules(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -13,7 +13,9 @@ import {
   renderText,
   validateManifests,
 } from '@draingate/core';
-import type { DraingateConfig, FailOn, InputProblem } from '@draingate/core';
+import { evaluateRules, InputError, RULES, UpstreamError } from '@draingate/core';
+import type { Allowances, DraingateConfig, FailOn, InputProblem, Report } from '@draingate/core';
+import { connect, parseWorkloadRef } from '../live.js';
 import { readManifestSources } from '@draingate/core/node';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError, useColour } from '../io.js';
@@ -22,7 +24,57 @@ import { oneOf, parseMebibytes, parseSeconds } from '../options.js';
 const OUTPUTS = ['text', 'json', 'sarif', 'markdown'] as const;
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
 
+/** `validate` of manifest files, directories and stdin. */
+async function validateFiles(
+  io: CliIo,
+  paths: readonly string[],
+  flags: ValidateFlags,
+  allowances: Allowances,
+  disable: readonly string[] | undefined,
+): Promise<Report> {
+  const read = await readManifestSources(paths, {
+    cwd: io.cwd,
+    stdin: io.stdin,
+    ...(flags.maxFileSize !== undefined ? { maxFileBytes: flags.maxFileSize } : {}),
+  });
+  return validateManifests(read.sources, {
+    allowances,
+    defaultNamespace: flags.namespace,
+    readProblems: read.problems,
+    ...(disable ? { disable } : {}),
+  });
+}
+
+/**
+ * `validate --live`: each workload's objects read from the cluster, its target groups' real settings from
+ * AWS, then every rule, the live-only ones (DG018) included.
+ */
+async function validateLive(
+  workloads: readonly string[],
+  flags: ValidateFlags,
+  allowances: Allowances,
+  disable: readonly string[] | undefined,
+): Promise<Report> {
+  const refs = workloads.map((workload) => parseWorkloadRef(workload, flags.namespace));
+  const live = connect(flags, allowances);
+  try {
+    const facts = await Promise.all(refs.map((ref) => live.readWorkloadFacts(ref)));
+    const disabled = new Set((disable ?? []).map((id) => id.toUpperCase()));
+    const evaluated = evaluateRules(facts, { allowances, rules: RULES.filter((rule) => !disabled.has(rule.id)) });
+    return { ...evaluated, problems: [], files: 0 };
+  } catch (error) {
+    if (error instanceof UpstreamError || error instanceof InputError) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    live.close();
+  }
+}
+
 interface ValidateFlags {
+  live?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  region?: string;
   output: (typeof OUTPUTS)[number];
   failOn?: FailOn;
   config?: string;
@@ -58,7 +110,7 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
   program
     .command('validate')
     .description('Check drain timing in Kubernetes manifests (files, directories, or - for stdin).')
-    .argument('<paths...>', 'manifest files or directories (walked recursively), or - for stdin')
+    .argument('<paths...>', 'manifest files or directories (walked recursively), or - for stdin; with --live: workloads such as deployment/NAME')
     .option('-o, --output <format>', `report format: ${OUTPUTS.join(', ')}`, oneOf(OUTPUTS), 'text')
     .option(
       '--fail-on <severity>',
@@ -81,9 +133,13 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
     )
     .option('--max-file-size <MiB>', 'refuse larger files (default 32)', parseMebibytes)
     .option('--no-fixes', 'text output: leave out the fix snippets')
+    .option('--live', 'validate workloads in the cluster, with the real target group and load balancer settings')
+    .option('--kubeconfig <file>', 'with --live: kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
+    .option('--context <name>', 'with --live: kubeconfig context')
+    .option('--region <region>', 'with --live: AWS region (default: from the target group ARN)')
     .addHelpText(
       'after',
-      '\nExit status: 0 nothing reached --fail-on; 1 findings did; 2 usage or input error.\n\nExamples:\n  draingate validate k8s/\n  helm template my-chart | draingate validate -\n  draingate validate -o sarif k8s/ > draingate.sarif',
+      '\nExit status: 0 nothing reached --fail-on; 1 findings did; 2 usage or input error.\n\nExamples:\n  draingate validate k8s/\n  helm template my-chart | draingate validate -\n  draingate validate -o sarif k8s/ > draingate.sarif\n  draingate validate --live -n shop deployment/web',
     )
     .action(async (paths: string[], flags: ValidateFlags) => {
       const { config, file, warnings } = await loadConfig(io, flags.config);
@@ -98,17 +154,9 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
           ? { controllerLatencySeconds: flags.controllerLatencySeconds }
           : {}),
       });
-      const read = await readManifestSources(paths, {
-        cwd: io.cwd,
-        stdin: io.stdin,
-        ...(flags.maxFileSize !== undefined ? { maxFileBytes: flags.maxFileSize } : {}),
-      });
-      const report = validateManifests(read.sources, {
-        allowances,
-        defaultNamespace: flags.namespace,
-        readProblems: read.problems,
-        ...(config.disable ? { disable: config.disable } : {}),
-      });
+      const report = flags.live
+        ? await validateLive(paths, flags, allowances, config.disable)
+        : await validateFiles(io, paths, flags, allowances, config.disable);
       const failOn = flags.failOn ?? config.failOn ?? 'error';
       switch (flags.output) {
         case 'json':

@@ -7,7 +7,7 @@ describe('parseManifests', () => {
       '# rendered by helm\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n---\n# Source: chart/templates/b.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: b\n  namespace: shop\n';
     const parsed = parseManifests(text, 'all.yaml');
     expect(parsed.problems).toEqual([]);
-    expect(parsed.objects.map((o) => [o.name, o.namespace, o.source.line])).toEqual([
+    expect(parsed.objects.map((o) => [o.name, o.namespace, o.source?.line])).toEqual([
       ['a', undefined, 3],
       ['b', 'shop', 9],
     ]);
@@ -31,7 +31,7 @@ describe('parseManifests', () => {
     const text =
       'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Namespace\n    metadata:\n      name: a\n  - apiVersion: v1\n    kind: Namespace\n    metadata:\n      name: b\n';
     const parsed = parseManifests(text, 'list.yaml');
-    expect(parsed.objects.map((o) => [o.name, o.source.line])).toEqual([
+    expect(parsed.objects.map((o) => [o.name, o.source?.line])).toEqual([
       ['a', 4],
       ['b', 8],
     ]);
