@@ -1,8 +1,6 @@
-import { createAwsAdapters } from '@draingate/aws';
 import type { AwsAdapters } from '@draingate/aws';
 import { createLiveFactsReader } from '@draingate/core';
 import type { Allowances, WorkloadFacts, WorkloadKind, WorkloadRef } from '@draingate/core';
-import { createKubeAdapters } from '@draingate/kube';
 import type { KubeAdapters } from '@draingate/kube';
 import { UsageError } from './io.js';
 
@@ -22,7 +20,15 @@ export interface LiveConnection {
   close(): void;
 }
 
-export function connect(flags: ConnectionFlags, allowances: Allowances): LiveConnection {
+/**
+ * Connects to AWS (and, on first use, the cluster). The SDKs are imported here, not at start-up, so that
+ * offline commands such as `validate` and `simulate` start in tens of milliseconds.
+ */
+export async function connect(flags: ConnectionFlags, allowances: Allowances): Promise<LiveConnection> {
+  const [{ createAwsAdapters }, { createKubeAdapters }] = await Promise.all([
+    import('@draingate/aws'),
+    import('@draingate/kube'),
+  ]);
   const aws = createAwsAdapters(flags.region !== undefined ? { region: flags.region } : {});
   let kube: KubeAdapters | undefined;
   const kubeAdapters = (): KubeAdapters =>
@@ -34,7 +40,11 @@ export function connect(flags: ConnectionFlags, allowances: Allowances): LiveCon
     aws,
     kube: kubeAdapters,
     readWorkloadFacts: (workload, signal) =>
-      createLiveFactsReader({ objects: kubeAdapters().cluster, catalog: aws.catalog, allowances }).readWorkloadFacts(workload, signal),
+      createLiveFactsReader({
+        objects: kubeAdapters().cluster,
+        catalog: aws.catalog,
+        allowances,
+      }).readWorkloadFacts(workload, signal),
     close: () => aws.destroy(),
   };
 }
@@ -57,7 +67,9 @@ export function parseWorkloadRef(text: string, namespace: string): WorkloadRef {
   const match = /^([a-z.]+)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(text.trim());
   const kind = match ? KINDS[match[1]!.toLowerCase()] : undefined;
   if (!match || !kind) {
-    throw new UsageError(`workload ${JSON.stringify(text)}: expected deployment/NAME, statefulset/NAME or rollout/NAME`);
+    throw new UsageError(
+      `workload ${JSON.stringify(text)}: expected deployment/NAME, statefulset/NAME or rollout/NAME`,
+    );
   }
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace) || namespace.length > 63) {
     throw new UsageError(`--namespace ${JSON.stringify(namespace)}: not a valid namespace name`);

@@ -20,7 +20,12 @@ import { collect, oneOf, parseDuration, parseNumber } from '../options.js';
 import { loadConfig } from './validate.js';
 
 /** Exit status of `draingate check` by verdict phase. */
-export const CHECK_EXIT: Readonly<Record<Phase, number>> = { Successful: EXIT.ok, Failed: EXIT.findings, Inconclusive: 3, Error: 4 };
+export const CHECK_EXIT: Readonly<Record<Phase, number>> = {
+  Successful: EXIT.ok,
+  Failed: EXIT.findings,
+  Inconclusive: 3,
+  Error: 4,
+};
 /** When several verdicts are printed, the exit status is the worst phase's. */
 const SEVERITY: Readonly<Record<Phase, number>> = { Successful: 0, Inconclusive: 1, Error: 2, Failed: 3 };
 
@@ -46,98 +51,189 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
       .option('--region <region>', 'AWS region (default: from the ARN, or the SDK configuration)')
       .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
       .option('--context <name>', 'kubeconfig context');
-    if (workload) command.option('-n, --namespace <ns>', 'namespace of the workload', 'default').argument('[workload]', 'deployment/NAME, statefulset/NAME or rollout/NAME: find its target groups live');
+    if (workload)
+      command
+        .option('-n, --namespace <ns>', 'namespace of the workload', 'default')
+        .argument(
+          '[workload]',
+          'deployment/NAME, statefulset/NAME or rollout/NAME: find its target groups live',
+        );
     return command;
   };
 
-  common(check.command('elb-5xx').description('ELB and target 5xx over requests, per load balancer and target group.'), true)
+  common(
+    check
+      .command('elb-5xx')
+      .description('ELB and target 5xx over requests, per load balancer and target group.'),
+    true,
+  )
     .option('--load-balancer <arn>', 'the ALB (default: the workload’s)')
     .option('--target-group <arn>', 'a target group (repeatable; default: the workload’s)', collect)
     .option('--window <duration>', 'how far back to look, e.g. 10m', parseDuration)
-    .option('--max-rate <fraction>', 'fail above this 5xx rate (default 0.01)', parseNumber({ min: 0, max: 1 }))
+    .option(
+      '--max-rate <fraction>',
+      'fail above this 5xx rate (default 0.01)',
+      parseNumber({ min: 0, max: 1 }),
+    )
     .option('--max-count <n>', 'fail above this many 5xx', parseNumber({ min: 0, integer: true }))
-    .option('--min-requests <n>', 'below this, the verdict is Inconclusive (default 100)', parseNumber({ min: 0, integer: true }))
+    .option(
+      '--min-requests <n>',
+      'below this, the verdict is Inconclusive (default 100)',
+      parseNumber({ min: 0, integer: true }),
+    )
     .option('--deployed-at <time>', 'when the deployment started (ISO 8601), for a baseline before it')
     .option('--baseline <duration>', 'baseline window length before --deployed-at', parseDuration)
-    .action((workload: string | undefined, flags: CommonFlags & { loadBalancer?: string; targetGroup?: string[]; maxRate?: number; maxCount?: number; minRequests?: number; deployedAt?: string; baseline?: number }) =>
-      run(io, setExit, 'elb-5xx', flags, async (live) => {
-        const targets = await resolveTargets(live, workload, flags);
-        const loadBalancerArn = flags.loadBalancer ?? targets.loadBalancerArn;
-        if (!loadBalancerArn) throw new UsageError('elb-5xx needs --load-balancer ARN, or a workload whose target group is attached to one');
-        const deployedAt = flags.deployedAt === undefined ? undefined : parseTime('--deployed-at', flags.deployedAt);
-        return [
-          await runElb5xx(
-            { metrics: live.aws.metrics, clock: systemClock },
-            {
-              loadBalancerArn,
-              targetGroupArns: flags.targetGroup ?? targets.targetGroupArns,
-              ...(flags.window !== undefined ? { windowMinutes: flags.window / 60 } : {}),
-              ...(flags.maxRate !== undefined ? { maxRate: flags.maxRate } : {}),
-              ...(flags.maxCount !== undefined ? { maxCount: flags.maxCount } : {}),
-              ...(flags.minRequests !== undefined ? { minRequests: flags.minRequests } : {}),
-              ...(deployedAt ? { deployedAt } : {}),
-              ...(flags.baseline !== undefined ? { baselineMinutes: flags.baseline / 60 } : {}),
-            },
-          ),
-        ];
-      }),
-    );
-
-  common(check.command('target-health').description('Target states, cross-referenced with the workload’s pods.'), true)
-    .option('--target-group <arn>', 'a target group (repeatable; default: the workload’s)', collect)
-    .option('--min-healthy <n>', 'fail below this many healthy targets (default 1)', parseNumber({ min: 0, integer: true }))
-    .option('--registration-window <duration>', 'how long a target may stay initial (default: from the health check)', parseDuration)
-    .action((workload: string | undefined, flags: CommonFlags & { targetGroup?: string[]; minHealthy?: number; registrationWindow?: number }) =>
-      run(io, setExit, 'target-health', flags, async (live) => {
-        const targets = await resolveTargets(live, workload, flags);
-        const arns = flags.targetGroup ?? targets.targetGroupArns;
-        if (arns.length === 0) throw new UsageError('target-health needs --target-group ARN, or a workload with a target group');
-        return Promise.all(
-          arns.map((targetGroupArn) =>
-            runTargetHealth(
-              { targetHealth: live.aws.targetHealth, catalog: live.aws.catalog, clock: systemClock, ...(targets.facts ? { cluster: live.kube().cluster } : {}) },
+    .action(
+      (
+        workload: string | undefined,
+        flags: CommonFlags & {
+          loadBalancer?: string;
+          targetGroup?: string[];
+          maxRate?: number;
+          maxCount?: number;
+          minRequests?: number;
+          deployedAt?: string;
+          baseline?: number;
+        },
+      ) =>
+        run(io, setExit, 'elb-5xx', flags, async (live) => {
+          const targets = await resolveTargets(live, workload, flags);
+          const loadBalancerArn = flags.loadBalancer ?? targets.loadBalancerArn;
+          if (!loadBalancerArn)
+            throw new UsageError(
+              'elb-5xx needs --load-balancer ARN, or a workload whose target group is attached to one',
+            );
+          const deployedAt =
+            flags.deployedAt === undefined ? undefined : parseTime('--deployed-at', flags.deployedAt);
+          return [
+            await runElb5xx(
+              { metrics: live.aws.metrics, clock: systemClock },
               {
-                targetGroupArn,
-                ...(targets.facts ? { pods: { namespace: targets.facts.workload.ref.namespace, selector: targets.facts.workload.podLabels } } : {}),
-                ...(flags.minHealthy !== undefined ? { minHealthy: flags.minHealthy } : {}),
-                ...(flags.registrationWindow !== undefined ? { registrationWindowSeconds: flags.registrationWindow } : {}),
+                loadBalancerArn,
+                targetGroupArns: flags.targetGroup ?? targets.targetGroupArns,
+                ...(flags.window !== undefined ? { windowMinutes: flags.window / 60 } : {}),
+                ...(flags.maxRate !== undefined ? { maxRate: flags.maxRate } : {}),
+                ...(flags.maxCount !== undefined ? { maxCount: flags.maxCount } : {}),
+                ...(flags.minRequests !== undefined ? { minRequests: flags.minRequests } : {}),
+                ...(deployedAt ? { deployedAt } : {}),
+                ...(flags.baseline !== undefined ? { baselineMinutes: flags.baseline / 60 } : {}),
               },
             ),
-          ),
-        );
-      }),
+          ];
+        }),
     );
 
-  common(check.command('drain-timing').description('The drain-timing rules on the live objects and target groups (DG001–DG018).'), true).action(
-    (workload: string | undefined, flags: CommonFlags) =>
-      run(io, setExit, 'drain-timing', flags, async (live, allowances) => {
-        if (!workload) throw new UsageError('drain-timing needs a workload: -n NAMESPACE deployment/NAME');
-        const ref = parseWorkloadRef(workload, flags.namespace ?? 'default');
-        return [await runDrainTiming({ facts: live, clock: systemClock }, { workload: ref, allowances })];
-      }),
+  common(
+    check.command('target-health').description('Target states, cross-referenced with the workload’s pods.'),
+    true,
+  )
+    .option('--target-group <arn>', 'a target group (repeatable; default: the workload’s)', collect)
+    .option(
+      '--min-healthy <n>',
+      'fail below this many healthy targets (default 1)',
+      parseNumber({ min: 0, integer: true }),
+    )
+    .option(
+      '--registration-window <duration>',
+      'how long a target may stay initial (default: from the health check)',
+      parseDuration,
+    )
+    .action(
+      (
+        workload: string | undefined,
+        flags: CommonFlags & { targetGroup?: string[]; minHealthy?: number; registrationWindow?: number },
+      ) =>
+        run(io, setExit, 'target-health', flags, async (live) => {
+          const targets = await resolveTargets(live, workload, flags);
+          const arns = flags.targetGroup ?? targets.targetGroupArns;
+          if (arns.length === 0)
+            throw new UsageError('target-health needs --target-group ARN, or a workload with a target group');
+          return Promise.all(
+            arns.map((targetGroupArn) =>
+              runTargetHealth(
+                {
+                  targetHealth: live.aws.targetHealth,
+                  catalog: live.aws.catalog,
+                  clock: systemClock,
+                  ...(targets.facts ? { cluster: live.kube().cluster } : {}),
+                },
+                {
+                  targetGroupArn,
+                  ...(targets.facts
+                    ? {
+                        pods: {
+                          namespace: targets.facts.workload.ref.namespace,
+                          selector: targets.facts.workload.podLabels,
+                        },
+                      }
+                    : {}),
+                  ...(flags.minHealthy !== undefined ? { minHealthy: flags.minHealthy } : {}),
+                  ...(flags.registrationWindow !== undefined
+                    ? { registrationWindowSeconds: flags.registrationWindow }
+                    : {}),
+                },
+              ),
+            ),
+          );
+        }),
+    );
+
+  common(
+    check
+      .command('drain-timing')
+      .description('The drain-timing rules on the live objects and target groups (DG001–DG018).'),
+    true,
+  ).action((workload: string | undefined, flags: CommonFlags) =>
+    run(io, setExit, 'drain-timing', flags, async (live, allowances) => {
+      if (!workload) throw new UsageError('drain-timing needs a workload: -n NAMESPACE deployment/NAME');
+      const ref = parseWorkloadRef(workload, flags.namespace ?? 'default');
+      return [await runDrainTiming({ facts: live, clock: systemClock }, { workload: ref, allowances })];
+    }),
   );
 
-  common(check.command('canary').description('The canary target group’s 5xx rate against the stable one’s (one-sided Fisher exact test).'), false)
+  common(
+    check
+      .command('canary')
+      .description(
+        'The canary target group’s 5xx rate against the stable one’s (one-sided Fisher exact test).',
+      ),
+    false,
+  )
     .requiredOption('--load-balancer <arn>', 'the ALB both target groups are behind')
     .requiredOption('--canary-target-group <arn>', 'the canary target group')
     .requiredOption('--stable-target-group <arn>', 'the stable target group')
     .option('--window <duration>', 'how far back to look, e.g. 10m', parseDuration)
     .option('--alpha <p>', 'significance level (default 0.05)', parseNumber({ min: 0, max: 1 }))
-    .option('--min-canary-requests <n>', 'below this, Inconclusive (default 50)', parseNumber({ min: 0, integer: true }))
-    .action((flags: CommonFlags & { loadBalancer: string; canaryTargetGroup: string; stableTargetGroup: string; alpha?: number; minCanaryRequests?: number }) =>
-      run(io, setExit, 'canary', flags, async (live) => [
-        await runCanary(
-          { metrics: live.aws.metrics, clock: systemClock },
-          {
-            loadBalancerArn: flags.loadBalancer,
-            canaryTargetGroupArn: flags.canaryTargetGroup,
-            stableTargetGroupArn: flags.stableTargetGroup,
-            ...(flags.window !== undefined ? { windowMinutes: flags.window / 60 } : {}),
-            ...(flags.alpha !== undefined ? { alpha: flags.alpha } : {}),
-            ...(flags.minCanaryRequests !== undefined ? { minCanaryRequests: flags.minCanaryRequests } : {}),
-          },
-        ),
-      ]),
+    .option(
+      '--min-canary-requests <n>',
+      'below this, Inconclusive (default 50)',
+      parseNumber({ min: 0, integer: true }),
+    )
+    .action(
+      (
+        flags: CommonFlags & {
+          loadBalancer: string;
+          canaryTargetGroup: string;
+          stableTargetGroup: string;
+          alpha?: number;
+          minCanaryRequests?: number;
+        },
+      ) =>
+        run(io, setExit, 'canary', flags, async (live) => [
+          await runCanary(
+            { metrics: live.aws.metrics, clock: systemClock },
+            {
+              loadBalancerArn: flags.loadBalancer,
+              canaryTargetGroupArn: flags.canaryTargetGroup,
+              stableTargetGroupArn: flags.stableTargetGroup,
+              ...(flags.window !== undefined ? { windowMinutes: flags.window / 60 } : {}),
+              ...(flags.alpha !== undefined ? { alpha: flags.alpha } : {}),
+              ...(flags.minCanaryRequests !== undefined
+                ? { minCanaryRequests: flags.minCanaryRequests }
+                : {}),
+            },
+          ),
+        ]),
     );
 }
 
@@ -150,15 +246,22 @@ async function run(
 ): Promise<void> {
   const { config, file } = await loadConfig(io, undefined);
   const allowances = allowancesFrom(config, file, {});
-  const live = connect(flags, allowances);
+  const live = await connect(flags, allowances);
   try {
     // Reading the workload's target groups can fail upstream too: that is "could not measure", an Error.
     const verdicts = await body(live, allowances).catch((error: unknown) => {
       if (error instanceof UpstreamError) return [upstreamErrorVerdict(check, error, 0, systemClock.now())];
       throw error;
     });
-    io.stdout.write(flags.output === 'json' ? `${JSON.stringify(verdicts.length === 1 ? verdicts[0] : verdicts, null, 2)}\n` : verdicts.map((v) => renderVerdictText(v, useColour(io))).join('\n'));
-    const worst = verdicts.reduce<Phase>((a, v) => (SEVERITY[v.phase] > SEVERITY[a] ? v.phase : a), 'Successful');
+    io.stdout.write(
+      flags.output === 'json'
+        ? `${JSON.stringify(verdicts.length === 1 ? verdicts[0] : verdicts, null, 2)}\n`
+        : verdicts.map((v) => renderVerdictText(v, useColour(io))).join('\n'),
+    );
+    const worst = verdicts.reduce<Phase>(
+      (a, v) => (SEVERITY[v.phase] > SEVERITY[a] ? v.phase : a),
+      'Successful',
+    );
     setExit(CHECK_EXIT[worst]);
   } catch (error) {
     if (error instanceof InputError) throw new UsageError(error.message);
@@ -177,14 +280,19 @@ async function resolveTargets(
   if (!workload) return { targetGroupArns: [] };
   const ref: WorkloadRef = parseWorkloadRef(workload, flags.namespace ?? 'default');
   const facts = await live.readWorkloadFacts(ref);
-  const arns = [...new Set(facts.backends.map((b) => b.settings.targetGroupArn).filter((arn): arn is string => arn !== undefined))];
+  const arns = [
+    ...new Set(
+      facts.backends.map((b) => b.settings.targetGroupArn).filter((arn): arn is string => arn !== undefined),
+    ),
+  ];
   const loadBalancerArn = facts.backends.flatMap((b) => b.settings.loadBalancerArns ?? [])[0];
   return { facts, targetGroupArns: arns, ...(loadBalancerArn ? { loadBalancerArn } : {}) };
 }
 
 function parseTime(flag: string, value: string): Date {
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new UsageError(`${flag} ${JSON.stringify(value)}: expected a time such as 2026-11-23T17:00:00Z`);
+  if (Number.isNaN(date.getTime()))
+    throw new UsageError(`${flag} ${JSON.stringify(value)}: expected a time such as 2026-11-23T17:00:00Z`);
   return date;
 }
 

@@ -56,11 +56,14 @@ async function validateLive(
   disable: readonly string[] | undefined,
 ): Promise<Report> {
   const refs = workloads.map((workload) => parseWorkloadRef(workload, flags.namespace));
-  const live = connect(flags, allowances);
+  const live = await connect(flags, allowances);
   try {
     const facts = await Promise.all(refs.map((ref) => live.readWorkloadFacts(ref)));
     const disabled = new Set((disable ?? []).map((id) => id.toUpperCase()));
-    const evaluated = evaluateRules(facts, { allowances, rules: RULES.filter((rule) => !disabled.has(rule.id)) });
+    const evaluated = evaluateRules(facts, {
+      allowances,
+      rules: RULES.filter((rule) => !disabled.has(rule.id)),
+    });
     return { ...evaluated, problems: [], files: 0 };
   } catch (error) {
     if (error instanceof UpstreamError || error instanceof InputError) throw new UsageError(error.message);
@@ -110,7 +113,10 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
   program
     .command('validate')
     .description('Check drain timing in Kubernetes manifests (files, directories, or - for stdin).')
-    .argument('<paths...>', 'manifest files or directories (walked recursively), or - for stdin; with --live: workloads such as deployment/NAME')
+    .argument(
+      '<paths...>',
+      'manifest files or directories (walked recursively), or - for stdin; with --live: workloads such as deployment/NAME',
+    )
     .option('-o, --output <format>', `report format: ${OUTPUTS.join(', ')}`, oneOf(OUTPUTS), 'text')
     .option(
       '--fail-on <severity>',
@@ -133,8 +139,14 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
     )
     .option('--max-file-size <MiB>', 'refuse larger files (default 32)', parseMebibytes)
     .option('--no-fixes', 'text output: leave out the fix snippets')
-    .option('--live', 'validate workloads in the cluster, with the real target group and load balancer settings')
-    .option('--kubeconfig <file>', 'with --live: kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
+    .option(
+      '--live',
+      'validate workloads in the cluster, with the real target group and load balancer settings',
+    )
+    .option(
+      '--kubeconfig <file>',
+      'with --live: kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)',
+    )
     .option('--context <name>', 'with --live: kubeconfig context')
     .option('--region <region>', 'with --live: AWS region (default: from the target group ARN)')
     .addHelpText(

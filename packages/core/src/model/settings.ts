@@ -8,7 +8,7 @@ import type {
   ServiceObject,
   TargetGroupBindingObject,
 } from './objects.js';
-import type { ObjectRef, Provenance, Resolved } from './provenance.js';
+import type { DefaultAuthority, ObjectRef, Provenance, Resolved } from './provenance.js';
 import { liveSource } from './field-reader.js';
 
 /** An object whose annotations may carry load-balancer settings, in precedence order (first wins). */
@@ -26,12 +26,23 @@ function sourceOf(object: ServiceObject | IngressObject): AnnotationSource {
   };
 }
 
-function controllerDefault(note: string): Provenance {
-  return { kind: 'default', authority: 'aws-load-balancer-controller', note };
+// Notes are written only when a message quotes them: most defaults are never shown.
+function controllerDefault(note: () => string): Provenance {
+  return lazyDefault('aws-load-balancer-controller', note);
 }
 
-function awsDefault(note: string): Provenance {
-  return { kind: 'default', authority: 'aws', note };
+function awsDefault(note: () => string): Provenance {
+  return lazyDefault('aws', note);
+}
+
+function lazyDefault(authority: DefaultAuthority, note: () => string): Provenance {
+  return {
+    kind: 'default',
+    authority,
+    get note() {
+      return note();
+    },
+  };
 }
 
 /**
@@ -54,7 +65,7 @@ export function resolveAlbSettings(
   const numberSetting = (key: string, fallback: number): Resolved<number> =>
     annotationNumber(sources, key, problems) ?? {
       value: fallback,
-      from: controllerDefault(`no ${key} on ${where}`),
+      from: controllerDefault(() => `no ${key} on ${where}`),
     };
 
   let targetType: Resolved<'ip' | 'instance'> | undefined;
@@ -72,12 +83,12 @@ export function resolveAlbSettings(
   targetType ??= annotationEnum(sources, ALB.targetType, ['ip', 'instance'] as const, problems);
   targetType ??= {
     value: ALB_DEFAULTS.targetType,
-    from: controllerDefault(`no ${ALB.targetType} on ${where}`),
+    from: controllerDefault(() => `no ${ALB.targetType} on ${where}`),
   };
 
   const path = annotationString(sources, ALB.healthCheckPath) ?? {
     value: ALB_DEFAULTS.healthCheckPath,
-    from: controllerDefault(`no ${ALB.healthCheckPath} on ${where}`),
+    from: controllerDefault(() => `no ${ALB.healthCheckPath} on ${where}`),
   };
 
   const tgAttribute = annotationAttribute(
@@ -89,7 +100,7 @@ export function resolveAlbSettings(
   const deregistration = tgAttribute ?? {
     value: ALB_DEFAULTS.deregistrationDelaySeconds,
     from: controllerDefault(
-      `no deregistration_delay.timeout_seconds in ${ALB.targetGroupAttributes} on ${where}`,
+      () => `no deregistration_delay.timeout_seconds in ${ALB.targetGroupAttributes} on ${where}`,
     ),
   };
 
@@ -118,7 +129,8 @@ export function resolveAlbSettings(
   idle ??= {
     value: ALB_DEFAULTS.idleTimeoutSeconds,
     from: awsDefault(
-      `no idle_timeout.timeout_seconds in ${ALB.loadBalancerAttributes}${ingress ? ` on Ingress ${ingress.ref.namespace}/${ingress.ref.name}` : ''}`,
+      () =>
+        `no idle_timeout.timeout_seconds in ${ALB.loadBalancerAttributes}${ingress ? ` on Ingress ${ingress.ref.namespace}/${ingress.ref.name}` : ''}`,
     ),
   };
 
@@ -144,19 +156,22 @@ export function resolveNlbSettings(service: ServiceObject, problems: InputProble
   const numberSetting = (key: string, fallback: number): Resolved<number> =>
     annotationNumber(sources, key, problems) ?? {
       value: fallback,
-      from: controllerDefault(`no ${key} on ${where}`),
+      from: controllerDefault(() => `no ${key} on ${where}`),
     };
   const type = service.annotations[NLB.type];
   const targetType: Resolved<'ip' | 'instance'> =
     annotationEnum(sources, NLB.targetType, ['ip', 'instance'] as const, problems) ??
     (type === 'nlb-ip'
       ? { value: 'ip', from: sources[0]!.at(NLB.type) }
-      : { value: NLB_DEFAULTS.targetType, from: controllerDefault(`no ${NLB.targetType} on ${where}`) });
+      : {
+          value: NLB_DEFAULTS.targetType,
+          from: controllerDefault(() => `no ${NLB.targetType} on ${where}`),
+        });
   return {
     targetType,
     healthCheckPath: annotationString(sources, NLB.healthCheckPath) ?? {
       value: NLB_DEFAULTS.healthCheckPath,
-      from: controllerDefault(`no ${NLB.healthCheckPath} on ${where}`),
+      from: controllerDefault(() => `no ${NLB.healthCheckPath} on ${where}`),
     },
     healthCheckIntervalSeconds: numberSetting(
       NLB.healthCheckInterval,
@@ -173,7 +188,7 @@ export function resolveNlbSettings(service: ServiceObject, problems: InputProble
     ) ?? {
       value: NLB_DEFAULTS.deregistrationDelaySeconds,
       from: controllerDefault(
-        `no deregistration_delay.timeout_seconds in ${NLB.targetGroupAttributes} on ${where}`,
+        () => `no deregistration_delay.timeout_seconds in ${NLB.targetGroupAttributes} on ${where}`,
       ),
     },
   };
@@ -189,7 +204,8 @@ export function resolveBindingSettings(
 ): TargetGroupSettings {
   const unknown = (what: string): Provenance =>
     awsDefault(
-      `${what} of target group ${binding.targetGroupARN ?? binding.targetGroupName ?? '(unnamed)'} is not in the manifests; run with --live to read it`,
+      () =>
+        `${what} of target group ${binding.targetGroupARN ?? binding.targetGroupName ?? '(unnamed)'} is not in the manifests; run with --live to read it`,
     );
   return {
     targetType:

@@ -64,7 +64,21 @@ export interface ContainerTiming {
   readonly recommended: RecommendedTiming;
 }
 
+// Four rules read the same timings; work them out once per workload and allowances.
+const timingCache = new WeakMap<WorkloadFacts, WeakMap<object, ContainerTiming[]>>();
+
 export function servingContainerTimings(context: RuleContext): ContainerTiming[] {
+  const { facts, allowances } = context;
+  let byAllowances = timingCache.get(facts);
+  if (!byAllowances) timingCache.set(facts, (byAllowances = new WeakMap()));
+  const cached = byAllowances.get(allowances);
+  if (cached) return cached;
+  const timings = computeTimings(context);
+  byAllowances.set(allowances, timings);
+  return timings;
+}
+
+function computeTimings(context: RuleContext): ContainerTiming[] {
   const { facts, allowances } = context;
   return servingContainers(facts).flatMap((container) => {
     const backends = facts.backends.filter((backend) => backend.servingContainers.includes(container.name));
