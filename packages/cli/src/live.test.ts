@@ -29,7 +29,16 @@ describe('parseWorkloadRef', () => {
 describe('renderVerdictText', () => {
   it('shows the phase, the value against the threshold, and the reason', () => {
     const text = renderVerdictText(
-      { check: 'elb-5xx', phase: 'Failed', pass: false, value: 0.0566, threshold: 0.01, reason: '60 ELB 5xx over 1060 requests.', details: {}, measuredAt: '2026-11-23T17:00:00Z' },
+      {
+        check: 'elb-5xx',
+        phase: 'Failed',
+        pass: false,
+        value: 0.0566,
+        threshold: 0.01,
+        reason: '60 ELB 5xx over 1060 requests.',
+        details: {},
+        measuredAt: '2026-11-23T17:00:00Z',
+      },
       false,
     );
     expect(text).toBe('✖ Failed  elb-5xx  value 0.0566 (threshold 0.01)\n  60 ELB 5xx over 1060 requests.\n');

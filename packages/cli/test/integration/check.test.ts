@@ -29,7 +29,19 @@ describe.skipIf(!hasPeer('aws') || !hasPeer('kube'))('draingate check, end to en
   });
 
   it('elb-5xx with no datapoints at all → zero 5xx, but too little traffic: Inconclusive (exit 3)', async () => {
-    const run = await draingate(['check', 'elb-5xx', '-o', 'json', '--load-balancer', alb.loadBalancerArn, '--target-group', alb.targetGroupArns[0]!], { env: env() });
+    const run = await draingate(
+      [
+        'check',
+        'elb-5xx',
+        '-o',
+        'json',
+        '--load-balancer',
+        alb.loadBalancerArn,
+        '--target-group',
+        alb.targetGroupArns[0]!,
+      ],
+      { env: env() },
+    );
     expect(run.stderr).toBe('');
     expect(json<V>(run.stdout)).toMatchObject({ check: 'elb-5xx', phase: 'Inconclusive', value: 0 });
     expect(run.code).toBe(3);
@@ -37,47 +49,74 @@ describe.skipIf(!hasPeer('aws') || !hasPeer('kube'))('draingate check, end to en
 
   it('elb-5xx found from the workload: 1,000 requests and no 5xx → Successful (exit 0)', async () => {
     await putCounts(alb, { requests: 1000, elb5xx: 0, target5xx: 0 });
-    const run = await draingate(['check', 'elb-5xx', '-o', 'json', '-n', namespace, 'deployment/web'], { env: env() });
+    const run = await draingate(['check', 'elb-5xx', '-o', 'json', '-n', namespace, 'deployment/web'], {
+      env: env(),
+    });
     expect(json<V>(run.stdout)).toMatchObject({ phase: 'Successful', pass: true, value: 0 });
     expect(run.code).toBe(0);
   });
 
   it('elb-5xx after a spike of 502s → Failed with the numbers (exit 1)', async () => {
     await putCounts(alb, { requests: 1000, elb5xx: 60, target5xx: 0 }, 4);
-    const run = await draingate(['check', 'elb-5xx', '--load-balancer', alb.loadBalancerArn, '--target-group', alb.targetGroupArns[0]!], { env: env() });
+    const run = await draingate(
+      ['check', 'elb-5xx', '--load-balancer', alb.loadBalancerArn, '--target-group', alb.targetGroupArns[0]!],
+      { env: env() },
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/✖ Failed {2}elb-5xx {2}value 0\.02[89]/);
     expect(run.stdout).toContain('60');
   });
 
   it('target-health of the workload: both ready pods are healthy targets → Successful', async () => {
-    const run = await draingate(['check', 'target-health', '-o', 'json', '-n', namespace, 'deployment/web'], { env: env() });
+    const run = await draingate(['check', 'target-health', '-o', 'json', '-n', namespace, 'deployment/web'], {
+      env: env(),
+    });
     expect(json<V>(run.stdout)).toMatchObject({ check: 'target-health', phase: 'Successful', value: 2 });
     expect(run.code).toBe(0);
   });
 
   it('target-health of an empty target group → Failed: no healthy target', async () => {
-    const run = await draingate(['check', 'target-health', '-o', 'json', '--target-group', alb.targetGroupArns[1]!, '--min-healthy', '1'], { env: env() });
+    const run = await draingate(
+      [
+        'check',
+        'target-health',
+        '-o',
+        'json',
+        '--target-group',
+        alb.targetGroupArns[1]!,
+        '--min-healthy',
+        '1',
+      ],
+      { env: env() },
+    );
     expect(json<V>(run.stdout)).toMatchObject({ phase: 'Failed', pass: false, value: 0 });
     expect(run.code).toBe(1);
   });
 
   it('drain-timing on the live workload → Failed: no preStop (DG001), with AWS’s 300 s delay quoted', async () => {
-    const run = await draingate(['check', 'drain-timing', '-o', 'json', '-n', namespace, 'deployment/web'], { env: env() });
+    const run = await draingate(['check', 'drain-timing', '-o', 'json', '-n', namespace, 'deployment/web'], {
+      env: env(),
+    });
     const verdict = json<V & { details: { findings: { ruleId: string; message: string }[] } }>(run.stdout);
     expect(verdict.phase).toBe('Failed');
     expect(verdict.reason).toContain('DG001');
-    expect(JSON.stringify(verdict.details)).toContain(`deregistration_delay.timeout_seconds of ${alb.targetGroupArns[0]}`);
+    expect(JSON.stringify(verdict.details)).toContain(
+      `deregistration_delay.timeout_seconds of ${alb.targetGroupArns[0]}`,
+    );
     expect(run.code).toBe(1);
   });
 
   it('validate --live reports the live findings with AWS as their source', async () => {
-    const run = await draingate(['validate', '--live', '-o', 'json', '-n', namespace, 'deployment/web'], { env: env() });
+    const run = await draingate(['validate', '--live', '-o', 'json', '-n', namespace, 'deployment/web'], {
+      env: env(),
+    });
     const report = json<{ findings: { ruleId: string; values: { source: string | null }[] }[] }>(run.stdout);
     const ids = report.findings.map((f) => f.ruleId);
     expect(ids).toContain('DG001');
     expect(ids).toContain('DG005');
-    expect(report.findings.find((f) => f.ruleId === 'DG005')?.values[0]?.source).toBe(`deregistration_delay.timeout_seconds of ${alb.targetGroupArns[0]}`);
+    expect(report.findings.find((f) => f.ruleId === 'DG005')?.values[0]?.source).toBe(
+      `deregistration_delay.timeout_seconds of ${alb.targetGroupArns[0]}`,
+    );
     expect(run.code).toBe(1);
   });
 
@@ -85,8 +124,12 @@ describe.skipIf(!hasPeer('aws') || !hasPeer('kube'))('draingate check, end to en
     const lonely = await anAlb(1, { attached: false });
     const ns = uniqueName('lonely');
     await apply(webObjects(ns, lonely.targetGroupArns[0]!));
-    const run = await draingate(['validate', '--live', '-o', 'json', '-n', ns, 'deployment/web'], { env: env() });
-    expect(json<{ findings: { ruleId: string }[] }>(run.stdout).findings.map((f) => f.ruleId)).toContain('DG018');
+    const run = await draingate(['validate', '--live', '-o', 'json', '-n', ns, 'deployment/web'], {
+      env: env(),
+    });
+    expect(json<{ findings: { ruleId: string }[] }>(run.stdout).findings.map((f) => f.ruleId)).toContain(
+      'DG018',
+    );
   });
 
   it('canary 3/100 against stable 0/10,000 → Failed', async () => {
@@ -94,7 +137,18 @@ describe.skipIf(!hasPeer('aws') || !hasPeer('kube'))('draingate check, end to en
     await putCounts(pair, { requests: 100, target5xx: 3, targetGroup: 1 });
     await putCounts(pair, { requests: 10_000, target5xx: 0, targetGroup: 0 });
     const run = await draingate(
-      ['check', 'canary', '-o', 'json', '--load-balancer', pair.loadBalancerArn, '--canary-target-group', pair.targetGroupArns[1]!, '--stable-target-group', pair.targetGroupArns[0]!],
+      [
+        'check',
+        'canary',
+        '-o',
+        'json',
+        '--load-balancer',
+        pair.loadBalancerArn,
+        '--canary-target-group',
+        pair.targetGroupArns[1]!,
+        '--stable-target-group',
+        pair.targetGroupArns[0]!,
+      ],
       { env: env() },
     );
     expect(json<V>(run.stdout)).toMatchObject({ check: 'canary', phase: 'Failed' });
@@ -102,10 +156,37 @@ describe.skipIf(!hasPeer('aws') || !hasPeer('kube'))('draingate check, end to en
   });
 
   const faults = [
-    { name: 'a workload that does not exist → Error verdict, exit 4', args: () => ['check', 'elb-5xx', '-o', 'json', '-n', namespace, 'deployment/nope'], code: 4, out: /not.?found|nope/i },
-    { name: 'an unknown target group → Error verdict naming ELBv2, exit 4', args: () => ['check', 'target-health', '-o', 'json', '--target-group', alb.targetGroupArns[0]!.replace(/[0-9a-f]{16}$/, '0000000000000000')], code: 4, out: /elbv2/ },
-    { name: 'a malformed ARN → usage error, exit 2', args: () => ['check', 'target-health', '--target-group', 'arn:nope'], code: 2, out: /targetGroupArn/ },
-    { name: 'a malformed workload → usage error, exit 2', args: () => ['check', 'drain-timing', '-n', namespace, 'pod/web'], code: 2, out: /expected deployment\/NAME/ },
+    {
+      name: 'a workload that does not exist → Error verdict, exit 4',
+      args: () => ['check', 'elb-5xx', '-o', 'json', '-n', namespace, 'deployment/nope'],
+      code: 4,
+      out: /not.?found|nope/i,
+    },
+    {
+      name: 'an unknown target group → Error verdict naming ELBv2, exit 4',
+      args: () => [
+        'check',
+        'target-health',
+        '-o',
+        'json',
+        '--target-group',
+        alb.targetGroupArns[0]!.replace(/[0-9a-f]{16}$/, '0000000000000000'),
+      ],
+      code: 4,
+      out: /elbv2/,
+    },
+    {
+      name: 'a malformed ARN → usage error, exit 2',
+      args: () => ['check', 'target-health', '--target-group', 'arn:nope'],
+      code: 2,
+      out: /targetGroupArn/,
+    },
+    {
+      name: 'a malformed workload → usage error, exit 2',
+      args: () => ['check', 'drain-timing', '-n', namespace, 'pod/web'],
+      code: 2,
+      out: /expected deployment\/NAME/,
+    },
   ];
   it.each(faults)('$name', async ({ args, code, out }) => {
     const run = await draingate(args(), { env: env() });

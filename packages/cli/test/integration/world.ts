@@ -25,12 +25,21 @@ export async function anAlb(groups: number, options: { attached?: boolean } = {}
   const elbv2 = new ElasticLoadBalancingV2Client(awsClientConfig());
   const { vpcId, subnetIds } = await defaultVpc();
   const name = uniqueName('alb').slice(0, 30);
-  const lb = await elbv2.send(new CreateLoadBalancerCommand({ Name: name, Type: 'application', Subnets: subnetIds.slice(0, 2) }));
+  const lb = await elbv2.send(
+    new CreateLoadBalancerCommand({ Name: name, Type: 'application', Subnets: subnetIds.slice(0, 2) }),
+  );
   const loadBalancerArn = lb.LoadBalancers?.[0]?.LoadBalancerArn ?? '';
   const targetGroupArns: string[] = [];
   for (let i = 0; i < groups; i++) {
     const tg = await elbv2.send(
-      new CreateTargetGroupCommand({ Name: `${name}-${i}`.slice(0, 32), Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip', HealthCheckPath: '/healthz' }),
+      new CreateTargetGroupCommand({
+        Name: `${name}-${i}`.slice(0, 32),
+        Protocol: 'HTTP',
+        Port: 8080,
+        VpcId: vpcId,
+        TargetType: 'ip',
+        HealthCheckPath: '/healthz',
+      }),
     );
     targetGroupArns.push(tg.TargetGroups?.[0]?.TargetGroupArn ?? '');
   }
@@ -40,7 +49,14 @@ export async function anAlb(groups: number, options: { attached?: boolean } = {}
         LoadBalancerArn: loadBalancerArn,
         Protocol: 'HTTP',
         Port: 80,
-        DefaultActions: [{ Type: 'forward', ForwardConfig: { TargetGroups: targetGroupArns.map((arn) => ({ TargetGroupArn: arn, Weight: 1 })) } }],
+        DefaultActions: [
+          {
+            Type: 'forward',
+            ForwardConfig: {
+              TargetGroups: targetGroupArns.map((arn) => ({ TargetGroupArn: arn, Weight: 1 })),
+            },
+          },
+        ],
       }),
     );
   }
@@ -55,7 +71,12 @@ export async function anAlb(groups: number, options: { attached?: boolean } = {}
 
 export async function registerTargets(targetGroupArn: string, ips: readonly string[]): Promise<void> {
   const elbv2 = new ElasticLoadBalancingV2Client(awsClientConfig());
-  await elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: ips.map((ip) => ({ Id: ip, Port: 8080 })) }));
+  await elbv2.send(
+    new RegisterTargetsCommand({
+      TargetGroupArn: targetGroupArn,
+      Targets: ips.map((ip) => ({ Id: ip, Port: 8080 })),
+    }),
+  );
   elbv2.destroy();
 }
 
@@ -69,12 +90,38 @@ export async function putCounts(
   const timestamp = new Date(Math.floor(Date.now() / 60_000) * 60_000 - minutesAgo * 60_000 + 10_000);
   const tg = alb.targetGroupDimensions[counts.targetGroup ?? 0] ?? '';
   const data = [
-    ...(counts.elb5xx !== undefined ? [{ MetricName: 'HTTPCode_ELB_5XX_Count', Dimensions: [{ Name: 'LoadBalancer', Value: alb.dimension }], Value: counts.elb5xx }] : []),
+    ...(counts.elb5xx !== undefined
+      ? [
+          {
+            MetricName: 'HTTPCode_ELB_5XX_Count',
+            Dimensions: [{ Name: 'LoadBalancer', Value: alb.dimension }],
+            Value: counts.elb5xx,
+          },
+        ]
+      : []),
     ...(counts.requests !== undefined
-      ? [{ MetricName: 'RequestCount', Dimensions: [{ Name: 'LoadBalancer', Value: alb.dimension }, { Name: 'TargetGroup', Value: tg }], Value: counts.requests }]
+      ? [
+          {
+            MetricName: 'RequestCount',
+            Dimensions: [
+              { Name: 'LoadBalancer', Value: alb.dimension },
+              { Name: 'TargetGroup', Value: tg },
+            ],
+            Value: counts.requests,
+          },
+        ]
       : []),
     ...(counts.target5xx !== undefined
-      ? [{ MetricName: 'HTTPCode_Target_5XX_Count', Dimensions: [{ Name: 'LoadBalancer', Value: alb.dimension }, { Name: 'TargetGroup', Value: tg }], Value: counts.target5xx }]
+      ? [
+          {
+            MetricName: 'HTTPCode_Target_5XX_Count',
+            Dimensions: [
+              { Name: 'LoadBalancer', Value: alb.dimension },
+              { Name: 'TargetGroup', Value: tg },
+            ],
+            Value: counts.target5xx,
+          },
+        ]
       : []),
   ].map((datum) => ({ ...datum, Timestamp: timestamp, Unit: 'Count' as const }));
   await cloudwatch.send(new PutMetricDataCommand({ Namespace: 'AWS/ApplicationELB', MetricData: data }));
@@ -88,9 +135,20 @@ export async function apply(objects: readonly KubernetesObject[]): Promise<void>
 }
 
 /** A Running, Ready pod with an IP, as the kubelet would report it. */
-export async function aReadyPod(namespace: string, name: string, labels: Record<string, string>, ip: string): Promise<void> {
+export async function aReadyPod(
+  namespace: string,
+  name: string,
+  labels: Record<string, string>,
+  ip: string,
+): Promise<void> {
   const core = adminKubeConfig().makeApiClient(CoreV1Api);
-  await core.createNamespacedPod({ namespace, body: { metadata: { name, namespace, labels }, spec: { containers: [{ name: 'web', image: 'example/web:1' }] } } });
+  await core.createNamespacedPod({
+    namespace,
+    body: {
+      metadata: { name, namespace, labels },
+      spec: { containers: [{ name: 'web', image: 'example/web:1' }] },
+    },
+  });
   const now = new Date().toISOString();
   await core.patchNamespacedPodStatus(
     {
@@ -113,10 +171,18 @@ export async function aReadyPod(namespace: string, name: string, labels: Record<
 }
 
 /** The objects of a web workload routed by an ALB Ingress, with the TargetGroupBinding the controller makes. */
-export function webObjects(namespace: string, targetGroupArn: string, options: { preStop?: boolean } = {}): KubernetesObject[] {
+export function webObjects(
+  namespace: string,
+  targetGroupArn: string,
+  options: { preStop?: boolean } = {},
+): KubernetesObject[] {
   const labels = { app: 'web' };
   return [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } } },
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: namespace, labels: { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } },
+    },
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -142,12 +208,39 @@ export function webObjects(namespace: string, targetGroupArn: string, options: {
         },
       },
     } as KubernetesObject,
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } } as KubernetesObject,
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace },
+      spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    } as KubernetesObject,
     {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
-      metadata: { name: 'web', namespace, annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip', 'alb.ingress.kubernetes.io/healthcheck-path': '/healthz' } },
-      spec: { ingressClassName: 'alb', rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },
+      metadata: {
+        name: 'web',
+        namespace,
+        annotations: {
+          'alb.ingress.kubernetes.io/target-type': 'ip',
+          'alb.ingress.kubernetes.io/healthcheck-path': '/healthz',
+        },
+      },
+      spec: {
+        ingressClassName: 'alb',
+        rules: [
+          {
+            http: {
+              paths: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: 'web', port: { number: 80 } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
     } as KubernetesObject,
     {
       apiVersion: 'elbv2.k8s.aws/v1beta1',
@@ -155,6 +248,11 @@ export function webObjects(namespace: string, targetGroupArn: string, options: {
       metadata: { name: 'k8s-web', namespace },
       spec: { serviceRef: { name: 'web', port: 80 }, targetGroupARN: targetGroupArn, targetType: 'ip' },
     } as KubernetesObject,
-    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace }, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } } as KubernetesObject,
+    {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'web', namespace },
+      spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
+    } as KubernetesObject,
   ];
 }

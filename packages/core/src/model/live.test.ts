@@ -6,8 +6,10 @@ import { createAllowances } from '../timing/model.js';
 import { applyLiveTargetGroups, buildLiveFacts, createLiveFactsReader } from './live.js';
 import type { LiveObjects, LiveTargetGroup } from './live.js';
 
-const TG = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/k8s-shop-web-0123456789/0123456789abcdef';
-const LB = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/k8s-shop-web/fedcba9876543210';
+const TG =
+  'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/k8s-shop-web-0123456789/0123456789abcdef';
+const LB =
+  'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/k8s-shop-web/fedcba9876543210';
 
 /** The all-right example as a cluster returns it, plus the TargetGroupBinding the controller created. */
 function liveObjects(yaml = aManifest().build()): LiveObjects {
@@ -32,7 +34,10 @@ function liveObjects(yaml = aManifest().build()): LiveObjects {
   };
 }
 
-const awsSays = (attributes: Record<string, string>, extra: Partial<LiveTargetGroup['info']> = {}): Map<string, LiveTargetGroup> =>
+const awsSays = (
+  attributes: Record<string, string>,
+  extra: Partial<LiveTargetGroup['info']> = {},
+): Map<string, LiveTargetGroup> =>
   new Map([
     [
       TG,
@@ -42,7 +47,13 @@ const awsSays = (attributes: Record<string, string>, extra: Partial<LiveTargetGr
           name: 'k8s-shop-web-0123456789',
           targetType: 'ip',
           loadBalancerArns: [LB],
-          healthCheck: { path: '/healthz', intervalSeconds: 10, timeoutSeconds: 5, healthyThresholdCount: 2, unhealthyThresholdCount: 2 },
+          healthCheck: {
+            path: '/healthz',
+            intervalSeconds: 10,
+            timeoutSeconds: 5,
+            healthyThresholdCount: 2,
+            unhealthyThresholdCount: 2,
+          },
           ...extra,
         },
         attributes,
@@ -63,7 +74,11 @@ describe('live facts', () => {
 
   it('the controller’s TargetGroupBinding folds into the Ingress backend, and AWS’s values win over annotations', () => {
     const { facts, bindings } = buildLiveFacts(liveObjects(), ref, createAllowances());
-    const live = applyLiveTargetGroups(facts!, bindings, awsSays({ 'deregistration_delay.timeout_seconds': '120' }));
+    const live = applyLiveTargetGroups(
+      facts!,
+      bindings,
+      awsSays({ 'deregistration_delay.timeout_seconds': '120' }),
+    );
     expect(live.backends).toHaveLength(1);
     expect(live.backends[0]?.route.kind).toBe('Ingress');
     expect(live.backends[0]?.settings.deregistrationDelaySeconds).toEqual({
@@ -75,7 +90,11 @@ describe('live facts', () => {
 
   it('a live 300 s deregistration delay → DG005, quoting AWS as the source', () => {
     const { facts, bindings } = buildLiveFacts(liveObjects(), ref, createAllowances());
-    const live = applyLiveTargetGroups(facts!, bindings, awsSays({ 'deregistration_delay.timeout_seconds': '300' }));
+    const live = applyLiveTargetGroups(
+      facts!,
+      bindings,
+      awsSays({ 'deregistration_delay.timeout_seconds': '300' }),
+    );
     const { findings } = evaluateRules([live], { allowances: createAllowances() });
     const dg005 = findings.find((f) => f.ruleId === 'DG005');
     expect(dg005?.message).toContain(`300 s (deregistration_delay.timeout_seconds of ${TG})`);
@@ -111,15 +130,29 @@ describe('createLiveFactsReader', () => {
 
   it('reads the objects, then each target group once, and returns facts with AWS’s values', async () => {
     const calls: string[] = [];
-    const reader = createLiveFactsReader({ objects: { readLiveObjects: async () => liveObjects() }, catalog: catalog(calls), allowances: createAllowances() });
+    const reader = createLiveFactsReader({
+      objects: { readLiveObjects: async () => liveObjects() },
+      catalog: catalog(calls),
+      allowances: createAllowances(),
+    });
     const facts = await reader.readWorkloadFacts(ref);
-    expect(calls.sort()).toEqual(['describeLoadBalancerAttributes', 'describeTargetGroupAttributes', 'describeTargetGroups 1']);
+    expect(calls.sort()).toEqual([
+      'describeLoadBalancerAttributes',
+      'describeTargetGroupAttributes',
+      'describeTargetGroups 1',
+    ]);
     expect(facts.backends[0]?.settings.deregistrationDelaySeconds.value).toBe(45);
     expect(facts.backends[0]?.settings.idleTimeoutSeconds?.value).toBe(90);
   });
 
   it('a workload the objects do not contain is a not-found upstream error', async () => {
-    const reader = createLiveFactsReader({ objects: { readLiveObjects: async () => liveObjects() }, catalog: catalog([]), allowances: createAllowances() });
-    await expect(reader.readWorkloadFacts({ kind: 'Deployment', namespace: 'shop', name: 'other' })).rejects.toMatchObject({ name: 'UpstreamError', failure: 'not-found' });
+    const reader = createLiveFactsReader({
+      objects: { readLiveObjects: async () => liveObjects() },
+      catalog: catalog([]),
+      allowances: createAllowances(),
+    });
+    await expect(
+      reader.readWorkloadFacts({ kind: 'Deployment', namespace: 'shop', name: 'other' }),
+    ).rejects.toMatchObject({ name: 'UpstreamError', failure: 'not-found' });
   });
 });

@@ -37,7 +37,8 @@ export function liveManifestObject(json: unknown): ManifestObject | undefined {
   const metadata = body['metadata'] as Record<string, unknown> | undefined;
   const name = metadata?.['name'];
   const namespace = metadata?.['namespace'];
-  if (typeof body['kind'] !== 'string' || typeof body['apiVersion'] !== 'string' || typeof name !== 'string') return undefined;
+  if (typeof body['kind'] !== 'string' || typeof body['apiVersion'] !== 'string' || typeof name !== 'string')
+    return undefined;
   return {
     apiVersion: body['apiVersion'],
     kind: body['kind'],
@@ -70,11 +71,22 @@ export function buildLiveFacts(
   for (const json of all) {
     const object = liveManifestObject(json);
     if (object) manifestObjects.push(object);
-    else problems.push({ at: liveSource({ kind: ref.kind, namespace: ref.namespace, name: ref.name }), message: 'the cluster returned an object without apiVersion, kind or metadata.name' });
+    else
+      problems.push({
+        at: liveSource({ kind: ref.kind, namespace: ref.namespace, name: ref.name }),
+        message: 'the cluster returned an object without apiVersion, kind or metadata.name',
+      });
   }
   const inventory = normalizeObjects(manifestObjects, ref.namespace, problems, createInventory());
-  const facts = linkInventory(inventory, { defaultNamespace: ref.namespace, shutdownSeconds: allowances.shutdownSeconds }, problems).find(
-    (candidate) => candidate.workload.ref.kind === ref.kind && candidate.workload.ref.name === ref.name && candidate.workload.ref.namespace === ref.namespace,
+  const facts = linkInventory(
+    inventory,
+    { defaultNamespace: ref.namespace, shutdownSeconds: allowances.shutdownSeconds },
+    problems,
+  ).find(
+    (candidate) =>
+      candidate.workload.ref.kind === ref.kind &&
+      candidate.workload.ref.name === ref.name &&
+      candidate.workload.ref.namespace === ref.namespace,
   );
   const bindings = inventory.bindings.map((binding) => ({
     namespace: binding.ref.namespace,
@@ -106,7 +118,9 @@ export function targetGroupArnOf(backend: BackendFacts, bindings: readonly Bindi
     (binding) =>
       binding.namespace === backend.service.ref.namespace &&
       binding.serviceName === backend.service.ref.name &&
-      (binding.servicePort === undefined || binding.servicePort === port.port || binding.servicePort === port.name),
+      (binding.servicePort === undefined ||
+        binding.servicePort === port.port ||
+        binding.servicePort === port.name),
   )?.targetGroupArn;
 }
 
@@ -151,19 +165,31 @@ function liveSettings(settings: TargetGroupSettings, group: LiveTargetGroup): Ta
     return value !== undefined && /^\d+$/.test(value) ? { value: Number(value), from: aws(key) } : fallback;
   };
   const hc = group.info.healthCheck;
-  const targetType = group.info.targetType === 'ip' || group.info.targetType === 'instance' ? group.info.targetType : settings.targetType.value;
+  const targetType =
+    group.info.targetType === 'ip' || group.info.targetType === 'instance'
+      ? group.info.targetType
+      : settings.targetType.value;
   const idle = group.loadBalancerAttributes?.['idle_timeout.timeout_seconds'];
   const lbArn = group.info.loadBalancerArns[0];
   return {
     targetType: { value: targetType, from: aws('TargetType') },
-    healthCheckPath: hc.path !== undefined ? { value: hc.path, from: aws('HealthCheckPath') } : settings.healthCheckPath,
+    healthCheckPath:
+      hc.path !== undefined ? { value: hc.path, from: aws('HealthCheckPath') } : settings.healthCheckPath,
     healthCheckIntervalSeconds: { value: hc.intervalSeconds, from: aws('HealthCheckIntervalSeconds') },
     healthCheckTimeoutSeconds: { value: hc.timeoutSeconds, from: aws('HealthCheckTimeoutSeconds') },
     healthyThresholdCount: { value: hc.healthyThresholdCount, from: aws('HealthyThresholdCount') },
     unhealthyThresholdCount: { value: hc.unhealthyThresholdCount, from: aws('UnhealthyThresholdCount') },
-    deregistrationDelaySeconds: numberAttribute('deregistration_delay.timeout_seconds', settings.deregistrationDelaySeconds),
+    deregistrationDelaySeconds: numberAttribute(
+      'deregistration_delay.timeout_seconds',
+      settings.deregistrationDelaySeconds,
+    ),
     ...(idle !== undefined && /^\d+$/.test(idle) && lbArn
-      ? { idleTimeoutSeconds: { value: Number(idle), from: { kind: 'aws', resource: lbArn, attribute: 'idle_timeout.timeout_seconds' } as const } }
+      ? {
+          idleTimeoutSeconds: {
+            value: Number(idle),
+            from: { kind: 'aws', resource: lbArn, attribute: 'idle_timeout.timeout_seconds' } as const,
+          },
+        }
       : settings.idleTimeoutSeconds
         ? { idleTimeoutSeconds: settings.idleTimeoutSeconds }
         : {}),
@@ -171,7 +197,6 @@ function liveSettings(settings: TargetGroupSettings, group: LiveTargetGroup): Ta
     loadBalancerArns: group.info.loadBalancerArns,
   };
 }
-
 
 /** Reads the objects around a workload from a cluster (the Kubernetes adapter implements it). */
 export interface LiveObjectsReader {
@@ -193,9 +218,20 @@ export function createLiveFactsReader(ports: {
       const objects = await ports.objects.readLiveObjects(workload, signal);
       const { facts, bindings } = buildLiveFacts(objects, workload, ports.allowances);
       if (!facts) {
-        throw new UpstreamError('kubernetes', 'read', 'not-found', `${workload.kind} ${workload.namespace}/${workload.name} could not be read as a workload`);
+        throw new UpstreamError(
+          'kubernetes',
+          'read',
+          'not-found',
+          `${workload.kind} ${workload.namespace}/${workload.name} could not be read as a workload`,
+        );
       }
-      const arns = [...new Set(facts.backends.map((backend) => targetGroupArnOf(backend, bindings)).filter((arn): arn is string => arn !== undefined))];
+      const arns = [
+        ...new Set(
+          facts.backends
+            .map((backend) => targetGroupArnOf(backend, bindings))
+            .filter((arn): arn is string => arn !== undefined),
+        ),
+      ];
       if (arns.length === 0) return facts;
       const groups = await ports.catalog.describeTargetGroups(arns, signal);
       const live = new Map<string, LiveTargetGroup>();
@@ -206,7 +242,11 @@ export function createLiveFactsReader(ports: {
             ports.catalog.describeTargetGroupAttributes(info.arn, signal),
             lbArn ? ports.catalog.describeLoadBalancerAttributes(lbArn, signal) : Promise.resolve(undefined),
           ]);
-          live.set(info.arn, { info, attributes, ...(loadBalancerAttributes ? { loadBalancerAttributes } : {}) });
+          live.set(info.arn, {
+            info,
+            attributes,
+            ...(loadBalancerAttributes ? { loadBalancerAttributes } : {}),
+          });
         }),
       );
       return applyLiveTargetGroups(facts, bindings, live);
