@@ -1,0 +1,33 @@
+import type { PeerName } from './toolchain.js';
+
+export type { PeerName };
+
+/** What the global setup hands to the integration tests (through vitest's provide/inject). */
+export interface PeersInfo {
+  aws?: {
+    /** moto_server, e.g. http://127.0.0.1:45123 */
+    endpoint: string;
+    region: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+  };
+  kube?: {
+    /** https://127.0.0.1:<port> */
+    server: string;
+    kubeconfig: string;
+    caFile: string;
+    /** A token in system:masters, for setup. */
+    adminToken: string;
+    version: string;
+  };
+  helm?: { bin: string; version: string };
+  argo?: { judge: string; version: string };
+  /** Peers that are not running, with the precise reason (what to install). Only ever non-empty locally. */
+  missing: Partial<Record<PeerName, string>>;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    peers: PeersInfo;
+  }
+}
