@@ -242,3 +242,21 @@ describe('draingate rules, explain and help', () => {
     expect(run.stdout).toContain('Usage: draingate');
   });
 });
+
+describe('draingate in a pipeline', () => {
+  it('stops quietly when the reader closes the pipe early (EPIPE)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN, REPO } = await import('./run.js');
+    const child = spawn(
+      process.execPath,
+      [BIN, 'simulate', '--fix', '-o', 'json', 'examples/reference-002-draining-504/broken.yaml'],
+      { cwd: REPO },
+    );
+    const stderr: Buffer[] = [];
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(Buffer.concat(stderr).toString()).not.toContain('EPIPE');
+    expect(code).toBe(0);
+  });
+});
