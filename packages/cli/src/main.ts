@@ -6,6 +6,8 @@ import { registerRules } from './commands/rules.js';
 import { createManifestLoader, registerSimulate } from './commands/simulate.js';
 import { loadConfig, registerValidate } from './commands/validate.js';
 import { registerCheck } from './commands/check.js';
+import { registerGate } from './commands/gate.js';
+import { registerRollback } from './commands/rollback.js';
 import { allowancesFrom } from '@draingate/core';
 
 /** Builds the command tree. Exported for tests that inspect help. */
@@ -28,6 +30,8 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     return createManifestLoader(io, { allowances: allowancesFrom(config, file, {}) })(paths, overrides);
   });
   registerCheck(program, io, setExit);
+  registerGate(program, io, setExit);
+  registerRollback(program, io, setExit);
   registerRules(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -41,3 +41,4 @@ export * from './simulate/index.js';
 export * from './ports/index.js';
 export * from './checks/index.js';
 export * from './model/live.js';
+export * from './gate/index.js';

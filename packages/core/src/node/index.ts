@@ -1,2 +1,3 @@
 export { readManifestSources, DEFAULT_MAX_FILE_BYTES } from './read-sources.js';
 export type { ReadSourcesOptions } from './read-sources.js';
+export { systemClock } from './clock.js';

@@ -1,0 +1,102 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAction } from '../run-action.js';
+
+const BROKEN = join(import.meta.dirname, '../../../examples/reference-002-draining-504/broken.yaml');
+const ALL_RIGHT = join(import.meta.dirname, '../../../examples/all-right/shop.yaml');
+
+let workspace: string;
+
+beforeAll(async () => {
+  workspace = await mkdtemp(join(tmpdir(), 'draingate-workspace-'));
+  const broken = await readFile(BROKEN, 'utf8');
+  await mkdir(join(workspace, 'k8s/many'), { recursive: true });
+  await writeFile(join(workspace, 'k8s/broken.yaml'), broken);
+  await writeFile(join(workspace, 'k8s/shop.yaml'), await readFile(ALL_RIGHT, 'utf8'));
+  // Twelve broken workloads: 12 errors and 12 warnings, more than GitHub shows per step.
+  for (let index = 1; index <= 12; index += 1) {
+    await writeFile(
+      join(workspace, `k8s/many/api-${index}.yaml`),
+      broken.replaceAll('jiameng-api-dev', `api-${index}`),
+    );
+  }
+});
+
+afterAll(async () => {
+  await rm(workspace, { recursive: true, force: true });
+});
+
+describe('the bundled action: validate', () => {
+  it('passes on a right configuration: outputs, summary, exit 0', async () => {
+    const run = await runAction({ command: 'validate', manifests: 'k8s/shop.yaml' }, { cwd: workspace });
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ verdict: 'Successful', 'findings-count': '0' });
+    expect(run.summary).toContain('## draingate: drain-timing validation');
+    expect(run.annotations).toEqual([]);
+    expect(run.stderr).toBe('');
+    // Nothing is exported to later steps or saved for a post step.
+    expect(run.exportedEnv).toBe('');
+    expect(run.state).toBe('');
+  });
+
+  it('annotates the offending manifest lines, writes SARIF and fails the step', async () => {
+    const run = await runAction(
+      { command: 'validate', manifests: 'k8s/broken.yaml', 'sarif-file': 'out/draingate.sarif' },
+      { cwd: workspace },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs).toMatchObject({
+      verdict: 'Failed',
+      'findings-count': '2',
+      'sarif-file': 'out/draingate.sarif',
+    });
+    const dg002 = run.annotations.find((a) => a.properties['title']?.startsWith('DG002'));
+    expect(dg002).toMatchObject({ command: 'error', properties: { file: 'k8s/broken.yaml', line: '43' } });
+    expect(dg002?.message).toMatch(/sleeps 5 s in preStop, less than the 15 s/);
+    expect(run.stdout).toMatch(
+      /^::error title=DG002 prestop-too-short,file=k8s\/broken\.yaml,line=43,col=13::/m,
+    );
+    expect(run.annotations.find((a) => a.properties['title']?.startsWith('DG005'))?.command).toBe('warning');
+    const sarif = JSON.parse(await readFile(join(workspace, 'out/draingate.sarif'), 'utf8')) as {
+      version: string;
+      runs: {
+        results: {
+          ruleId: string;
+          locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+        }[];
+      }[];
+    };
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0]?.results.map((r) => r.ruleId).sort()).toEqual(['DG002', 'DG005']);
+    expect(sarif.runs[0]?.results[0]?.locations[0]?.physicalLocation.artifactLocation.uri).toBe(
+      'k8s/broken.yaml',
+    );
+    expect(run.summary).toContain('DG002');
+    // The last ::error:: is setFailed's.
+    expect(run.annotations.at(-1)?.message).toMatch(/2 finding\(s\), at least one at or above fail-on=error/);
+  });
+
+  it('keeps within 10 annotations of each kind per step and summarizes the rest', async () => {
+    const run = await runAction({ command: 'validate', manifests: 'k8s/many/*.yaml' }, { cwd: workspace });
+    expect(run.exitCode).toBe(1);
+    const located = run.annotations.filter((a) => a.properties['file'] !== undefined);
+    expect(located.filter((a) => a.command === 'error')).toHaveLength(10);
+    expect(located.filter((a) => a.command === 'warning')).toHaveLength(10);
+    expect(run.outputs['findings-count']).toBe('24');
+    expect(run.summary).toMatch(
+      /2 error\(s\), 2 warning\(s\) and 0 notice\(s\) more are listed in the step log/,
+    );
+    expect(run.stdout.match(/^error: k8s\/many\/api-\d+\.yaml:43:13: DG002/gm)).toHaveLength(2);
+  });
+
+  it('respects fail-on never, and globs with exclusions', async () => {
+    const run = await runAction(
+      { command: 'validate', manifests: 'k8s/**/*.yaml\n!k8s/many/**', 'fail-on': 'never' },
+      { cwd: workspace },
+    );
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs['findings-count']).toBe('2');
+  });
+});

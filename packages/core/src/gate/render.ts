@@ -1,0 +1,177 @@
+import { formatRate } from '../checks/verdict.js';
+import { escapeMarkdown } from '../report/markdown.js';
+import { formatDuration } from './evidence.js';
+import type { GateAction, GateEvent, GateResult, GateTimelinePoint } from './types.js';
+
+/** One line of progress: replicas, healthy targets, 5xx so far, elapsed. For a TTY line or a log line. */
+export function formatGateProgress(point: GateTimelinePoint): string {
+  const parts = [
+    `replicas ${point.updatedReplicas} updated / ${point.availableReplicas} available of ${point.replicas}${point.oldReplicas > 0 ? ` (${point.oldReplicas} old)` : ''}`,
+    point.healthyTargets !== undefined
+      ? `targets ${point.healthyTargets}/${point.targets ?? 0} healthy${point.drainingTargets ? `, ${point.drainingTargets} draining` : ''}`
+      : undefined,
+    point.errors5xx !== undefined
+      ? `5xx ${point.errors5xx}/${point.requests ?? 0} (${formatRate(point.errorRate ?? 0)})`
+      : undefined,
+    `${point.rolloutPhase}`,
+    formatDuration(point.elapsedSeconds),
+  ];
+  return parts.filter((part) => part !== undefined).join(' · ');
+}
+
+/** A gate event as one plain log line (without timestamp), or undefined for events that print nothing. */
+export function formatGateEvent(event: GateEvent): string | undefined {
+  switch (event.type) {
+    case 'started':
+      return `watching ${event.workload.kind} ${event.workload.namespace}/${event.workload.name}`;
+    case 'poll':
+      return formatGateProgress(event.point);
+    case 'decision':
+      return `${event.decision.kind}: ${event.decision.message}`;
+    case 'action':
+      return `${event.action.kind}: ${describeAction(event.action)}`;
+    case 'finished':
+      return undefined;
+  }
+}
+
+function describeAction(action: GateAction): string {
+  return `${action.status}: ${action.description}`;
+}
+
+/** The gate's final summary as text: verdict, reason, what was done, and every decision. */
+export function renderGateText(result: GateResult): string {
+  const w = result.workload;
+  const lines = [
+    `draingate gate: ${result.phase.toUpperCase()} — ${w.kind} ${w.namespace}/${w.name} after ${formatDuration(result.elapsedSeconds)}`,
+    `  ${result.reason}`,
+    `  revision ${result.watched.revision || '(unknown)'} · generation ${result.watched.generation} · healthy targets ${result.healthyTargets} · 5xx ${result.errors5xx} (${formatRate(result.errorRate)})`,
+  ];
+  if (result.action) lines.push(`  ${result.action.kind} ${describeAction(result.action)}`);
+  lines.push('  decisions:');
+  for (const decision of result.decisions) {
+    lines.push(`    +${formatDuration(decision.elapsedSeconds)} ${decision.kind}: ${decision.message}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const ICON: Readonly<Record<GateResult['phase'], string>> = {
+  Successful: '✅',
+  Failed: '❌',
+  Inconclusive: '⏸️',
+  Error: '⚠️',
+};
+
+/** At most this many points in a chart; longer timelines are sampled evenly (the last point always kept). */
+const MAX_CHART_POINTS = 40;
+
+/** At most this many rows in the timeline table. */
+const MAX_TABLE_ROWS = 60;
+
+/**
+ * The gate's job summary: verdict, a table of the numbers, the action, a Mermaid chart of 5xx and healthy
+ * targets over time, and the decisions. Everything from the cluster or AWS is escaped; the charts carry only
+ * numbers and labels the gate made.
+ */
+export function renderGateMarkdown(result: GateResult): string {
+  const w = result.workload;
+  const name = escapeMarkdown(`${w.kind} ${w.namespace}/${w.name}`);
+  const last = result.timeline.at(-1);
+  const lines = [
+    `## ${ICON[result.phase]} draingate gate: ${result.phase}`,
+    '',
+    `**${name}** — ${escapeMarkdown(result.reason)}`,
+    '',
+    '| Elapsed | Revision | Replicas (updated / available / total) | Healthy targets | 5xx | Error rate |',
+    '| ---: | :--- | :---: | ---: | ---: | ---: |',
+    `| ${formatDuration(result.elapsedSeconds)} | ${escapeMarkdown(result.watched.revision || '–')} | ${last ? `${last.updatedReplicas} / ${last.availableReplicas} / ${last.replicas}` : '–'} | ${result.healthyTargets} | ${result.errors5xx} | ${formatRate(result.errorRate)} |`,
+    '',
+  ];
+  if (result.action) {
+    lines.push(
+      `**${result.action.kind === 'abort' ? 'Abort' : 'Rollback'}** (${result.action.status}${result.action.dryRun ? ', dry run' : ''}): ${escapeMarkdown(result.action.description)}`,
+      '',
+    );
+  }
+  lines.push(...renderGateCharts(result.timeline));
+  if (result.timeline.length > 0) {
+    lines.push(
+      '<details><summary>Timeline</summary>',
+      '',
+      '| At | Phase | Updated | Available | Old | Healthy targets | Draining | 5xx | Requests |',
+      '| ---: | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...sample(result.timeline, MAX_TABLE_ROWS).map(
+        (p) =>
+          `| +${formatDuration(p.elapsedSeconds)} | ${escapeMarkdown(p.rolloutPhase)} | ${p.updatedReplicas} | ${p.availableReplicas} | ${p.oldReplicas} | ${p.healthyTargets ?? '–'} | ${p.drainingTargets ?? '–'} | ${p.errors5xx ?? '–'} | ${p.requests ?? '–'} |`,
+      ),
+      '',
+      '</details>',
+      '',
+    );
+  }
+  if (result.decisions.length > 0) {
+    lines.push(
+      '<details><summary>Decisions</summary>',
+      '',
+      '| At | Decision | Why |',
+      '| ---: | :--- | :--- |',
+    );
+    for (const decision of result.decisions) {
+      lines.push(
+        `| +${formatDuration(decision.elapsedSeconds)} | ${decision.kind} | ${escapeMarkdown(decision.message)} |`,
+      );
+    }
+    lines.push('', '</details>', '');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Mermaid xychart-beta charts of healthy targets / updated replicas and of 5xx over time. */
+export function renderGateCharts(timeline: readonly GateTimelinePoint[]): string[] {
+  const points = sample(timeline, MAX_CHART_POINTS);
+  if (points.length < 2) return [];
+  const axis = `x-axis "seconds since start" [${points.map((p) => `"${Math.round(p.elapsedSeconds)}"`).join(', ')}]`;
+  const chart = (title: string, yTitle: string, series: readonly (readonly number[])[]): string[] => {
+    const max = Math.max(1, ...series.flat());
+    return [
+      '```mermaid',
+      'xychart-beta',
+      `    title "${title}"`,
+      `    ${axis}`,
+      `    y-axis "${yTitle}" 0 --> ${Math.ceil(max)}`,
+      ...series.map((values) => `    line [${values.join(', ')}]`),
+      '```',
+      '',
+    ];
+  };
+  const out: string[] = [];
+  if (points.some((p) => p.healthyTargets !== undefined)) {
+    out.push(
+      '*Healthy targets (first line) and updated replicas (second line) over time.*',
+      '',
+      ...chart('Healthy targets and updated replicas', 'count', [
+        points.map((p) => p.healthyTargets ?? 0),
+        points.map((p) => p.updatedReplicas),
+      ]),
+    );
+  }
+  if (points.some((p) => p.errors5xx !== undefined)) {
+    out.push(
+      '*ELB and target 5xx counted since the gate started, as CloudWatch reported them.*',
+      '',
+      ...chart('5xx so far', '5xx', [points.map((p) => p.errors5xx ?? 0)]),
+    );
+  }
+  return out;
+}
+
+function sample<T>(items: readonly T[], max: number): T[] {
+  if (items.length <= max) return [...items];
+  const out: T[] = [];
+  const step = (items.length - 1) / (max - 1);
+  for (let index = 0; index < max; index += 1) {
+    const item = items[Math.round(index * step)];
+    if (item !== undefined) out.push(item);
+  }
+  return out;
+}
