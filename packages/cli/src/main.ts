@@ -8,6 +8,7 @@ import { loadConfig, registerValidate } from './commands/validate.js';
 import { registerCheck } from './commands/check.js';
 import { registerGate } from './commands/gate.js';
 import { registerRollback } from './commands/rollback.js';
+import { registerServe } from './commands/serve.js';
 import { allowancesFrom } from '@draingate/core';
 
 /** Builds the command tree. Exported for tests that inspect help. */
@@ -32,6 +33,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
   registerCheck(program, io, setExit);
   registerGate(program, io, setExit);
   registerRollback(program, io, setExit);
+  registerServe(program, io, setExit);
   registerRules(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;

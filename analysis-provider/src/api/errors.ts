@@ -1,0 +1,67 @@
+/** Machine-readable codes of the provider's error answers. */
+export type ApiErrorCode =
+  | 'invalid-input'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  | 'method-not-allowed'
+  | 'payload-too-large'
+  | 'unsupported-media-type'
+  | 'rate-limited'
+  | 'deadline-exceeded'
+  | 'shutting-down'
+  | 'upstream-throttled'
+  | 'upstream-unavailable'
+  | 'upstream-timeout'
+  | 'upstream-error'
+  | 'internal';
+
+/** An answer that is not a verdict: the request was refused, or the check could not measure. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly extra: {
+      /** The request field at fault (400). */
+      readonly field?: string;
+      readonly retryAfterSeconds?: number;
+      /** More about an upstream failure: service, operation, failure kind. */
+      readonly details?: Readonly<Record<string, unknown>>;
+      readonly headers?: Readonly<Record<string, string>>;
+    } = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The JSON body of an error answer; the OpenAPI document's `Error` schema. */
+export interface ErrorBody {
+  readonly error: {
+    readonly status: number;
+    readonly code: ApiErrorCode;
+    readonly message: string;
+    readonly field?: string;
+    readonly retryAfterSeconds?: number;
+    readonly details?: Readonly<Record<string, unknown>>;
+    readonly requestId: string;
+  };
+}
+
+/** The body of an ApiError. */
+export function errorBody(error: ApiError, requestId: string): ErrorBody {
+  return {
+    error: {
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      ...(error.extra.field === undefined ? {} : { field: error.extra.field }),
+      ...(error.extra.retryAfterSeconds === undefined
+        ? {}
+        : { retryAfterSeconds: error.extra.retryAfterSeconds }),
+      ...(error.extra.details === undefined ? {} : { details: error.extra.details }),
+      requestId,
+    },
+  };
+}

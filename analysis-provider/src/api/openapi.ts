@@ -1,0 +1,205 @@
+import { DRAINGATE_VERSION } from '@draingate/core';
+import { z } from 'zod';
+import { CHECK_NAMES, CHECK_SCHEMAS } from './schemas.js';
+import type { CheckName } from './schemas.js';
+
+type JsonObject = Record<string, unknown>;
+
+const SUMMARY: Readonly<Record<CheckName, string>> = {
+  'elb-5xx': 'ELB and target 5xx rate of a load balancer (and its target groups) over the last minutes',
+  'target-health': "Target health of a target group, cross-referenced with the workload's pods",
+  'drain-timing': 'The drain-timing rules on a live workload and its real target group settings',
+  canary: "A canary target group's 5xx rate against the stable one's, with a test fit for small counts",
+};
+
+/** A verdict: every field always present and never null, so Argo's jsonPath never misses. */
+export const VERDICT_SCHEMA: JsonObject = {
+  type: 'object',
+  required: ['check', 'phase', 'pass', 'value', 'threshold', 'reason', 'details', 'measuredAt'],
+  additionalProperties: false,
+  properties: {
+    check: { type: 'string', enum: [...CHECK_NAMES] },
+    phase: { type: 'string', enum: ['Successful', 'Failed', 'Inconclusive'] },
+    pass: { type: 'boolean', description: 'phase is Successful.' },
+    value: {
+      type: 'number',
+      description: 'The number the check judged (a rate, a count of healthy targets…).',
+    },
+    threshold: { type: 'number', description: '`value` was compared with this.' },
+    reason: { type: 'string', description: 'One sentence with the numbers.' },
+    details: { type: 'object', description: 'The raw numbers the check used.' },
+    measuredAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+/** The body of every non-2xx answer. */
+export const ERROR_SCHEMA: JsonObject = {
+  type: 'object',
+  required: ['error'],
+  additionalProperties: false,
+  properties: {
+    error: {
+      type: 'object',
+      required: ['status', 'code', 'message', 'requestId'],
+      additionalProperties: false,
+      properties: {
+        status: { type: 'integer', minimum: 400, maximum: 599 },
+        code: {
+          type: 'string',
+          enum: [
+            'invalid-input',
+            'unauthenticated',
+            'forbidden',
+            'not-found',
+            'method-not-allowed',
+            'payload-too-large',
+            'unsupported-media-type',
+            'rate-limited',
+            'deadline-exceeded',
+            'shutting-down',
+            'upstream-throttled',
+            'upstream-unavailable',
+            'upstream-timeout',
+            'upstream-error',
+            'internal',
+          ],
+        },
+        message: { type: 'string' },
+        field: { type: 'string', description: 'The request field at fault (400).' },
+        retryAfterSeconds: { type: 'integer', minimum: 1 },
+        details: { type: 'object' },
+        requestId: { type: 'string' },
+      },
+    },
+  },
+};
+
+function requestSchema(check: CheckName): JsonObject {
+  const schema = z.toJSONSchema(CHECK_SCHEMAS[check], {
+    io: 'input',
+    target: 'draft-2020-12',
+    reused: 'inline',
+  }) as JsonObject;
+  const defs = schema['$defs'] as Record<string, JsonObject> | undefined;
+  const body = defs ? (Object.values(defs)[0] ?? schema) : schema;
+  const { $schema: _ignored, ...rest } = body;
+  return rest;
+}
+
+function errorResponse(description: string): JsonObject {
+  return { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+}
+
+const ERRORS: JsonObject = {
+  '400': errorResponse('Invalid input: `error.field` names the parameter, `error.message` says why.'),
+  '401': errorResponse('Missing or invalid bearer token.'),
+  '403': errorResponse('An allow-list does not let this token read the object.'),
+  '404': errorResponse('No such check, or the object (target group, workload) does not exist.'),
+  '413': errorResponse('The body is larger than the limit.'),
+  '415': errorResponse('POST without `Content-Type: application/json`.'),
+  '429': errorResponse("The token's rate limit is exhausted; see Retry-After."),
+  '500': errorResponse('A bug: nothing was judged.'),
+  '502': errorResponse('AWS or the Kubernetes API refused or failed: nothing was measured.'),
+  '503': errorResponse('AWS throttled or is unreachable, or the provider is shutting down; see Retry-After.'),
+  '504': errorResponse("No answer within the provider's deadline (below Argo's 10 s)."),
+};
+
+function queryParameters(check: CheckName): JsonObject[] {
+  const body = requestSchema(check);
+  const properties = (body['properties'] ?? {}) as Record<string, JsonObject>;
+  const required = new Set((body['required'] ?? []) as string[]);
+  return Object.entries(properties).map(([name, schema]) => {
+    const isList = schema['type'] === 'array';
+    const isRecord = schema['type'] === 'object';
+    return {
+      name,
+      in: 'query',
+      required: required.has(name),
+      ...(isList
+        ? {
+            style: 'form',
+            explode: true,
+            description: 'Repeat the parameter or separate values with commas.',
+          }
+        : {}),
+      ...(isRecord ? { description: 'Equality requirements: key=value,key=value.' } : {}),
+      schema: isRecord ? { type: 'string' } : schema,
+    };
+  });
+}
+
+/** The provider's OpenAPI 3.1 document, served at `/openapi.json`; request schemas come from the validators. */
+export function createOpenApiDocument(): JsonObject {
+  const paths: JsonObject = {};
+  const schemas: Record<string, JsonObject> = { Verdict: VERDICT_SCHEMA, Error: ERROR_SCHEMA };
+  for (const check of CHECK_NAMES) {
+    const name = `${check.replace(/(^|-)(\w)/g, (_m, _d: string, c: string) => c.toUpperCase())}Request`;
+    schemas[name] = requestSchema(check);
+    const ok = {
+      description: 'A measured verdict: Successful, Failed or Inconclusive.',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Verdict' } } },
+    };
+    paths[`/v1/checks/${check}`] = {
+      get: {
+        operationId: `get-${check}`,
+        summary: SUMMARY[check],
+        parameters: queryParameters(check),
+        responses: { '200': ok, ...ERRORS },
+      },
+      post: {
+        operationId: `post-${check}`,
+        summary: `${SUMMARY[check]} (parameters as JSON: robust for ARNs)`,
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } },
+        },
+        responses: { '200': ok, ...ERRORS },
+      },
+    };
+  }
+  const plain = (description: string, schema: JsonObject): JsonObject => ({
+    get: {
+      summary: description,
+      security: [],
+      responses: { '200': { description: 'OK', content: { 'application/json': { schema } } } },
+    },
+  });
+  paths['/healthz'] = plain('Liveness: the process answers.', { type: 'object' });
+  paths['/readyz'] = {
+    get: {
+      summary: 'Readiness: 200 when serving, 503 while starting or draining.',
+      security: [],
+      responses: {
+        '200': { description: 'Ready', content: { 'application/json': { schema: { type: 'object' } } } },
+        '503': {
+          description: 'Starting or draining',
+          content: { 'application/json': { schema: { type: 'object' } } },
+        },
+      },
+    },
+  };
+  paths['/metrics'] = {
+    get: {
+      summary: 'Prometheus metrics.',
+      security: [],
+      responses: { '200': { description: 'Text exposition format', content: { 'text/plain': {} } } },
+    },
+  };
+  paths['/openapi.json'] = plain('This document.', { type: 'object' });
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'draingate analysis provider',
+      version: DRAINGATE_VERSION,
+      description:
+        'Runtime checks for Argo Rollouts `provider: web` metrics. A measured verdict is always 200 JSON with phase, pass, value, threshold and reason; anything that could not be measured is a non-2xx JSON error, which Argo counts as an Error measurement.',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      schemas,
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import type { z } from 'zod';
+import { ApiError } from './errors.js';
+import { CHECK_SCHEMAS, MAX_LOOKBACK_DAYS } from './schemas.js';
+import type { CheckInput, CheckName } from './schemas.js';
+
+type FieldKind = 'number' | 'boolean' | 'array' | 'record' | 'string';
+
+function kindOf(schema: z.ZodType): FieldKind {
+  const def = schema.def as { type: string; innerType?: z.ZodType };
+  if (def.type === 'optional' && def.innerType) return kindOf(def.innerType);
+  if (def.type === 'number' || def.type === 'boolean' || def.type === 'array' || def.type === 'record')
+    return def.type;
+  return 'string';
+}
+
+// Never assigned as keys of a plain object: they would reach its prototype.
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/**
+ * Turns a query string (as express's simple parser gives it: strings, or arrays for repeated keys) into the
+ * JSON shape of the check's body, so that GET and POST are validated by the same schema. Lists are repeated
+ * keys or comma-separated; a selector is `key=value,key=value`.
+ */
+export function queryToBody(
+  check: CheckName,
+  query: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const shape = CHECK_SCHEMAS[check].shape as Readonly<Record<string, z.ZodType>>;
+  const body: Record<string, unknown> = {};
+  for (const [key, raw] of Object.entries(query)) {
+    if (FORBIDDEN_KEYS.has(key))
+      throw new ApiError(400, 'invalid-input', `is not a parameter of ${check}`, { field: key });
+    const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
+    // Unknown keys go through unchanged: the strict schema names them.
+    const kind = field ? kindOf(field) : 'string';
+    const values = (Array.isArray(raw) ? raw : [raw]).map((value) =>
+      typeof value === 'string' ? value : '',
+    );
+    if (kind === 'array') {
+      body[key] = values.flatMap((value) => value.split(',')).filter((value) => value !== '');
+      continue;
+    }
+    if (values.length !== 1)
+      throw new ApiError(400, 'invalid-input', 'is given more than once', { field: key });
+    const value = values[0] ?? '';
+    body[key] = kind === 'record' ? parseSelector(key, value) : coerceScalar(kind, value);
+  }
+  return body;
+}
+
+/** A string given for a number or a boolean, as that type; anything else unchanged, for the schema to judge. */
+function coerceScalar(kind: FieldKind, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (kind === 'number') return NUMBER.test(value.trim()) ? Number(value) : value;
+  if (kind === 'boolean') return value === 'true' ? true : value === 'false' ? false : value;
+  return value;
+}
+
+/**
+ * A JSON body with numbers and booleans also accepted as strings: Argo's args are strings, and a template's
+ * `jsonBody` can only hold `"{{args.max-rate}}"`, never a bare number. Other values pass unchanged.
+ */
+export function coerceBody(check: CheckName, body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const shape = CHECK_SCHEMAS[check].shape as Readonly<Record<string, z.ZodType>>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
+    const coerced = field ? coerceScalar(kindOf(field), value) : value;
+    // defineProperty: a JSON key "__proto__" stays an own (unknown) key instead of replacing the prototype.
+    Object.defineProperty(out, key, { value: coerced, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+function parseSelector(field: string, text: string): Record<string, string> {
+  const selector: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    const match = /^([^=!\s]+)\s*==?\s*(\S*)$/.exec(part.trim());
+    if (!match?.[1] || FORBIDDEN_KEYS.has(match[1])) {
+      throw new ApiError(400, 'invalid-input', 'must be equality requirements: key=value,key=value', {
+        field,
+      });
+    }
+    selector[match[1]] = match[2] ?? '';
+  }
+  return selector;
+}
+
+/** The first schema problem as a 400 naming the field. */
+function issueToError(check: CheckName, issue: z.core.$ZodIssue): ApiError {
+  if (issue.code === 'unrecognized_keys') {
+    const known = Object.keys(CHECK_SCHEMAS[check].shape).join(', ');
+    return new ApiError(400, 'invalid-input', `is not a parameter of ${check} (known: ${known})`, {
+      field: issue.keys[0] ?? '',
+    });
+  }
+  const field = issue.path.map(String).join('.');
+  if (field === '') {
+    return new ApiError(400, 'invalid-input', `the request must be a JSON object of ${check} parameters`, {
+      field: '(body)',
+    });
+  }
+  return new ApiError(400, 'invalid-input', issue.message.replace(/^Invalid input: /, ''), { field });
+}
+
+/**
+ * Validates a check's input (a query turned into a body, or a JSON body) and the rules that span fields or
+ * need the time: a baseline needs `deployedAt`, which must be neither in the future nor older than CloudWatch
+ * keeps minutes; pods are cross-referenced only with both a namespace and a selector.
+ */
+export function parseCheckInput(check: CheckName, raw: unknown, now: Date): CheckInput {
+  const result = CHECK_SCHEMAS[check].safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw issue ? issueToError(check, issue) : new ApiError(400, 'invalid-input', 'invalid request');
+  }
+  const input = { check, body: result.data } as CheckInput;
+  const fail = (field: string, message: string): never => {
+    throw new ApiError(400, 'invalid-input', message, { field });
+  };
+  if (input.check === 'elb-5xx') {
+    const { deployedAt, baselineMinutes } = input.body;
+    if (baselineMinutes !== undefined && deployedAt === undefined)
+      fail('deployedAt', 'is required with baselineMinutes');
+    if (deployedAt !== undefined) {
+      const at = Date.parse(deployedAt);
+      if (at > now.getTime() + 60_000) fail('deployedAt', `is in the future (now is ${now.toISOString()})`);
+      if (at < now.getTime() - MAX_LOOKBACK_DAYS * 86_400_000)
+        fail(
+          'deployedAt',
+          `is more than ${MAX_LOOKBACK_DAYS} days ago: CloudWatch no longer has its minutes`,
+        );
+    }
+  }
+  if (input.check === 'target-health') {
+    const { namespace, selector } = input.body;
+    if (namespace !== undefined && selector === undefined) fail('selector', 'is required with namespace');
+    if (selector !== undefined && namespace === undefined) fail('namespace', 'is required with selector');
+    if (selector !== undefined && Object.keys(selector).length === 0)
+      fail('selector', 'must name at least one label: an empty selector matches every pod of the namespace');
+  }
+  if (input.check === 'canary' && input.body.canaryTargetGroupArn === input.body.stableTargetGroupArn) {
+    fail('stableTargetGroupArn', 'must differ from canaryTargetGroupArn');
+  }
+  return input;
+}

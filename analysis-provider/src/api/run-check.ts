@@ -1,0 +1,133 @@
+import { runCanary, runDrainTiming, runElb5xx, runTargetHealth } from '@draingate/core';
+import type {
+  Clock,
+  ClusterReader,
+  LoadBalancerCatalog,
+  MetricsSource,
+  TargetHealthSource,
+  Verdict,
+  WorkloadFactsReader,
+} from '@draingate/core';
+import type { RequestedResources } from '../security/access.js';
+import { ApiError } from './errors.js';
+import type { CheckInput } from './schemas.js';
+
+/** The ports the checks read through, already wrapped in the provider's caches. */
+export interface CheckPorts {
+  readonly clock: Clock;
+  readonly metrics: MetricsSource;
+  readonly targetHealth: TargetHealthSource;
+  readonly catalog: LoadBalancerCatalog;
+  /** Absent when the provider runs without a cluster: pod cross-references and drain-timing are refused. */
+  readonly cluster?: ClusterReader;
+  readonly facts?: WorkloadFactsReader;
+}
+
+/** What a request asks to read, for the allow-lists. */
+export function requestedResources(input: CheckInput): RequestedResources {
+  switch (input.check) {
+    case 'elb-5xx':
+      return {
+        loadBalancers: [input.body.loadBalancerArn],
+        targetGroups: input.body.targetGroupArns ?? [],
+        namespaces: [],
+      };
+    case 'target-health':
+      return {
+        loadBalancers: [],
+        targetGroups: [input.body.targetGroupArn],
+        namespaces: input.body.namespace === undefined ? [] : [input.body.namespace],
+      };
+    case 'drain-timing':
+      return { loadBalancers: [], targetGroups: [], namespaces: [input.body.namespace] };
+    case 'canary':
+      return {
+        loadBalancers: [input.body.loadBalancerArn],
+        targetGroups: [input.body.canaryTargetGroupArn, input.body.stableTargetGroupArn],
+        namespaces: [],
+      };
+  }
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+}
+
+/** Runs one check through the core. Upstream failures come back as Error verdicts; bad input throws InputError. */
+export function runCheck(ports: CheckPorts, input: CheckInput, signal: AbortSignal): Promise<Verdict> {
+  switch (input.check) {
+    case 'elb-5xx': {
+      const { deployedAt, ...rest } = input.body;
+      return runElb5xx(
+        ports,
+        withoutUndefined({
+          ...rest,
+          ...(deployedAt === undefined ? {} : { deployedAt: new Date(deployedAt) }),
+        }),
+        signal,
+      );
+    }
+    case 'target-health': {
+      const { namespace, selector, ...rest } = input.body;
+      if (namespace !== undefined && !ports.cluster) {
+        throw new ApiError(
+          503,
+          'upstream-unavailable',
+          'this provider runs without a Kubernetes API: pods cannot be cross-referenced',
+        );
+      }
+      return runTargetHealth(
+        { ...ports, ...(ports.cluster ? { cluster: ports.cluster } : {}) },
+        withoutUndefined({
+          ...rest,
+          ...(namespace !== undefined && selector !== undefined ? { pods: { namespace, selector } } : {}),
+        }),
+        signal,
+      );
+    }
+    case 'drain-timing': {
+      if (!ports.facts) {
+        throw new ApiError(
+          503,
+          'upstream-unavailable',
+          'this provider runs without a Kubernetes API: drain-timing is not available',
+        );
+      }
+      const { namespace, name, kind } = input.body;
+      return runDrainTiming(
+        { facts: ports.facts, clock: ports.clock },
+        { workload: { kind: kind ?? 'Deployment', namespace, name } },
+        signal,
+      );
+    }
+    case 'canary':
+      return runCanary(ports, withoutUndefined(input.body), signal);
+  }
+}
+
+const FAILURE_STATUS: Readonly<Record<string, { status: number; code: ApiError['code'] }>> = {
+  throttled: { status: 503, code: 'upstream-throttled' },
+  unavailable: { status: 503, code: 'upstream-unavailable' },
+  timeout: { status: 504, code: 'upstream-timeout' },
+  'not-found': { status: 404, code: 'not-found' },
+};
+
+/**
+ * An Error verdict as the non-2xx answer Argo counts as an Error measurement: 503 for throttling or an
+ * unreachable service (retry later), 504 for a timeout, 404 when the object does not exist, 502 otherwise.
+ */
+export function errorVerdictToApiError(verdict: Verdict): ApiError {
+  const failure = typeof verdict.details['failure'] === 'string' ? verdict.details['failure'] : 'unknown';
+  const mapped = FAILURE_STATUS[failure] ?? { status: 502, code: 'upstream-error' as const };
+  const retryable = verdict.details['retryable'] === true;
+  return new ApiError(mapped.status, mapped.code, verdict.reason, {
+    details: {
+      check: verdict.check,
+      service: verdict.details['service'],
+      operation: verdict.details['operation'],
+      failure,
+      retryable,
+    },
+    ...(mapped.status === 503 ? { retryAfterSeconds: 10 } : {}),
+  });
+}

@@ -1,0 +1,238 @@
+import type { ProviderConfig } from './config.js';
+
+/** How a setting's text is read. */
+export type Scalar = 'string' | 'int' | 'number' | 'boolean';
+
+/** One scalar setting: its config key, flag, environment variable, help and bounds. */
+export interface Setting {
+  readonly key: keyof ProviderConfig;
+  readonly type: Scalar;
+  readonly flag: string;
+  readonly env: string;
+  readonly help: string;
+  readonly min?: number;
+  readonly max?: number;
+  readonly choices?: readonly string[];
+}
+
+/** The scalar settings, each settable by flag, environment variable and config file (flags win, then env). */
+export const SETTINGS: readonly Setting[] = [
+  {
+    key: 'host',
+    type: 'string',
+    flag: 'host',
+    env: 'DRAINGATE_HOST',
+    help: 'address to listen on (default 0.0.0.0)',
+  },
+  {
+    key: 'port',
+    type: 'int',
+    flag: 'port',
+    env: 'DRAINGATE_PORT',
+    help: 'port (default 8080; 0 picks one)',
+    min: 0,
+    max: 65535,
+  },
+  {
+    key: 'tokens',
+    type: 'string',
+    flag: 'tokens',
+    env: 'DRAINGATE_TOKENS',
+    help: 'token file or directory (a mounted Secret)',
+  },
+  {
+    key: 'insecureNoAuth',
+    type: 'boolean',
+    flag: 'insecure-no-auth',
+    env: 'DRAINGATE_INSECURE_NO_AUTH',
+    help: 'serve without authentication (development only)',
+  },
+  {
+    key: 'tokenReloadSeconds',
+    type: 'number',
+    flag: 'token-reload-seconds',
+    env: 'DRAINGATE_TOKEN_RELOAD_SECONDS',
+    help: 're-read the tokens this often (default 10)',
+    min: 0.1,
+    max: 3600,
+  },
+  {
+    key: 'rateLimitPerSecond',
+    type: 'number',
+    flag: 'rate-limit-per-second',
+    env: 'DRAINGATE_RATE_LIMIT_PER_SECOND',
+    help: 'requests per second per token (default 20)',
+    min: 0.01,
+    max: 1e6,
+  },
+  {
+    key: 'rateLimitBurst',
+    type: 'int',
+    flag: 'rate-limit-burst',
+    env: 'DRAINGATE_RATE_LIMIT_BURST',
+    help: 'requests a token may make at once (default 40)',
+    min: 1,
+    max: 1e6,
+  },
+  {
+    key: 'deadlineMs',
+    type: 'int',
+    flag: 'deadline-ms',
+    env: 'DRAINGATE_DEADLINE_MS',
+    help: "answer within this (default 8000, under Argo's 10 s)",
+    min: 100,
+    max: 60_000,
+  },
+  {
+    key: 'bodyLimitBytes',
+    type: 'int',
+    flag: 'body-limit-bytes',
+    env: 'DRAINGATE_BODY_LIMIT_BYTES',
+    help: 'largest JSON body (default 16384)',
+    min: 256,
+    max: 1_048_576,
+  },
+  {
+    key: 'awsRegion',
+    type: 'string',
+    flag: 'aws-region',
+    env: 'DRAINGATE_AWS_REGION',
+    help: 'CloudWatch region (default: the SDK chain, AWS_REGION)',
+  },
+  {
+    key: 'awsEndpoint',
+    type: 'string',
+    flag: 'aws-endpoint',
+    env: 'DRAINGATE_AWS_ENDPOINT',
+    help: 'AWS endpoint (a VPC endpoint, moto)',
+  },
+  {
+    key: 'awsTimeoutMs',
+    type: 'int',
+    flag: 'aws-timeout-ms',
+    env: 'DRAINGATE_AWS_TIMEOUT_MS',
+    help: 'deadline of one AWS call, retries included (default 5000)',
+    min: 100,
+    max: 60_000,
+  },
+  {
+    key: 'awsMaxAttempts',
+    type: 'int',
+    flag: 'aws-max-attempts',
+    env: 'DRAINGATE_AWS_MAX_ATTEMPTS',
+    help: 'attempts per AWS call (default 3)',
+    min: 1,
+    max: 10,
+  },
+  {
+    key: 'kube',
+    type: 'string',
+    flag: 'kube',
+    env: 'DRAINGATE_KUBE',
+    help: 'use the Kubernetes API: auto, on or off (default auto)',
+    choices: ['auto', 'on', 'off'],
+  },
+  {
+    key: 'kubeconfig',
+    type: 'string',
+    flag: 'kubeconfig',
+    env: 'DRAINGATE_KUBECONFIG',
+    help: 'kubeconfig file (default $KUBECONFIG, ~/.kube/config, in-cluster)',
+  },
+  {
+    key: 'kubeContext',
+    type: 'string',
+    flag: 'kube-context',
+    env: 'DRAINGATE_KUBE_CONTEXT',
+    help: 'context of the kubeconfig',
+  },
+  {
+    key: 'kubeTimeoutMs',
+    type: 'int',
+    flag: 'kube-timeout-ms',
+    env: 'DRAINGATE_KUBE_TIMEOUT_MS',
+    help: 'deadline of one Kubernetes API call (default 5000)',
+    min: 100,
+    max: 60_000,
+  },
+  {
+    key: 'metricsCacheSeconds',
+    type: 'number',
+    flag: 'metrics-cache-seconds',
+    env: 'DRAINGATE_METRICS_CACHE_SECONDS',
+    help: 'reuse CloudWatch datapoints (default 60, one period)',
+    min: 0,
+    max: 300,
+  },
+  {
+    key: 'targetHealthCacheSeconds',
+    type: 'number',
+    flag: 'target-health-cache-seconds',
+    env: 'DRAINGATE_TARGET_HEALTH_CACHE_SECONDS',
+    help: 'reuse target health (default 5)',
+    min: 0,
+    max: 60,
+  },
+  {
+    key: 'catalogCacheSeconds',
+    type: 'number',
+    flag: 'catalog-cache-seconds',
+    env: 'DRAINGATE_CATALOG_CACHE_SECONDS',
+    help: 'reuse target group settings (default 60)',
+    min: 0,
+    max: 3600,
+  },
+  {
+    key: 'clusterCacheSeconds',
+    type: 'number',
+    flag: 'cluster-cache-seconds',
+    env: 'DRAINGATE_CLUSTER_CACHE_SECONDS',
+    help: 'reuse pods and workload objects (default 2)',
+    min: 0,
+    max: 60,
+  },
+  {
+    key: 'batchWindowMs',
+    type: 'int',
+    flag: 'batch-window-ms',
+    env: 'DRAINGATE_BATCH_WINDOW_MS',
+    help: 'gather metric queries this long into one GetMetricData (default 5)',
+    min: 0,
+    max: 1000,
+  },
+  {
+    key: 'shutdownDelaySeconds',
+    type: 'number',
+    flag: 'shutdown-delay-seconds',
+    env: 'DRAINGATE_SHUTDOWN_DELAY_SECONDS',
+    help: 'on SIGTERM, keep serving unready this long first (default 5)',
+    min: 0,
+    max: 600,
+  },
+  {
+    key: 'shutdownTimeoutSeconds',
+    type: 'number',
+    flag: 'shutdown-timeout-seconds',
+    env: 'DRAINGATE_SHUTDOWN_TIMEOUT_SECONDS',
+    help: 'then wait this long for requests in flight (default 15)',
+    min: 0,
+    max: 600,
+  },
+  {
+    key: 'keepAliveTimeoutSeconds',
+    type: 'number',
+    flag: 'keep-alive-timeout-seconds',
+    env: 'DRAINGATE_KEEP_ALIVE_TIMEOUT_SECONDS',
+    help: 'idle keep-alive connections live this long (default 65)',
+    min: 1,
+    max: 4000,
+  },
+  {
+    key: 'logLevel',
+    type: 'string',
+    flag: 'log-level',
+    env: 'DRAINGATE_LOG_LEVEL',
+    help: 'debug, info, warn, error or silent (default info)',
+    choices: ['debug', 'info', 'warn', 'error', 'silent'],
+  },
+];

@@ -1,0 +1,256 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { LogLevel } from './logger.js';
+import type { AllowList } from './security/access.js';
+import type { RateLimit } from './security/rate-limit.js';
+import { SETTINGS } from './config-settings.js';
+import type { Setting } from './config-settings.js';
+
+export { SETTINGS } from './config-settings.js';
+
+/** Everything the provider can be told, after defaults. */
+export interface ProviderConfig {
+  readonly host: string;
+  readonly port: number;
+  /** A token file (one per line) or a directory of token files (a mounted Secret). */
+  readonly tokens?: string;
+  /** Development only: serve without authentication. */
+  readonly insecureNoAuth: boolean;
+  readonly tokenReloadSeconds: number;
+  readonly allow?: AllowList;
+  readonly clients?: Readonly<Record<string, { readonly allow?: AllowList; readonly rateLimit?: RateLimit }>>;
+  /** Per token, unless `clients` says otherwise. */
+  readonly rateLimitPerSecond: number;
+  readonly rateLimitBurst: number;
+  readonly deadlineMs: number;
+  readonly bodyLimitBytes: number;
+  readonly awsRegion?: string;
+  readonly awsEndpoint?: string;
+  readonly awsTimeoutMs: number;
+  readonly awsMaxAttempts: number;
+  /** `auto` uses a cluster when a kubeconfig or the in-cluster account is found. */
+  readonly kube: 'auto' | 'on' | 'off';
+  readonly kubeconfig?: string;
+  readonly kubeContext?: string;
+  readonly kubeTimeoutMs: number;
+  readonly metricsCacheSeconds: number;
+  readonly targetHealthCacheSeconds: number;
+  readonly catalogCacheSeconds: number;
+  readonly clusterCacheSeconds: number;
+  readonly batchWindowMs: number;
+  /** On SIGTERM: keep serving this long with readiness failing (like a preStop sleep) before closing. */
+  readonly shutdownDelaySeconds: number;
+  /** Then wait at most this long for requests in flight before closing every connection. */
+  readonly shutdownTimeoutSeconds: number;
+  /** Longer than any idle timeout in front of us (an ALB's is 60 s), so we never close a reused connection first. */
+  readonly keepAliveTimeoutSeconds: number;
+  readonly logLevel: LogLevel;
+}
+
+const DEFAULTS = {
+  host: '0.0.0.0',
+  port: 8080,
+  insecureNoAuth: false,
+  tokenReloadSeconds: 10,
+  rateLimitPerSecond: 20,
+  rateLimitBurst: 40,
+  deadlineMs: 8000,
+  bodyLimitBytes: 16_384,
+  awsTimeoutMs: 5000,
+  awsMaxAttempts: 3,
+  kube: 'auto',
+  kubeTimeoutMs: 5000,
+  metricsCacheSeconds: 60,
+  targetHealthCacheSeconds: 5,
+  catalogCacheSeconds: 60,
+  clusterCacheSeconds: 2,
+  batchWindowMs: 5,
+  shutdownDelaySeconds: 5,
+  shutdownTimeoutSeconds: 15,
+  keepAliveTimeoutSeconds: 65,
+  logLevel: 'info',
+} as const satisfies Partial<ProviderConfig>;
+
+const pattern = z.string().min(1).max(512);
+const allowListSchema = z.strictObject({
+  loadBalancers: z.array(pattern).optional(),
+  targetGroups: z.array(pattern).optional(),
+  namespaces: z.array(pattern).optional(),
+});
+const rateLimitSchema = z.strictObject({
+  ratePerSecond: z.number().gt(0).max(1e6),
+  burst: z.number().int().min(1).max(1e6),
+});
+const clientsSchema = z.record(
+  z.string().regex(/^[\w.:-]{1,64}$/, 'client names are 1–64 of letters, digits, _ . : -'),
+  z.strictObject({ allow: allowListSchema.optional(), rateLimit: rateLimitSchema.optional() }),
+);
+const STRUCTURED = { allow: allowListSchema, clients: clientsSchema } as const;
+
+/** The result of reading the configuration: what could be used, and one sentence per bad value. */
+export interface ConfigResult {
+  readonly config: ProviderConfig;
+  readonly errors: readonly string[];
+  /** `--help` was asked for. */
+  readonly help: boolean;
+}
+
+function coerce(setting: Setting, raw: unknown, where: string): { value?: unknown; error?: string } {
+  const show = JSON.stringify(raw);
+  const bad = (expected: string): { error: string } => ({
+    error: `${where}: must be ${expected}, got ${show}`,
+  });
+  const range =
+    setting.min !== undefined && setting.max !== undefined ? ` from ${setting.min} to ${setting.max}` : '';
+  switch (setting.type) {
+    case 'boolean': {
+      if (typeof raw === 'boolean') return { value: raw };
+      if (raw === 'true' || raw === '1') return { value: true };
+      if (raw === 'false' || raw === '0') return { value: false };
+      return bad('true or false');
+    }
+    case 'int':
+    case 'number': {
+      const value =
+        typeof raw === 'number'
+          ? raw
+          : typeof raw === 'string' && raw.trim() !== ''
+            ? Number(raw)
+            : Number.NaN;
+      const kind = setting.type === 'int' ? 'a whole number' : 'a number';
+      if (!Number.isFinite(value) || (setting.type === 'int' && !Number.isInteger(value)))
+        return bad(`${kind}${range}`);
+      if (
+        (setting.min !== undefined && value < setting.min) ||
+        (setting.max !== undefined && value > setting.max)
+      )
+        return bad(`${kind}${range}`);
+      return { value };
+    }
+    case 'string': {
+      if (typeof raw !== 'string' || raw === '') return bad('a non-empty string');
+      if (setting.choices && !setting.choices.includes(raw))
+        return bad(`one of ${setting.choices.join(', ')}`);
+      return { value: raw };
+    }
+  }
+}
+
+/** Usage text for `--help`. */
+export function renderUsage(command = 'draingate serve'): string {
+  const row = (left: string, right: string): string => `  ${left.padEnd(40)}${right}`;
+  return [
+    `Usage: ${command} [options]`,
+    '',
+    'Serves the runtime checks to Argo Rollouts (provider: web). Flags win over environment variables, which win',
+    'over the config file.',
+    '',
+    row('--config <file>', 'YAML or JSON: these settings, allow, clients [DRAINGATE_CONFIG]'),
+    ...SETTINGS.map((s) =>
+      row(`--${s.flag}${s.type === 'boolean' ? '' : ' <value>'}`, `${s.help} [${s.env}]`),
+    ),
+    row('--help', 'this text'),
+    '',
+  ].join('\n');
+}
+
+function readFileSettings(
+  path: string,
+  file: Record<string, unknown>,
+  merged: Record<string, unknown>,
+  errors: string[],
+): void {
+  for (const [key, raw] of Object.entries(file)) {
+    const setting = SETTINGS.find((candidate) => candidate.key === key);
+    if (setting) {
+      const { value, error } = coerce(setting, raw, `${path}: ${key}`);
+      if (error) errors.push(error);
+      else merged[key] = value;
+      continue;
+    }
+    if (key === 'allow' || key === 'clients') {
+      const result = STRUCTURED[key].safeParse(raw);
+      if (result.success) merged[key] = result.data;
+      for (const issue of result.error?.issues ?? []) {
+        const where = [
+          key,
+          ...issue.path.map(String),
+          ...(issue.code === 'unrecognized_keys' ? [issue.keys.join(', ')] : []),
+        ].join('.');
+        errors.push(
+          `${path}: ${where}: ${issue.code === 'unrecognized_keys' ? 'is not a setting' : issue.message}`,
+        );
+      }
+      continue;
+    }
+    errors.push(`${path}: ${key}: is not a setting`);
+  }
+}
+
+/**
+ * Reads the configuration from flags, the environment and a config file (YAML or JSON), in that order of
+ * precedence. Every bad value becomes one sentence naming where it came from; nothing throws.
+ */
+export function loadProviderConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): ConfigResult {
+  const errors: string[] = [];
+  const options: Record<string, { type: 'string' | 'boolean' }> = {
+    config: { type: 'string' },
+    help: { type: 'boolean' },
+  };
+  for (const setting of SETTINGS)
+    options[setting.flag] = { type: setting.type === 'boolean' ? 'boolean' : 'string' };
+  let flags: Record<string, string | boolean | undefined> = {};
+  try {
+    flags = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | boolean | undefined
+    >;
+  } catch (error) {
+    errors.push((error as Error).message.split('\n')[0] ?? 'bad arguments');
+  }
+  const merged: Record<string, unknown> = { ...DEFAULTS };
+  const configPath = typeof flags['config'] === 'string' ? flags['config'] : env['DRAINGATE_CONFIG'];
+  if (configPath !== undefined && configPath !== '') {
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(readFile(configPath));
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      errors.push(
+        `${configPath}: ${code === 'ENOENT' ? 'no such file' : `cannot read: ${(error as Error).message.split('\n')[0] ?? ''}`}`,
+      );
+    }
+    if (parsed !== undefined && parsed !== null) {
+      if (typeof parsed !== 'object' || Array.isArray(parsed))
+        errors.push(`${configPath}: must be a mapping of settings`);
+      else readFileSettings(configPath, parsed as Record<string, unknown>, merged, errors);
+    }
+  }
+  for (const setting of SETTINGS) {
+    const fromEnv = env[setting.env];
+    const fromFlag = flags[setting.flag];
+    const [raw, where] =
+      fromFlag !== undefined
+        ? [fromFlag, `--${setting.flag}`]
+        : fromEnv !== undefined && fromEnv !== ''
+          ? [fromEnv, setting.env]
+          : [undefined, ''];
+    if (raw === undefined) continue;
+    const { value, error } = coerce(setting, raw, where);
+    if (error) errors.push(error);
+    else merged[setting.key] = value;
+  }
+  const config = merged as unknown as ProviderConfig;
+  if (config.tokens === undefined && !config.insecureNoAuth && flags['help'] !== true) {
+    errors.push(
+      '--tokens: is required (a token file or a directory of token files); --insecure-no-auth serves without authentication, for development only',
+    );
+  }
+  return { config, errors, help: flags['help'] === true };
+}

@@ -1,0 +1,91 @@
+// Test helpers: an app over in-memory ports on a loopback port, and a log sink to search for secrets.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CheckPorts } from '../api/run-check.js';
+import type { AccessPolicy, Lifecycle } from '../api/app.js';
+import { createApp } from '../api/app.js';
+import { createLogger } from '../logger.js';
+import { createTelemetry } from '../telemetry.js';
+import type { Telemetry } from '../telemetry.js';
+
+export const TOKEN = 'test-token-0123456789abcdef';
+export const OTHER_TOKEN = 'other-token-0123456789abcdef';
+export const LB_ARN =
+  'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/0123456789abcdef';
+export const TG_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/fedcba9876543210';
+export const TG2_ARN =
+  'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-canary/0011223344556677';
+
+/** A running test app. */
+export interface TestApp {
+  readonly url: string;
+  readonly logs: string[];
+  readonly telemetry: Telemetry;
+  readonly lifecycle: Lifecycle;
+  get(
+    path: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: unknown; headers: Headers }>;
+  post(
+    path: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: unknown; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+/** Starts the app over `ports` with two tokens (`ci`, `other`) unless `access` says otherwise. */
+export async function startTestApp(
+  ports: CheckPorts,
+  options: { access?: Partial<AccessPolicy>; deadlineMs?: number; bodyLimitBytes?: number } = {},
+): Promise<TestApp> {
+  const logs: string[] = [];
+  const telemetry = createTelemetry({ defaults: false });
+  const lifecycle: Lifecycle = { ready: true, draining: false };
+  const tokens: Record<string, string> = { [TOKEN]: 'ci', [OTHER_TOKEN]: 'other' };
+  const app = createApp({
+    ports,
+    access: {
+      authenticate: (token) => tokens[token],
+      rateLimit: { ratePerSecond: 1000, burst: 1000 },
+      ...options.access,
+    },
+    telemetry,
+    logger: createLogger({ write: (line: string) => logs.push(line) }, 'debug'),
+    lifecycle,
+    deadlineMs: options.deadlineMs ?? 2000,
+    bodyLimitBytes: options.bodyLimitBytes ?? 16_384,
+  });
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const send = async (
+    path: string,
+    init: RequestInit,
+  ): Promise<{ status: number; body: unknown; headers: Headers }> => {
+    const res = await fetch(`${url}${path}`, init);
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // Not JSON: the test looks at the text.
+    }
+    return { status: res.status, body, headers: res.headers };
+  };
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  return {
+    url,
+    logs,
+    telemetry,
+    lifecycle,
+    get: (path, headers = auth) => send(path, { headers }),
+    post: (path, body, headers = { ...auth, 'content-type': 'application/json' }) =>
+      send(path, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
