@@ -5,7 +5,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   // Tests run the workspaces' TypeScript sources (the `source` export condition), not their built dist.
   resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source', 'node', 'development|production'], externalConditions: ['source'] } },
+  ssr: {
+    resolve: { conditions: ['source', 'node', 'development|production'], externalConditions: ['source'] },
+  },
   test: {
     projects: [
       {

@@ -142,3 +142,15 @@ describe('statusMessage', () => {
     expect(statusMessage('')).toBeUndefined();
   });
 });
+
+describe('connection errors nested in causes', () => {
+  it('an AggregateError of refused connections under "fetch failed" → unavailable', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' });
+    const error = new TypeError('fetch failed', {
+      cause: new AggregateError([refused, refused], 'all attempts failed'),
+    });
+    expect(
+      mapKubeError(error, { operation: 'readRolloutStatus', object: 'Deployment shop/web' }).failure,
+    ).toBe('unavailable');
+  });
+});

@@ -68,9 +68,9 @@ function errorCode(err: unknown): string | undefined {
   for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
     const code = asObject(current) ? stringAt(current, 'code') : undefined;
     if (code !== undefined) return code;
-    current = (current as { cause?: unknown }).cause;
-    // AggregateError (happy eyeballs) keeps the real errors in `errors`.
-    if (current === undefined && err instanceof AggregateError) current = err.errors[0];
+    // AggregateError (happy eyeballs trying ::1 and 127.0.0.1) keeps the real errors in `errors`, at any depth.
+    const next: unknown = (current as { cause?: unknown }).cause;
+    current = next === undefined && current instanceof AggregateError ? current.errors[0] : next;
   }
   return undefined;
 }

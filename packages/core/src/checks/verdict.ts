@@ -94,6 +94,9 @@ export function formatRate(rate: number): string {
 }
 
 /** `1,234,567`: counts with separators so large numbers stay readable in a reason. */
+// One formatter for every message: toLocaleString builds a new one per call, which dominated runElb5xx.
+const COUNT_FORMAT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 export function formatCount(count: number): string {
-  return count.toLocaleString('en-US', { maximumFractionDigits: 0 });
+  return COUNT_FORMAT.format(count);
 }
