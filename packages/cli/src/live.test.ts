@@ -18,11 +18,13 @@ describe('parseWorkloadRef', () => {
     { name: 'an upper-case name', text: 'deployment/Web' },
     { name: 'a path traversal attempt', text: 'deployment/../../secrets' },
   ])('$name → a usage error', ({ text }) => {
-    expect(() => parseWorkloadRef(text, 'shop')).toThrow(/expected deployment\/NAME/);
+    expect(() => parseWorkloadRef(text, 'shop')).toThrow(/^workload: /);
   });
 
   it('rejects an invalid namespace', () => {
-    expect(() => parseWorkloadRef('deployment/web', 'Shop_1')).toThrow(/not a valid namespace name/);
+    expect(() => parseWorkloadRef('deployment/web', 'Shop_1')).toThrow(
+      /namespace: "Shop_1" is not a valid namespace/,
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 import type { AwsAdapters } from '@draingate/aws';
-import { createLiveFactsReader } from '@draingate/core';
-import type { Allowances, WorkloadFacts, WorkloadKind, WorkloadRef } from '@draingate/core';
+import { createLiveFactsReader, InputError, parseWorkloadRef as parseCoreWorkloadRef } from '@draingate/core';
+import type { Allowances, WorkloadFacts, WorkloadRef } from '@draingate/core';
 import type { KubeAdapters } from '@draingate/kube';
 import { UsageError } from './io.js';
 
@@ -49,30 +49,12 @@ export async function connect(flags: ConnectionFlags, allowances: Allowances): P
   };
 }
 
-const KINDS: Readonly<Record<string, WorkloadKind>> = {
-  deployment: 'Deployment',
-  deployments: 'Deployment',
-  deploy: 'Deployment',
-  'deployment.apps': 'Deployment',
-  statefulset: 'StatefulSet',
-  statefulsets: 'StatefulSet',
-  sts: 'StatefulSet',
-  rollout: 'Rollout',
-  rollouts: 'Rollout',
-  ro: 'Rollout',
-};
-
-/** `deployment/web` (kubectl's form) → a workload reference in `namespace`. */
+/** `deployment/web` (kubectl's form) → a workload reference in `namespace`; a mistake is a usage error. */
 export function parseWorkloadRef(text: string, namespace: string): WorkloadRef {
-  const match = /^([a-z.]+)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(text.trim());
-  const kind = match ? KINDS[match[1]!.toLowerCase()] : undefined;
-  if (!match || !kind) {
-    throw new UsageError(
-      `workload ${JSON.stringify(text)}: expected deployment/NAME, statefulset/NAME or rollout/NAME`,
-    );
+  try {
+    return parseCoreWorkloadRef(text, namespace);
+  } catch (error) {
+    if (error instanceof InputError) throw new UsageError(error.message);
+    throw error;
   }
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace) || namespace.length > 63) {
-    throw new UsageError(`--namespace ${JSON.stringify(namespace)}: not a valid namespace name`);
-  }
-  return { kind, namespace, name: match[2]! };
 }

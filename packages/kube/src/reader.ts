@@ -1,6 +1,8 @@
 import {
   UpstreamError,
   type ClusterReader,
+  type LiveObjects as CoreLiveObjects,
+  type LiveObjectsReader as CoreLiveObjectsReader,
   type PodInfo,
   type RolloutStatus,
   type WorkloadKind,
@@ -32,8 +34,11 @@ export interface LiveObject {
   readonly [field: string]: unknown;
 }
 
-/** The live objects that decide a workload's drain timing: what `draingate validate --live` normalizes. */
-export interface LiveObjects {
+/**
+ * The live objects that decide a workload's drain timing: the core's `LiveObjects` (what `validate --live`
+ * normalizes), typed as the API server returns them, with what could not be read.
+ */
+export interface LiveObjects extends CoreLiveObjects {
   readonly workload: LiveObject;
   /** Absent when the Namespace cannot be read (not allowed, or gone); see `warnings`. */
   readonly namespace?: LiveObject;
@@ -51,8 +56,8 @@ export interface LiveObjects {
   readonly warnings: readonly string[];
 }
 
-/** Reads the objects a workload's drain timing depends on. */
-export interface LiveObjectsReader {
+/** Reads the objects a workload's drain timing depends on (the core's port, with the richer result). */
+export interface LiveObjectsReader extends CoreLiveObjectsReader {
   readLiveObjects(workload: WorkloadRef, signal?: AbortSignal): Promise<LiveObjects>;
 }
 

@@ -1,3 +1,5 @@
+import { createAllowances } from '@draingate/core';
+import { connect } from '../live.js';
 import type {
   ClusterReader,
   MetricsSource,
@@ -33,21 +35,16 @@ export interface LivePorts {
 
 /**
  * The real adapters: Kubernetes from the kubeconfig (InputError when it cannot be loaded), AWS from the SDK's
- * default credential chain and the given or default region. Nothing is contacted until a port is called. The
- * SDKs are imported here, not at start-up, so that offline commands start fast.
+ * default credential chain and the given or default region. Nothing is contacted until a port is called.
  */
 export async function connectLive(options: ConnectOptions): Promise<LivePorts> {
-  const [{ createAwsAdapters }, { createKubeAdapters }] = await Promise.all([import('@draingate/aws'), import('@draingate/kube')]);
-  const kube = createKubeAdapters({
-    ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
-    ...(options.context !== undefined ? { context: options.context } : {}),
-  });
-  const aws = createAwsAdapters(options.region !== undefined ? { region: options.region } : {});
+  const live = await connect(options, createAllowances());
+  const kube = live.kube();
   return {
     cluster: kube.cluster,
     actuator: kube.actuator,
-    targetHealth: aws.targetHealth,
-    metrics: aws.metrics,
-    close: () => aws.destroy(),
+    targetHealth: live.aws.targetHealth,
+    metrics: live.aws.metrics,
+    close: () => live.close(),
   };
 }

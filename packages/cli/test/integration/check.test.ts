@@ -185,7 +185,7 @@ describe.skipIf(!hasPeer('aws') || !hasPeer('kube'))('draingate check, end to en
       name: 'a malformed workload → usage error, exit 2',
       args: () => ['check', 'drain-timing', '-n', namespace, 'pod/web'],
       code: 2,
-      out: /expected deployment\/NAME/,
+      out: /must be deployment\/NAME/,
     },
   ];
   it.each(faults)('$name', async ({ args, code, out }) => {
