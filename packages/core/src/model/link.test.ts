@@ -271,3 +271,32 @@ spec:
     expect(built.facts[0]?.backends[0]?.settings.healthCheckIntervalSeconds.value).toBe(15);
   });
 });
+
+describe('a HorizontalPodAutoscaler owns the replica count', () => {
+  const hpa = (min?: number) => `---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: { name: web, namespace: shop }
+spec:
+  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: web }
+${min === undefined ? '' : `  minReplicas: ${min}\n`}  maxReplicas: 10
+`;
+  it('replicas come from its minReplicas, with the HPA as their source', () => {
+    const f = facts(deployment() + hpa(3)).facts[0];
+    expect(f?.workload.replicas).toMatchObject({
+      value: 3,
+      from: { kind: 'field', object: { kind: 'HorizontalPodAutoscaler', name: 'web' } },
+    });
+  });
+
+  it('without minReplicas, Kubernetes’ default of 1', () => {
+    expect(facts(deployment() + hpa()).facts[0]?.workload.replicas.value).toBe(1);
+  });
+
+  it('an HPA of another workload changes nothing', () => {
+    expect(
+      facts(deployment() + hpa(3).replace('name: web }\n', 'name: other }\n')).facts[0]?.workload.replicas
+        .value,
+    ).toBe(1);
+  });
+});

@@ -9,6 +9,7 @@ import {
   normalizeIngressClass,
   normalizeIngressClassParams,
   normalizeNamespace,
+  normalizeHorizontalPodAutoscaler,
   normalizePodDisruptionBudget,
   normalizeService,
   normalizeTargetGroupBinding,
@@ -17,6 +18,7 @@ import {
   serviceSelects,
 } from './objects.js';
 import type {
+  HorizontalPodAutoscalerObject,
   IngressClassObject,
   IngressClassParamsObject,
   IngressObject,
@@ -46,6 +48,7 @@ export interface Inventory {
   readonly bindings: TargetGroupBindingObject[];
   readonly namespaces: NamespaceObject[];
   readonly pdbs: PodDisruptionBudgetObject[];
+  readonly autoscalers: HorizontalPodAutoscalerObject[];
   /** Objects of kinds draingate does not read. */
   skippedKinds: number;
 }
@@ -69,6 +72,7 @@ export function createInventory(): Inventory {
     bindings: [],
     namespaces: [],
     pdbs: [],
+    autoscalers: [],
     skippedKinds: 0,
   };
 }
@@ -104,6 +108,8 @@ export function normalizeObjects(
       push(inventory.bindings, normalizeTargetGroupBinding(reader));
     } else if (object.kind === 'Namespace' && object.apiVersion === 'v1') {
       push(inventory.namespaces, normalizeNamespace(reader));
+    } else if (object.kind === 'HorizontalPodAutoscaler') {
+      push(inventory.autoscalers, normalizeHorizontalPodAutoscaler(reader));
     } else if (object.kind === 'PodDisruptionBudget') {
       push(inventory.pdbs, normalizePodDisruptionBudget(reader));
     } else {
@@ -177,7 +183,14 @@ export function linkInventory(
     },
   };
 
-  return inventory.workloads.map((workload) => {
+  const autoscalers = new Map(
+    inventory.autoscalers.map((hpa) => [`${hpa.ref.namespace}/${hpa.targetKind}/${hpa.targetName}`, hpa]),
+  );
+
+  return inventory.workloads.map((declared) => {
+    // An autoscaler owns the replica count: the fewest pods a rollout can start from is its minReplicas.
+    const hpa = autoscalers.get(`${declared.ref.namespace}/${declared.kind}/${declared.ref.name}`);
+    const workload = hpa ? { ...declared, replicas: hpa.minReplicas } : declared;
     const ns = workload.ref.namespace;
     const selecting = serviceIndex
       .candidates(ns, workload.podLabels)

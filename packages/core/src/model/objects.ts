@@ -122,6 +122,30 @@ export interface NamespaceObject {
   readonly ref: ObjectRef;
 }
 
+/** A HorizontalPodAutoscaler: it owns the replica count of the workload it scales. */
+export interface HorizontalPodAutoscalerObject {
+  readonly ref: ObjectRef;
+  readonly targetKind: string;
+  readonly targetName: string;
+  readonly minReplicas: Resolved<number>;
+}
+
+export function normalizeHorizontalPodAutoscaler(r: FieldReader): HorizontalPodAutoscalerObject | undefined {
+  const targetKind = r.string(['spec', 'scaleTargetRef', 'kind']);
+  const targetName = r.string(['spec', 'scaleTargetRef', 'name']);
+  const minReplicas = r.integer(['spec', 'minReplicas'], { min: 0 });
+  if (!r.ok || targetKind === undefined || targetName === undefined) return undefined;
+  return {
+    ref: r.ref,
+    targetKind,
+    targetName,
+    minReplicas:
+      minReplicas === undefined
+        ? { value: 1, from: kubernetesDefault('the HorizontalPodAutoscaler sets no minReplicas (1)') }
+        : { value: minReplicas, from: r.field(['spec', 'minReplicas']) },
+  };
+}
+
 export interface PodDisruptionBudgetObject {
   readonly ref: ObjectRef;
   readonly selector: LabelSelector;
