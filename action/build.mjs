@@ -70,7 +70,7 @@ if (check) {
     const [a, b] = await Promise.all([readFile(fresh), readFile(committed).catch(() => Buffer.alloc(0))]);
     if (!a.equals(b)) {
       console.error(
-        'action/dist/index.js is stale: it differs from a fresh build of action/src. Run `npm run build -w action` and commit dist/.',
+        'action/dist/index.js is stale: it differs from a fresh build of action/src. Run `npm run bundle -w action` and commit dist/.',
       );
       process.exit(1);
     }

@@ -47,6 +47,15 @@ export interface ProviderConfig {
   /** Longer than any idle timeout in front of us (an ALB's is 60 s), so we never close a reused connection first. */
   readonly keepAliveTimeoutSeconds: number;
   readonly logLevel: LogLevel;
+  /** The approval gate (all four or none): the GitHub App's id, its private key and webhook secret, the policy. */
+  readonly githubAppId?: string;
+  readonly githubPrivateKeyFile?: string;
+  readonly githubWebhookSecretFile?: string;
+  readonly approvalPolicy?: string;
+  /** `https://api.github.com`, or `https://HOST/api/v3` for GitHub Enterprise Server. */
+  readonly githubApiUrl: string;
+  readonly githubTimeoutMs: number;
+  readonly webhookBodyLimitBytes: number;
 }
 
 const DEFAULTS = {
@@ -71,6 +80,9 @@ const DEFAULTS = {
   shutdownTimeoutSeconds: 15,
   keepAliveTimeoutSeconds: 65,
   logLevel: 'info',
+  githubApiUrl: 'https://api.github.com',
+  githubTimeoutMs: 10_000,
+  webhookBodyLimitBytes: 1_048_576,
 } as const satisfies Partial<ProviderConfig>;
 
 const pattern = z.string().min(1).max(512);

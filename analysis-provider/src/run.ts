@@ -1,3 +1,4 @@
+import { loadApprovalSetup } from './approval/setup.js';
 import { loadProviderConfig, renderUsage } from './config.js';
 import { createLogger } from './logger.js';
 import { startProvider } from './server.js';
@@ -17,15 +18,21 @@ export async function runProvider(
     io.stdout.write(renderUsage(command));
     return 0;
   }
-  if (errors.length > 0) {
-    for (const error of errors) io.stderr.write(`draingate serve: ${error}\n`);
+  const approval = errors.length === 0 ? loadApprovalSetup(config) : { errors: [] };
+  const problems = [...errors, ...approval.errors];
+  if (problems.length > 0) {
+    for (const error of problems) io.stderr.write(`draingate serve: ${error}\n`);
     io.stderr.write('(add --help for usage)\n');
     return 2;
   }
   const logger = createLogger(io.stdout, config.logLevel);
   let provider;
   try {
-    provider = await startProvider({ config, logger });
+    provider = await startProvider({
+      config,
+      logger,
+      ...(approval.setup ? { approval: approval.setup } : {}),
+    });
   } catch (error) {
     logger.error('cannot start', { error: error instanceof Error ? error.message : String(error) });
     return 1;

@@ -3,6 +3,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '@draingate/core';
 import { createApp } from './api/app.js';
+import { createApprovalService } from './approval/index.js';
+import type { ApprovalService } from './approval/index.js';
+import type { ReviewSender } from './approval/github-client.js';
+import type { ApprovalSetup } from './approval/setup.js';
 import type { Lifecycle } from './api/app.js';
 import type { CheckPorts } from './api/run-check.js';
 import type { ProviderConfig } from './config.js';
@@ -19,6 +23,8 @@ export interface RunningProvider {
   readonly server: Server;
   readonly telemetry: Telemetry;
   readonly lifecycle: Lifecycle;
+  /** The approval gate, when the GitHub App is configured. */
+  readonly approval?: ApprovalService;
   /** Re-reads the token files now (they are also re-read periodically and on change). */
   reloadTokens(): Promise<void>;
   /**
@@ -37,6 +43,10 @@ export interface StartOptions {
   readonly ports?: CheckPorts;
   readonly clock?: Clock;
   readonly telemetry?: Telemetry;
+  /** The approval gate's configuration (`loadApprovalSetup`); without it `/github/webhook` does not exist. */
+  readonly approval?: ApprovalSetup;
+  /** Replaces the GitHub client of the approval gate (tests). */
+  readonly reviewSender?: ReviewSender;
 }
 
 /** Builds the services, loads the tokens, listens, and becomes ready. */
@@ -53,6 +63,15 @@ export async function startProvider(options: StartOptions): Promise<RunningProvi
   await tokens?.start(config.tokenReloadSeconds * 1000);
   if (!tokens) logger.warn('serving WITHOUT authentication (--insecure-no-auth): for development only');
   const lifecycle: Lifecycle = { ready: false, draining: false };
+  const approval = options.approval
+    ? createApprovalService(options.approval, {
+        ports: services.ports,
+        telemetry,
+        logger,
+        lifecycle,
+        ...(options.reviewSender ? { sender: options.reviewSender } : {}),
+      })
+    : undefined;
   const app = createApp({
     ports: services.ports,
     access: {
@@ -68,6 +87,7 @@ export async function startProvider(options: StartOptions): Promise<RunningProvi
     deadlineMs: config.deadlineMs,
     verdictCacheMs: config.metricsCacheSeconds * 1000,
     bodyLimitBytes: config.bodyLimitBytes,
+    ...(approval ? { webhook: approval.handler } : {}),
   });
   const server = createServer(
     {
@@ -93,6 +113,7 @@ export async function startProvider(options: StartOptions): Promise<RunningProvi
     url,
     port: address.port,
     auth: tokens ? 'bearer' : 'none',
+    approvalGate: approval !== undefined,
     deadlineMs: config.deadlineMs,
   });
 
@@ -120,6 +141,9 @@ export async function startProvider(options: StartOptions): Promise<RunningProvi
         server.closeAllConnections();
         await closed;
       }
+      // Decisions still being prepared are abandoned (logged): GitHub keeps waiting until the webhook is
+      // redelivered to a running replica.
+      await approval?.close();
       tokens?.close();
       services.close();
       logger.info('stopped', { reason });
@@ -132,6 +156,7 @@ export async function startProvider(options: StartOptions): Promise<RunningProvi
     server,
     telemetry,
     lifecycle,
+    ...(approval ? { approval } : {}),
     reloadTokens: () => tokens?.reload() ?? Promise.resolve(),
     shutdown,
   };

@@ -12,6 +12,10 @@ export interface Telemetry {
   observeBatch(queries: number): void;
   observeVerdict(check: string, phase: string): void;
   observeDenied(reason: 'unauthenticated' | 'forbidden' | 'rate-limited'): void;
+  /** One GitHub webhook delivery and what became of it (accepted, invalid-signature, replayed…). */
+  observeWebhook(result: string): void;
+  /** One approval decision: approved, rejected, failed (could not be sent) or abandoned (shutdown). */
+  observeDecision(outcome: string): void;
   setTokens(count: number): void;
   setInFlight(delta: number): void;
 }
@@ -77,6 +81,18 @@ export function createTelemetry(options: { defaults?: boolean } = {}): Telemetry
     labelNames: ['reason'] as const,
     registers,
   });
+  const webhooks = new Counter({
+    name: 'draingate_provider_webhook_deliveries_total',
+    help: 'GitHub webhook deliveries, by result: accepted, duplicate, ignored, invalid-signature, replayed, malformed…',
+    labelNames: ['result'] as const,
+    registers,
+  });
+  const decisions = new Counter({
+    name: 'draingate_provider_approval_decisions_total',
+    help: 'Deployment protection rule decisions, by outcome: approved, rejected, failed (not sent), abandoned.',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
   const tokens = new Gauge({
     name: 'draingate_provider_tokens',
     help: 'Bearer tokens currently loaded.',
@@ -109,6 +125,12 @@ export function createTelemetry(options: { defaults?: boolean } = {}): Telemetry
     },
     observeDenied(reason) {
       denied.inc({ reason });
+    },
+    observeWebhook(result) {
+      webhooks.inc({ result });
+    },
+    observeDecision(outcome) {
+      decisions.inc({ outcome });
     },
     setTokens(count) {
       tokens.set(count);

@@ -39,6 +39,8 @@ export interface AppDependencies {
   /** Answer within this many milliseconds or give up with a 504 (Argo's own timeout is 10 s). */
   readonly deadlineMs: number;
   readonly bodyLimitBytes: number;
+  /** The approval gate's GitHub webhook (`POST /github/webhook`), when the GitHub App is configured. */
+  readonly webhook?: express.RequestHandler;
 }
 
 /** Builds the express application: routes, validation, authentication, limits and the error handler. */
@@ -72,6 +74,18 @@ export function createApp(deps: AppDependencies): express.Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
+
+  if (deps.webhook) {
+    app.post('/github/webhook', deps.webhook);
+    app.all('/github/webhook', (_req, res) => {
+      sendError(
+        res,
+        new ApiError(405, 'method-not-allowed', 'GitHub delivers webhooks with POST', {
+          headers: { Allow: 'POST' },
+        }),
+      );
+    });
+  }
 
   const checkRoute = '/v1/checks/:check';
   const known = (req: Request, res: Response, next: NextFunction): void => {

@@ -8,6 +8,8 @@ export type ApiErrorCode =
   | 'payload-too-large'
   | 'unsupported-media-type'
   | 'rate-limited'
+  | 'replayed'
+  | 'overloaded'
   | 'deadline-exceeded'
   | 'shutting-down'
   | 'upstream-throttled'

@@ -55,6 +55,8 @@ export const ERROR_SCHEMA: JsonObject = {
             'payload-too-large',
             'unsupported-media-type',
             'rate-limited',
+            'replayed',
+            'overloaded',
             'deadline-exceeded',
             'shutting-down',
             'upstream-throttled',
@@ -102,6 +104,41 @@ const ERRORS: JsonObject = {
   '502': errorResponse('AWS or the Kubernetes API refused or failed: nothing was measured.'),
   '503': errorResponse('AWS throttled or is unreachable, or the provider is shutting down; see Retry-After.'),
   '504': errorResponse("No answer within the provider's deadline (below Argo's 10 s)."),
+};
+
+/** The approval gate's webhook (only when the GitHub App is configured): signed by GitHub, not a bearer token. */
+const WEBHOOK_PATH: JsonObject = {
+  post: {
+    operationId: 'github-webhook',
+    summary:
+      'GitHub App webhook: `deployment_protection_rule` (action `requested`) starts a decision; `ping` answers. Authenticated by `X-Hub-Signature-256`.',
+    security: [],
+    parameters: [
+      { name: 'X-GitHub-Event', in: 'header', required: true, schema: { type: 'string' } },
+      { name: 'X-GitHub-Delivery', in: 'header', required: true, schema: { type: 'string' } },
+      { name: 'X-Hub-Signature-256', in: 'header', required: true, schema: { type: 'string' } },
+    ],
+    requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+    responses: {
+      '200': {
+        description:
+          'Nothing to do: a ping, another event or action, an ignored environment, or a duplicate.',
+        content: { 'application/json': { schema: { type: 'object' } } },
+      },
+      '202': {
+        description: 'Accepted: the decision is prepared and sent to GitHub asynchronously.',
+        content: { 'application/json': { schema: { type: 'object' } } },
+      },
+      '400': errorResponse('Not JSON, or not a valid deployment_protection_rule payload (`error.field`).'),
+      '401': errorResponse('Missing or invalid X-Hub-Signature-256.'),
+      '409': errorResponse('This X-GitHub-Delivery was already handled (a replay).'),
+      '413': errorResponse('The body is larger than the webhook limit.'),
+      '415': errorResponse(
+        "Not `Content-Type: application/json` (set the app's webhook content type to JSON).",
+      ),
+      '503': errorResponse('Too many decisions pending; redeliver later.'),
+    },
+  },
 };
 
 function queryParameters(check: CheckName): JsonObject[] {
@@ -186,6 +223,7 @@ export function createOpenApiDocument(): JsonObject {
     },
   };
   paths['/openapi.json'] = plain('This document.', { type: 'object' });
+  paths['/github/webhook'] = WEBHOOK_PATH;
   return {
     openapi: '3.1.0',
     info: {

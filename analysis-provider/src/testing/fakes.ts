@@ -51,6 +51,12 @@ export class FakeMetrics implements MetricsSource {
     this.#failures.push(error);
   }
 
+  /** Forgets every datapoint and scripted failure (the read count stays). */
+  clear(): void {
+    this.#points.clear();
+    this.#failures.length = 0;
+  }
+
   async readMetrics(queries: readonly MetricQuery[], window: MetricWindow): Promise<MetricSeries[]> {
     this.reads += 1;
     const failure = this.#failures.shift();

@@ -4,6 +4,10 @@ import type { AddressInfo } from 'node:net';
 import type { CheckPorts } from '../api/run-check.js';
 import type { AccessPolicy, Lifecycle } from '../api/app.js';
 import { createApp } from '../api/app.js';
+import { createApprovalService } from '../approval/index.js';
+import type { ApprovalService } from '../approval/index.js';
+import type { ReviewSender } from '../approval/github-client.js';
+import type { ApprovalSetup } from '../approval/setup.js';
 import { createLogger } from '../logger.js';
 import { createTelemetry } from '../telemetry.js';
 import type { Telemetry } from '../telemetry.js';
@@ -22,6 +26,8 @@ export interface TestApp {
   readonly logs: string[];
   readonly telemetry: Telemetry;
   readonly lifecycle: Lifecycle;
+  /** The approval gate, when `approval` was given. */
+  readonly approval?: ApprovalService;
   get(
     path: string,
     headers?: Record<string, string>,
@@ -37,11 +43,27 @@ export interface TestApp {
 /** Starts the app over `ports` with two tokens (`ci`, `other`) unless `access` says otherwise. */
 export async function startTestApp(
   ports: CheckPorts,
-  options: { access?: Partial<AccessPolicy>; deadlineMs?: number; bodyLimitBytes?: number } = {},
+  options: {
+    access?: Partial<AccessPolicy>;
+    deadlineMs?: number;
+    bodyLimitBytes?: number;
+    /** Serve the approval gate's webhook with this setup, sending reviews to `sender`. */
+    approval?: { setup: ApprovalSetup; sender: ReviewSender };
+  } = {},
 ): Promise<TestApp> {
   const logs: string[] = [];
   const telemetry = createTelemetry({ defaults: false });
+  const logger = createLogger({ write: (line: string) => logs.push(line) }, 'debug');
   const lifecycle: Lifecycle = { ready: true, draining: false };
+  const approval = options.approval
+    ? createApprovalService(options.approval.setup, {
+        ports,
+        telemetry,
+        logger,
+        lifecycle,
+        sender: options.approval.sender,
+      })
+    : undefined;
   const tokens: Record<string, string> = { [TOKEN]: 'ci', [OTHER_TOKEN]: 'other' };
   const app = createApp({
     ports,
@@ -51,10 +73,11 @@ export async function startTestApp(
       ...options.access,
     },
     telemetry,
-    logger: createLogger({ write: (line: string) => logs.push(line) }, 'debug'),
+    logger,
     lifecycle,
     deadlineMs: options.deadlineMs ?? 2000,
     bodyLimitBytes: options.bodyLimitBytes ?? 16_384,
+    ...(approval ? { webhook: approval.handler } : {}),
   });
   const server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -79,13 +102,16 @@ export async function startTestApp(
     logs,
     telemetry,
     lifecycle,
+    ...(approval ? { approval } : {}),
     get: (path, headers = auth) => send(path, { headers }),
     post: (path, body, headers = { ...auth, 'content-type': 'application/json' }) =>
       send(path, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    close: () =>
-      new Promise((resolve) => {
+    close: async () => {
+      await approval?.close();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }

@@ -1,0 +1,74 @@
+import { escapeMarkdown, formatRate } from '@draingate/core';
+import type { Verdict } from '@draingate/core';
+import type { Decision } from './decide.js';
+
+/** GitHub keeps at most this many characters of a protection rule comment. */
+export const MAX_COMMENT_LENGTH = 1024;
+
+const MARK: Readonly<Record<Verdict['phase'], string>> = {
+  Successful: 'passed',
+  Failed: 'FAILED',
+  Inconclusive: 'inconclusive',
+  Error: 'could not measure',
+};
+
+/**
+ * Text made inert in GitHub Markdown: core's escaping (emphasis, code, links, tables, HTML, headings, line
+ * breaks) plus `&` (entities), `@` (mentions), `:` (emoji and autolinks) and `$` (math).
+ */
+export function escapeComment(text: string): string {
+  return escapeMarkdown(text).replace(/[&@:$]/g, (c) => `\\${c}`);
+}
+
+/** Cuts escaped text to `max` characters without leaving a dangling backslash or half a surrogate pair. */
+export function truncateEscaped(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, Math.max(0, max - 1));
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  const trailing = /\\+$/.exec(cut)?.[0].length ?? 0;
+  if (trailing % 2 === 1) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+function valueText(verdict: Verdict): string {
+  const show = (n: number): string => (verdict.check === 'elb-5xx' ? formatRate(n) : String(n));
+  return `value ${show(verdict.value)}, threshold ${show(verdict.threshold)}`;
+}
+
+/**
+ * The Markdown comment of a decision: the outcome for the environment, then one line per check with its phase,
+ * value, threshold and reason. Everything that comes from outside (environment names, reasons with ARNs) is
+ * escaped, and the whole stays within GitHub's 1024 characters: reasons are shortened first, lines dropped last.
+ */
+export function renderDecisionComment(
+  decision: Decision,
+  environment: string,
+  max = MAX_COMMENT_LENGTH,
+): string {
+  const head = `**draingate ${decision.state}** ${escapeComment(environment.slice(0, 255))}: ${escapeComment(decision.summary)}`;
+  const lines = decision.verdicts.map((verdict) => ({
+    prefix: `- **${escapeComment(verdict.check)}** ${MARK[verdict.phase]} (${escapeComment(valueText(verdict))}): `,
+    reason: escapeComment(verdict.reason),
+  }));
+  const fixed = head.length + lines.reduce((sum, line) => sum + 1 + line.prefix.length, 0);
+  // Share what is left among the reasons; a short reason leaves its unused share to the others.
+  let budget = max - fixed;
+  const sorted = [...lines].sort((a, b) => a.reason.length - b.reason.length);
+  const allowed = new Map<(typeof lines)[number], number>();
+  sorted.forEach((line, index) => {
+    const share = Math.floor(Math.max(0, budget) / (sorted.length - index));
+    const take = Math.min(line.reason.length, share);
+    allowed.set(line, take);
+    budget -= take;
+  });
+  const rendered = [
+    truncateEscaped(head, max),
+    ...lines.map((line) => `${line.prefix}${truncateEscaped(line.reason, allowed.get(line) ?? 0)}`),
+  ];
+  let text = rendered.join('\n');
+  while (text.length > max && rendered.length > 1) {
+    rendered.pop();
+    text = `${rendered.join('\n')}\n- …`;
+  }
+  return text.length > max ? truncateEscaped(text, max) : text;
+}

@@ -1,0 +1,184 @@
+// A loopback stand-in for GitHub's REST API: issues installation tokens and takes protection-rule reviews, and
+// judges every request it gets against GitHub's OpenAPI description (see github-openapi.ts).
+import { randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GitHubOpenApiJudge } from './github-openapi.js';
+
+/** One request the fake received, and what the judge said. */
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly operationId?: string;
+  readonly authorization: string;
+  readonly body: unknown;
+  readonly status: number;
+  readonly problems: readonly string[];
+}
+
+/** A review GitHub accepted. */
+export interface AcceptedReview {
+  readonly owner: string;
+  readonly repo: string;
+  readonly runId: string;
+  readonly environment_name: string;
+  readonly state: string;
+  readonly comment: string;
+}
+
+/** The running fake. */
+export interface FakeGitHub {
+  /** The API base URL to configure (`http://127.0.0.1:<port><basePath>`). */
+  readonly url: string;
+  readonly requests: RecordedRequest[];
+  readonly reviews: AcceptedReview[];
+  /** Every problem with any request, and with the fake's own answers: must stay empty. */
+  problems(): string[];
+  /** The next answers of an operation: a status, or `drop` to cut the connection without answering. */
+  script(operationId: string, answers: readonly (number | 'drop')[]): void;
+  close(): Promise<void>;
+}
+
+const REVIEW = /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)\/deployment_protection_rule$/;
+
+/** Starts the fake; `repositories` maps `owner/repo` to the repository id tokens are scoped by. */
+export async function startFakeGitHub(options: {
+  readonly judge: GitHubOpenApiJudge;
+  readonly appId: number;
+  readonly appPublicKey: KeyObject;
+  readonly repositories: Readonly<Record<string, number>>;
+  readonly basePath?: string;
+}): Promise<FakeGitHub> {
+  const { judge } = options;
+  const basePath = options.basePath ?? '';
+  const requests: RecordedRequest[] = [];
+  const reviews: AcceptedReview[] = [];
+  const ownProblems: string[] = [];
+  const scripts = new Map<string, (number | 'drop')[]>();
+  const tokens = new Map<
+    string,
+    { repositoryIds: readonly number[]; expiresAt: number; deployments: string }
+  >();
+
+  const isInstallationToken = (token: string, path: string): string | undefined => {
+    const issued = tokens.get(token);
+    if (!issued) return 'the Authorization is not an installation token this app was issued';
+    if (issued.expiresAt <= Date.now()) return 'the installation token has expired';
+    const repo = /^\/repos\/([^/]+)\/([^/]+)\//.exec(path);
+    const id = repo ? options.repositories[`${repo[1]}/${repo[2]}`.toLowerCase()] : undefined;
+    if (repo && (id === undefined || !issued.repositoryIds.includes(id)))
+      return `the installation token does not cover ${repo[1]}/${repo[2]}`;
+    if (issued.deployments !== 'write') return 'the installation token lacks deployments: write';
+    return undefined;
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const problems: string[] = [];
+      if (!url.pathname.startsWith(`${basePath}/`))
+        problems.push(`${url.pathname}: outside the API base path`);
+      const path = url.pathname.slice(basePath.length);
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
+      );
+      const judgement = judge.judge(
+        { method: req.method ?? 'GET', path, headers, body: text },
+        {
+          appId: options.appId,
+          appPublicKey: options.appPublicKey,
+          isInstallationToken,
+          now: () => new Date(),
+        },
+      );
+      problems.push(...judgement.problems);
+      let body: unknown;
+      try {
+        body = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        body = text;
+      }
+      const send = (status: number, answer?: unknown): void => {
+        requests.push({
+          method: req.method ?? '',
+          path,
+          ...(judgement.operationId ? { operationId: judgement.operationId } : {}),
+          authorization: req.headers.authorization ?? '',
+          body,
+          status,
+          problems,
+        });
+        if (status < 300 && judgement.operationId)
+          ownProblems.push(...judge.judgeResponse(judgement.operationId, status, answer));
+        res.writeHead(
+          status,
+          answer === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' },
+        );
+        res.end(answer === undefined ? undefined : JSON.stringify(answer));
+      };
+      if (problems.length > 0) {
+        send(422, { message: 'Validation Failed', errors: problems });
+        return;
+      }
+      const scripted = judgement.operationId ? scripts.get(judgement.operationId)?.shift() : undefined;
+      if (scripted === 'drop') {
+        requests.push({ method: req.method ?? '', path, authorization: '', body, status: 0, problems: [] });
+        res.socket?.destroy();
+        return;
+      }
+      if (scripted !== undefined) {
+        send(scripted, { message: 'scripted failure', documentation_url: 'https://docs.github.com/rest' });
+        return;
+      }
+      if (judgement.operationId === 'apps/create-installation-access-token') {
+        const asked = body as { repository_ids?: number[]; permissions?: { deployments?: string } };
+        const token = `ghs_${randomBytes(18).toString('hex')}`;
+        const expiresAt = Date.now() + 3_600_000;
+        tokens.set(token, {
+          repositoryIds: asked.repository_ids ?? Object.values(options.repositories),
+          expiresAt,
+          deployments: asked.permissions?.deployments ?? 'write',
+        });
+        send(201, {
+          token,
+          expires_at: new Date(expiresAt).toISOString().replace(/\.\d+Z$/, 'Z'),
+          permissions: asked.permissions ?? { deployments: 'write' },
+          repository_selection: 'selected',
+        });
+        return;
+      }
+      const review = REVIEW.exec(path);
+      if (judgement.operationId === 'actions/review-custom-gates-for-run' && review) {
+        const given = body as { environment_name: string; state: string; comment: string };
+        const [, owner = '', repo = '', runId = ''] = review;
+        if (reviews.some((r) => r.runId === runId && r.environment_name === given.environment_name)) {
+          ownProblems.push(`run ${runId} ${given.environment_name}: decided twice`);
+          send(422, { message: 'No pending custom deployment protection rule' });
+          return;
+        }
+        reviews.push({ owner, repo, runId, ...given });
+        send(204);
+        return;
+      }
+      send(404, { message: 'Not Found' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${basePath}`,
+    requests,
+    reviews,
+    problems: () => [...requests.flatMap((r) => r.problems), ...ownProblems],
+    script: (operationId, answers) => scripts.set(operationId, [...answers]),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
