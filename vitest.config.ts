@@ -9,6 +9,7 @@ export default defineConfig({
     resolve: { conditions: ['source', 'node', 'development|production'], externalConditions: ['source'] },
   },
   test: {
+    reporters: ['default', './test/setup/summary-reporter.ts'],
     projects: [
       {
         extends: true,
