@@ -19,11 +19,13 @@ const run = (args, capture = false) =>
 const banner = (title) => process.stdout.write(`\n${'━'.repeat(100)}\n${title}\n${'━'.repeat(100)}\n`);
 const percent = (ratio) => `${(ratio * 100).toFixed(2)} %`;
 
+// The workload examples: the reference articles' configurations and the all-right one (the other folders
+// hold Argo templates, workflows and an approval policy, which are not workloads to validate).
 const files = readdirSync(examples, { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
+  .filter((entry) => entry.isDirectory() && /^(reference-|all-right)/.test(entry.name))
   .flatMap((dir) =>
     readdirSync(join(examples, dir.name))
-      .filter((file) => /\.ya?ml$/.test(file) && !/^(argo|workflows)$/.test(dir.name))
+      .filter((file) => /\.ya?ml$/.test(file))
       .sort()
       .map((file) => relative(root, join(examples, dir.name, file))),
   );
