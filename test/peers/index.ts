@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { inject } from 'vitest';
 import type { PeerName, PeersInfo } from '../setup/peers-info.js';
 
@@ -222,4 +222,41 @@ export function argoJudge(metricYaml: string, opts: { url?: string } = {}): Prom
     });
     child.stdin?.end(metricYaml);
   });
+}
+
+// ----------------------------------------------------------------------------------------------- kubelet
+
+/**
+ * Sets a pod's status as the kubelet would once it runs: phase Running, its IP, and Ready/ContainersReady
+ * conditions since `since` (no kubelet runs here). `extraConditions` adds readiness-gate conditions.
+ */
+export async function markPodRunning(
+  core: CoreV1Api,
+  pod: { namespace: string; name: string; ip: string },
+  options: { ready?: boolean; since?: Date; extraConditions?: { type: string; status: string }[] } = {},
+): Promise<void> {
+  const since = (options.since ?? new Date()).toISOString();
+  const ready = options.ready === false ? 'False' : 'True';
+  await core.patchNamespacedPodStatus(
+    {
+      name: pod.name,
+      namespace: pod.namespace,
+      body: {
+        status: {
+          phase: 'Running',
+          podIP: pod.ip,
+          podIPs: [{ ip: pod.ip }],
+          conditions: [
+            { type: 'Ready', status: ready, lastTransitionTime: since },
+            { type: 'ContainersReady', status: 'True', lastTransitionTime: since },
+            ...(options.extraConditions ?? []).map((condition) => ({
+              ...condition,
+              lastTransitionTime: since,
+            })),
+          ],
+        },
+      },
+    },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
 }

@@ -13,19 +13,14 @@ import {
   ModifyTargetGroupAttributesCommand,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
-  AppsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { Clock } from '@draingate/core';
 import {
   adminKubeConfig,
   awsClientConfig,
   defaultVpc,
   kubeconfigPath,
+  markPodRunning,
   uniqueName,
 } from '../../../test/peers/index.js';
 import type { ProviderConfig } from '../../src/config.js';
@@ -35,8 +30,6 @@ import { startProvider } from '../../src/server.js';
 import type { RunningProvider } from '../../src/server.js';
 
 export const TOKEN = 'integration-token-0123456789abcdef';
-
-const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /** A load balancer with one or more target groups behind listeners. */
 export interface Alb {
@@ -238,31 +231,15 @@ export async function createWorkload(app: string, tgArn: string, shape: Workload
       spec: { maxUnavailable: 1, selector: { matchLabels: { app } } },
     },
   });
-  const long = new Date(Date.now() - 3_600_000).toISOString();
+  // Ready for an hour: past any registration window.
+  const readySince = new Date(Date.now() - 3_600_000);
   for (const [index, ip] of (shape.podIps ?? []).entries()) {
     const name = `${app}-${index}`;
     await core.createNamespacedPod({
       namespace,
       body: { metadata: { name, labels: { app } }, spec: template.spec },
     });
-    await core.patchNamespacedPodStatus(
-      {
-        name,
-        namespace,
-        body: {
-          status: {
-            phase: 'Running',
-            podIP: ip,
-            podIPs: [{ ip }],
-            conditions: [
-              { type: 'Ready', status: 'True', lastTransitionTime: long },
-              { type: 'ContainersReady', status: 'True', lastTransitionTime: long },
-            ],
-          },
-        },
-      },
-      merge,
-    );
+    await markPodRunning(core, { namespace, name, ip }, { since: readySince });
   }
   return namespace;
 }

@@ -9,9 +9,15 @@ import {
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { KubernetesObjectApi, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { KubernetesObjectApi, CoreV1Api } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { adminKubeConfig, awsClientConfig, defaultVpc, uniqueName } from '../../../../test/peers/index.js';
+import {
+  adminKubeConfig,
+  awsClientConfig,
+  defaultVpc,
+  markPodRunning,
+  uniqueName,
+} from '../../../../test/peers/index.js';
 
 export interface Alb {
   readonly loadBalancerArn: string;
@@ -128,7 +134,7 @@ export async function putCounts(
   cloudwatch.destroy();
 }
 
-/** Applies objects to the API server (create, or replace when present). */
+/** Creates objects in the API server. */
 export async function apply(objects: readonly KubernetesObject[]): Promise<void> {
   const api = KubernetesObjectApi.makeApiClient(adminKubeConfig());
   for (const object of objects) await api.create(object);
@@ -149,25 +155,7 @@ export async function aReadyPod(
       spec: { containers: [{ name: 'web', image: 'example/web:1' }] },
     },
   });
-  const now = new Date().toISOString();
-  await core.patchNamespacedPodStatus(
-    {
-      name,
-      namespace,
-      body: {
-        status: {
-          phase: 'Running',
-          podIP: ip,
-          podIPs: [{ ip }],
-          conditions: [
-            { type: 'Ready', status: 'True', lastTransitionTime: now },
-            { type: 'ContainersReady', status: 'True', lastTransitionTime: now },
-          ],
-        },
-      },
-    },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  );
+  await markPodRunning(core, { namespace, name, ip });
 }
 
 /** The objects of a web workload routed by an ALB Ingress, with the TargetGroupBinding the controller makes. */
