@@ -1,10 +1,10 @@
-import { parseManifests } from './manifest/parse.js';
+import { parseEachManifest } from './manifest/parse.js';
 import type { InputProblem } from './manifest/source.js';
-import { createInventory, linkInventory, normalizeObjects } from './model/link.js';
-import type { Inventory } from './model/link.js';
+import { createInventory, linkEachWorkload, linkInventory, normalizeObject } from './model/link.js';
+import type { BuildFactsOptions, Inventory } from './model/link.js';
 import type { WorkloadFacts } from './model/facts.js';
-import type { Report } from './rules/evaluate.js';
-import { evaluateRules } from './rules/evaluate.js';
+import type { Evaluation, Report } from './rules/evaluate.js';
+import { evaluateWorkload } from './rules/evaluate.js';
 import { RULES } from './rules/registry.js';
 import type { Rule } from './rules/types.js';
 import type { Allowances } from './timing/model.js';
@@ -29,28 +29,47 @@ export function loadFacts(
   sources: readonly ManifestSource[],
   options: Pick<ValidateOptions, 'allowances' | 'defaultNamespace'>,
 ): { facts: WorkloadFacts[]; problems: InputProblem[]; inventory: Inventory } {
+  const { inventory, problems, linkOptions } = loadInventory(sources, options);
+  const facts = linkInventory(inventory, linkOptions, problems);
+  return { facts, problems, inventory };
+}
+
+/** Parses and normalizes manifests into an inventory, with what linking it needs. */
+function loadInventory(
+  sources: readonly ManifestSource[],
+  options: Pick<ValidateOptions, 'allowances' | 'defaultNamespace'>,
+): { inventory: Inventory; problems: InputProblem[]; linkOptions: BuildFactsOptions } {
   const problems: InputProblem[] = [];
   const inventory = createInventory();
   const defaultNamespace = options.defaultNamespace ?? 'default';
-  // File by file, so that only normalized objects (not every parsed document) stay in memory.
+  // Each object is normalized as soon as its document is parsed, so that only normalized objects (not
+  // every parsed document) stay in memory. A file's YAML problems are still reported before the problems
+  // its objects' fields have.
   for (const source of sources) {
-    const parsed = parseManifests(source.text, source.file);
+    const fieldProblems: InputProblem[] = [];
+    const parsed = parseEachManifest(source.text, source.file, (object) =>
+      normalizeObject(object, defaultNamespace, fieldProblems, inventory),
+    );
     problems.push(...parsed.problems);
-    normalizeObjects(parsed.objects, defaultNamespace, problems, inventory);
+    for (const problem of fieldProblems) problems.push(problem);
   }
-  const facts = linkInventory(
+  return {
     inventory,
-    { defaultNamespace, shutdownSeconds: options.allowances.shutdownSeconds },
     problems,
-  );
-  return { facts, problems, inventory };
+    linkOptions: { defaultNamespace, shutdownSeconds: options.allowances.shutdownSeconds },
+  };
 }
 
 /** Static validation of manifests: parse, link, run the rules. Pure. */
 export function validateManifests(sources: readonly ManifestSource[], options: ValidateOptions): Report {
-  const { facts, problems } = loadFacts(sources, options);
+  const { inventory, problems, linkOptions } = loadInventory(sources, options);
   const disabled = new Set((options.disable ?? []).map((id) => id.toUpperCase()));
   const rules: readonly Rule[] = disabled.size > 0 ? RULES.filter((rule) => !disabled.has(rule.id)) : RULES;
-  const evaluated = evaluateRules(facts, { allowances: options.allowances, rules });
-  return { ...evaluated, problems: [...(options.readProblems ?? []), ...problems], files: sources.length };
+  // Each workload is judged as soon as it is linked, so its facts need not outlive it.
+  const evaluation: Evaluation = { findings: [], suppressed: [], workloads: [], skippedWorkloads: [] };
+  const evaluateOptions = { allowances: options.allowances, rules };
+  linkEachWorkload(inventory, linkOptions, problems, (facts) =>
+    evaluateWorkload(facts, evaluateOptions, evaluation),
+  );
+  return { ...evaluation, problems: [...(options.readProblems ?? []), ...problems], files: sources.length };
 }

@@ -31,6 +31,8 @@ export interface ParsedManifests {
 // Rendered manifests almost never use aliases; the classic "billion laughs" needs 81.
 const DEFAULT_MAX_ALIAS_COUNT = 64;
 const ALIAS = /(?<=[\s[{,:-])\*[^\s,[\]{}]+/g;
+/** The path of an object that is a whole document; shared, as every such object's position lookup keeps it. */
+const DOCUMENT_ROOT: FieldPath = [];
 
 /** One `---`-separated document of a file, with the line it starts on. */
 interface DocumentText {
@@ -55,7 +57,12 @@ export function splitDocuments(text: string): DocumentText[] {
   while (position <= text.length) {
     const newline = text.indexOf('\n', position);
     const end = newline < 0 ? text.length : newline;
-    if (text.startsWith('---', position) || text.startsWith('...', position)) {
+    const first = text.charCodeAt(position);
+    // Most lines start with neither `-` nor `.`: only those can be markers.
+    if (
+      (first === 45 || first === 46) &&
+      (text.startsWith('---', position) || text.startsWith('...', position))
+    ) {
       const after = text.charCodeAt(position + 3);
       if (Number.isNaN(after) || after === 10 || after === 13 || after === 32 || after === 9) {
         push(position);
@@ -88,21 +95,42 @@ export function splitDocuments(text: string): DocumentText[] {
  */
 export function parseManifests(text: string, file: string, options: ParseOptions = {}): ParsedManifests {
   const objects: ManifestObject[] = [];
+  const { problems, skippedDocuments } = parseEachManifest(
+    text,
+    file,
+    (object) => objects.push(object),
+    options,
+  );
+  return { objects, problems, skippedDocuments };
+}
+
+/**
+ * `parseManifests`, handing each object to `visit` as soon as its document is parsed. A caller that
+ * normalizes objects as they come lets each parsed document go at once instead of holding a whole file's:
+ * the garbage collector then copies far less.
+ */
+export function parseEachManifest(
+  text: string,
+  file: string,
+  visit: (object: ManifestObject) => void,
+  options: ParseOptions = {},
+): Omit<ParsedManifests, 'objects'> {
   const problems: InputProblem[] = [];
   let skippedDocuments = 0;
   if (text.includes('\u0000')) {
     return {
-      objects,
       problems: [{ at: { file, line: 1, column: 1 }, message: 'not a text file (contains NUL bytes)' }],
       skippedDocuments,
     };
   }
   const maxAliases = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
+  const skip = (): void => {
+    skippedDocuments += 1;
+  };
   for (const document of splitDocuments(text)) {
-    const at: SourceRef = { file, line: document.firstLine, column: 1 };
     if (document.text.includes('*') && (document.text.match(ALIAS)?.length ?? 0) > maxAliases) {
       problems.push({
-        at,
+        at: { file, line: document.firstLine, column: 1 },
         message: `document rejected: too many YAML aliases (over ${maxAliases}: a possible resource-exhaustion attack)`,
       });
       continue;
@@ -126,9 +154,9 @@ export function parseManifests(text: string, file: string, options: ParseOptions
       });
       continue;
     }
-    collectObjects(data, [], positions, objects, problems, () => (skippedDocuments += 1));
+    collectObjects(data, DOCUMENT_ROOT, positions, visit, problems, skip);
   }
-  return { objects, problems, skippedDocuments };
+  return { problems, skippedDocuments };
 }
 
 function yamlProblem(error: unknown, file: string, firstLine: number): InputProblem {
@@ -147,7 +175,7 @@ function collectObjects(
   data: Record<string, unknown>,
   root: FieldPath,
   positions: DocumentPositions,
-  objects: ManifestObject[],
+  visit: (object: ManifestObject) => void,
   problems: InputProblem[],
   skip: () => void,
 ): void {
@@ -197,7 +225,7 @@ function collectObjects(
         });
         return;
       }
-      collectObjects(item, ['items', index], positions, objects, problems, skip);
+      collectObjects(item, ['items', index], positions, visit, problems, skip);
     });
     return;
   }
@@ -231,29 +259,26 @@ function collectObjects(
     });
     return;
   }
-  objects.push(manifestObject(apiVersion, kind, name, namespace as string | undefined, data, at));
+  visit(new ParsedManifestObject(apiVersion, kind, name, namespace as string | undefined, data, at));
 }
 
-function manifestObject(
-  apiVersion: string,
-  kind: string,
-  name: string,
-  namespace: string | undefined,
-  body: Record<string, unknown>,
-  positionOf: (path: FieldPath) => SourceRef,
-): ManifestObject {
-  return {
-    apiVersion,
-    kind,
-    name,
-    namespace,
-    body,
-    // Positions are computed on first use: most objects are never pointed at.
-    get source() {
-      return positionOf([]);
-    },
-    positionOf,
-  };
+/**
+ * A parsed object. A class, not a literal with a `source` getter of its own, which V8 would keep in slow
+ * dictionary mode; positions are still computed on first use, as most objects are never pointed at.
+ */
+class ParsedManifestObject implements ManifestObject {
+  constructor(
+    readonly apiVersion: string,
+    readonly kind: string,
+    readonly name: string,
+    readonly namespace: string | undefined,
+    readonly body: Record<string, unknown>,
+    readonly positionOf: (path: FieldPath) => SourceRef,
+  ) {}
+
+  get source(): SourceRef {
+    return this.positionOf([]);
+  }
 }
 
 /**

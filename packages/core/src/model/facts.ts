@@ -68,8 +68,9 @@ export interface WorkloadFacts {
 
 /** The serving containers of a workload across all its backends. */
 export function servingContainers(facts: WorkloadFacts): ContainerFacts[] {
-  const names = new Set(facts.backends.flatMap((backend) => backend.servingContainers));
-  return facts.workload.containers.filter((container) => names.has(container.name));
+  return facts.workload.containers.filter((container) =>
+    facts.backends.some((backend) => backend.servingContainers.includes(container.name)),
+  );
 }
 
 /** Whether any load balancer reaches the workload. Rules only look at workloads that are. */

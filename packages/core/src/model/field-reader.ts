@@ -12,82 +12,93 @@ export class FieldReader {
   readonly ref: ObjectRef;
   readonly kind: string;
   readonly apiVersion: string;
-  private failed = false;
-  /** The parsed object; dropped by `release()` once normalized, so only positions stay in memory. */
-  private body: Readonly<Record<string, unknown>> | undefined;
-  private readonly positionOf: (path: FieldPath) => SourceRef | undefined;
+  /** The reader of the whole object (this one, but for `within` readers): a problem anywhere fails it. */
+  readonly #root: FieldReader;
+  #failed = false;
+  /** Where this reader reads from, as a path from the object's root (empty but for `within` readers). */
+  readonly path: FieldPath;
+  /** The parsed value at `path`; dropped by `release()` once normalized, so only positions stay in memory. */
+  #body: unknown;
+  readonly #problems: InputProblem[];
+  readonly #positionOf: (path: FieldPath) => SourceRef | undefined;
 
+  constructor(object: ManifestObject, problems: InputProblem[], defaultNamespace: string);
+  /** A reader of the fields under `base` of the object `parent` reads (see `within`). */
+  constructor(parent: FieldReader, base: FieldPath);
   constructor(
-    object: ManifestObject,
-    private readonly problems: InputProblem[],
-    defaultNamespace: string,
+    from: ManifestObject | FieldReader,
+    problemsOrBase: InputProblem[] | FieldPath,
+    defaultNamespace?: string,
   ) {
-    this.kind = object.kind;
-    this.apiVersion = object.apiVersion;
-    this.body = object.body;
-    const positionOf = object.positionOf;
-    this.positionOf = positionOf;
-    let source: SourceRef | undefined;
-    this.ref = {
-      kind: object.kind,
-      name: object.name,
-      namespace: object.namespace ?? defaultNamespace,
-      get source() {
-        return (source ??= positionOf([]));
-      },
-    };
+    this.kind = from.kind;
+    this.apiVersion = from.apiVersion;
+    if (from instanceof FieldReader) {
+      const base = problemsOrBase as FieldPath;
+      this.ref = from.ref;
+      this.#root = from.#root;
+      this.path = [...from.path, ...base];
+      this.#body = from.raw(base);
+      this.#problems = from.#problems;
+      this.#positionOf = from.#positionOf;
+    } else {
+      this.#root = this;
+      this.path = [];
+      this.#body = from.body;
+      this.#problems = problemsOrBase as InputProblem[];
+      this.#positionOf = from.positionOf;
+      this.ref = new LazyObjectRef(
+        from.kind,
+        from.name,
+        from.namespace ?? defaultNamespace!,
+        from.positionOf,
+      );
+    }
+  }
+
+  /**
+   * A reader of the fields under `path` (a container, a port): it reads from there instead of walking
+   * from the root for every field, and still names full paths in problems, positions and provenance.
+   */
+  within(path: FieldPath): FieldReader {
+    return new FieldReader(this, path);
+  }
+
+  /** The object's reference in another namespace: cluster-scoped objects name none, or are one. */
+  refInNamespace(namespace: string): ObjectRef {
+    return new LazyObjectRef(this.ref.kind, this.ref.name, namespace, this.#positionOf);
   }
 
   /** Forgets the parsed object: normalizers read it once; later stages only need positions. */
   release(): void {
-    this.body = undefined;
+    this.#body = undefined;
   }
 
   /** Whether any read so far was invalid. */
   get ok(): boolean {
-    return !this.failed;
+    return !this.#root.#failed;
   }
 
   at(path: FieldPath): SourceRef | undefined {
-    return this.positionOf(path);
+    return this.#positionOf(this.#fromRoot(path));
   }
 
   /** Provenance of an explicit field, with its position. */
   field(path: FieldPath, label?: string): Provenance {
-    const positionOf = this.positionOf;
-    // The position is looked up only when someone reads it: most values never reach a message.
-    return {
-      kind: 'field',
-      object: this.ref,
-      get field() {
-        return label ?? formatFieldPath(path);
-      },
-      get at() {
-        return positionOf(path);
-      },
-    };
+    return new FieldProvenance(this.ref, this.#fromRoot(path), label, this.#positionOf);
   }
 
-  /** A lazily positioned annotation provenance. */
-  annotation(
-    key: string,
-    path: FieldPath = ['metadata', 'annotations', key],
-    attribute?: string,
-  ): Provenance {
-    const positionOf = this.positionOf;
-    return {
-      kind: 'annotation',
-      object: this.ref,
-      annotation: key,
-      ...(attribute ? { key: attribute } : {}),
-      get at() {
-        return positionOf(path);
-      },
-    };
+  /** A lazily positioned annotation provenance; `path` defaults to the object's own annotation. */
+  annotation(key: string, path?: FieldPath, attribute?: string): Provenance {
+    return new AnnotationProvenance(this.ref, key, attribute, path && this.#fromRoot(path), this.#positionOf);
+  }
+
+  /** `path`, relative to this reader, as a path from the object's root. */
+  #fromRoot(path: FieldPath): FieldPath {
+    return this.path.length === 0 ? path : [...this.path, ...path];
   }
 
   raw(path: FieldPath): unknown {
-    let value: unknown = this.body;
+    let value: unknown = this.#body;
     for (const part of path) {
       if (value === null || value === undefined) return undefined;
       if (typeof part === 'number') {
@@ -103,11 +114,12 @@ export class FieldReader {
   }
 
   report(path: FieldPath, message: string): void {
-    this.failed = true;
-    this.problems.push({
-      at: this.at(path) ?? liveSource(this.ref),
+    const fromRoot = this.#fromRoot(path);
+    this.#root.#failed = true;
+    this.#problems.push({
+      at: this.#positionOf(fromRoot) ?? liveSource(this.ref),
       object: `${this.ref.kind} ${this.ref.namespace}/${this.ref.name}`,
-      field: formatFieldPath(path),
+      field: formatFieldPath(fromRoot),
       message,
     });
   }
@@ -199,4 +211,93 @@ export class FieldReader {
 /** Where a problem in an object read from a cluster is reported: the object itself, no line. */
 export function liveSource(ref: ObjectRef): SourceRef {
   return { file: `${ref.kind}/${ref.namespace}/${ref.name}`, line: 0, column: 0 };
+}
+
+// The three classes below stand for plain objects with getters. They are classes because every normalized
+// object holds several: V8 keeps an object literal with its own getters in slow dictionary mode, several
+// times the size of a class instance whose getters live on the prototype, and allocating one costs a
+// runtime call. Reading them is the same; only their own enumerable keys differ (the getters are inherited).
+
+/** An object read from a manifest; where it starts is looked up on first read, as most are never named. */
+class LazyObjectRef implements ObjectRef {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+  #source: SourceRef | undefined;
+  readonly #positionOf: (path: FieldPath) => SourceRef | undefined;
+
+  constructor(
+    kind: string,
+    name: string,
+    namespace: string,
+    positionOf: (path: FieldPath) => SourceRef | undefined,
+  ) {
+    this.kind = kind;
+    this.name = name;
+    this.namespace = namespace;
+    this.#positionOf = positionOf;
+  }
+
+  get source(): SourceRef | undefined {
+    return (this.#source ??= this.#positionOf([]));
+  }
+}
+
+/** An explicit field; its label and position are worked out only when a message reads them. */
+class FieldProvenance {
+  readonly kind = 'field';
+  readonly object: ObjectRef;
+  readonly #path: FieldPath;
+  readonly #label: string | undefined;
+  readonly #positionOf: (path: FieldPath) => SourceRef | undefined;
+
+  constructor(
+    object: ObjectRef,
+    path: FieldPath,
+    label: string | undefined,
+    positionOf: (path: FieldPath) => SourceRef | undefined,
+  ) {
+    this.object = object;
+    this.#path = path;
+    this.#label = label;
+    this.#positionOf = positionOf;
+  }
+
+  get field(): string {
+    return this.#label ?? formatFieldPath(this.#path);
+  }
+
+  get at(): SourceRef | undefined {
+    return this.#positionOf(this.#path);
+  }
+}
+
+/** An annotation (or one `key=value` attribute in it); its position is looked up only when read. */
+class AnnotationProvenance {
+  readonly kind = 'annotation';
+  readonly object: ObjectRef;
+  readonly annotation: string;
+  readonly key: string | undefined;
+  /** Where the annotation is written; undefined for the object's own `metadata.annotations`. */
+  readonly #path: FieldPath | undefined;
+  readonly #positionOf: (path: FieldPath) => SourceRef | undefined;
+
+  constructor(
+    object: ObjectRef,
+    annotation: string,
+    attribute: string | undefined,
+    path: FieldPath | undefined,
+    positionOf: (path: FieldPath) => SourceRef | undefined,
+  ) {
+    this.object = object;
+    this.annotation = annotation;
+    // As before: no key unless an attribute was named (an empty one included).
+    this.key = attribute ? attribute : undefined;
+    this.#path = path;
+    this.#positionOf = positionOf;
+  }
+
+  get at(): SourceRef | undefined {
+    return this.#positionOf(this.#path ?? ['metadata', 'annotations', this.annotation]);
+  }
 }

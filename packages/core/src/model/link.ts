@@ -87,37 +87,44 @@ export function normalizeObjects(
   problems: InputProblem[],
   inventory: Inventory = createInventory(),
 ): Inventory {
-  let skipped = 0;
-  for (const object of objects) {
-    const reader = new FieldReader(object, problems, defaultNamespace);
-    const push = <T>(list: T[], value: T | undefined): void => {
-      if (value !== undefined) list.push(value);
-    };
-    const group = object.apiVersion.split('/')[0] ?? '';
-    if (WORKLOAD_KINDS.has(object.kind) && (object.kind !== 'Rollout' || group === 'argoproj.io')) {
-      push(inventory.workloads, normalizeWorkload(reader));
-    } else if (object.kind === 'Service' && object.apiVersion === 'v1') {
-      push(inventory.services, normalizeService(reader));
-    } else if (object.kind === 'Ingress') {
-      push(inventory.ingresses, normalizeIngress(reader));
-    } else if (object.kind === 'IngressClass') {
-      push(inventory.ingressClasses, normalizeIngressClass(reader));
-    } else if (object.kind === 'IngressClassParams' && group === 'elbv2.k8s.aws') {
-      push(inventory.ingressClassParams, normalizeIngressClassParams(reader));
-    } else if (object.kind === 'TargetGroupBinding' && group === 'elbv2.k8s.aws') {
-      push(inventory.bindings, normalizeTargetGroupBinding(reader));
-    } else if (object.kind === 'Namespace' && object.apiVersion === 'v1') {
-      push(inventory.namespaces, normalizeNamespace(reader));
-    } else if (object.kind === 'HorizontalPodAutoscaler') {
-      push(inventory.autoscalers, normalizeHorizontalPodAutoscaler(reader));
-    } else if (object.kind === 'PodDisruptionBudget') {
-      push(inventory.pdbs, normalizePodDisruptionBudget(reader));
-    } else {
-      skipped += 1;
-    }
-    reader.release();
+  for (const object of objects) normalizeObject(object, defaultNamespace, problems, inventory);
+  return inventory;
+}
+
+/** Normalizes one object into `inventory` (see `normalizeObjects`); the parsed body is not kept. */
+export function normalizeObject(
+  object: ManifestObject,
+  defaultNamespace: string,
+  problems: InputProblem[],
+  inventory: Inventory,
+): void {
+  const reader = new FieldReader(object, problems, defaultNamespace);
+  const push = <T>(list: T[], value: T | undefined): void => {
+    if (value !== undefined) list.push(value);
+  };
+  const group = object.apiVersion.split('/')[0] ?? '';
+  if (WORKLOAD_KINDS.has(object.kind) && (object.kind !== 'Rollout' || group === 'argoproj.io')) {
+    push(inventory.workloads, normalizeWorkload(reader));
+  } else if (object.kind === 'Service' && object.apiVersion === 'v1') {
+    push(inventory.services, normalizeService(reader));
+  } else if (object.kind === 'Ingress') {
+    push(inventory.ingresses, normalizeIngress(reader));
+  } else if (object.kind === 'IngressClass') {
+    push(inventory.ingressClasses, normalizeIngressClass(reader));
+  } else if (object.kind === 'IngressClassParams' && group === 'elbv2.k8s.aws') {
+    push(inventory.ingressClassParams, normalizeIngressClassParams(reader));
+  } else if (object.kind === 'TargetGroupBinding' && group === 'elbv2.k8s.aws') {
+    push(inventory.bindings, normalizeTargetGroupBinding(reader));
+  } else if (object.kind === 'Namespace' && object.apiVersion === 'v1') {
+    push(inventory.namespaces, normalizeNamespace(reader));
+  } else if (object.kind === 'HorizontalPodAutoscaler') {
+    push(inventory.autoscalers, normalizeHorizontalPodAutoscaler(reader));
+  } else if (object.kind === 'PodDisruptionBudget') {
+    push(inventory.pdbs, normalizePodDisruptionBudget(reader));
+  } else {
+    inventory.skippedKinds += 1;
   }
-  return Object.assign(inventory, { skippedKinds: inventory.skippedKinds + skipped });
+  reader.release();
 }
 
 /**
@@ -136,6 +143,22 @@ export function linkInventory(
   options: BuildFactsOptions,
   problems: InputProblem[],
 ): WorkloadFacts[] {
+  const facts: WorkloadFacts[] = [];
+  linkEachWorkload(inventory, options, problems, (workload) => facts.push(workload));
+  return facts;
+}
+
+/**
+ * `linkInventory`, handing each workload's facts to `visit` as soon as they are linked, in the same order
+ * and with the same problems. A caller that evaluates them at once lets them go young, which spares the
+ * garbage collector from copying every workload's facts into the old generation.
+ */
+export function linkEachWorkload(
+  inventory: Inventory,
+  options: BuildFactsOptions,
+  problems: InputProblem[],
+  visit: (facts: WorkloadFacts) => void,
+): void {
   const byNamespace = <T extends { ref: { namespace: string } }>(list: readonly T[]): Map<string, T[]> => {
     const map = new Map<string, T[]>();
     for (const item of list) {
@@ -187,9 +210,12 @@ export function linkInventory(
     inventory.autoscalers.map((hpa) => [`${hpa.ref.namespace}/${hpa.targetKind}/${hpa.targetName}`, hpa]),
   );
 
-  return inventory.workloads.map((declared) => {
+  for (const declared of inventory.workloads) {
     // An autoscaler owns the replica count: the fewest pods a rollout can start from is its minReplicas.
-    const hpa = autoscalers.get(`${declared.ref.namespace}/${declared.kind}/${declared.ref.name}`);
+    const hpa =
+      autoscalers.size > 0
+        ? autoscalers.get(`${declared.ref.namespace}/${declared.kind}/${declared.ref.name}`)
+        : undefined;
     const workload = hpa ? { ...declared, replicas: hpa.minReplicas } : declared;
     const ns = workload.ref.namespace;
     const selecting = serviceIndex
@@ -251,13 +277,15 @@ export function linkInventory(
         }
       }
     }
-    const annotations = { ...workload.podAnnotations, ...workload.annotations };
-    const ignoreList = annotations[ANNOTATIONS.ignore];
+    // The workload's own annotations override its pod template's.
+    const annotation = (key: string): string | undefined =>
+      workload.annotations[key] ?? workload.podAnnotations[key];
+    const ignoreList = annotation(ANNOTATIONS.ignore);
     const shutdown = readSecondsAnnotation(workload, ANNOTATIONS.shutdownSeconds, problems);
     const keepAlive = readSecondsAnnotation(workload, ANNOTATIONS.keepAliveTimeoutSeconds, problems);
     const namespace = namespaces.get(ns);
-    const reason = annotations[ANNOTATIONS.ignoreReason];
-    return {
+    const reason = annotation(ANNOTATIONS.ignoreReason);
+    visit({
       workload,
       ...(namespace ? { namespace } : {}),
       services: selecting,
@@ -269,38 +297,52 @@ export function linkInventory(
       ...(keepAlive ? { keepAliveTimeoutSeconds: keepAlive } : {}),
       ignored: {
         rules: new Set(
-          (ignoreList ?? '')
-            .split(/[\s,]+/)
-            .map((id) => id.trim().toUpperCase())
-            .filter((id) => id !== ''),
+          ignoreList === undefined
+            ? []
+            : ignoreList
+                .split(/[\s,]+/)
+                .map((id) => id.trim().toUpperCase())
+                .filter((id) => id !== ''),
         ),
         ...(reason ? { reason } : {}),
       },
-    } satisfies WorkloadFacts;
-  });
+    } satisfies WorkloadFacts);
+  }
 }
 
 /**
  * Finds the objects whose label selector may select a set of labels without testing every object of the
  * namespace: each is filed under one `key=value` of its selector (those with none are always candidates).
+ * Maps by namespace, key and value rather than by a joined string: a lookup then builds no string.
  */
 class LabelIndex<T> {
-  private readonly byPair = new Map<string, T[]>();
+  private readonly byPair = new Map<string, Map<string, Map<string, T[]>>>();
   private readonly unkeyed = new Map<string, T[]>();
 
   add(namespace: string, matchLabels: Readonly<Record<string, string>>, item: T): void {
     const first = Object.entries(matchLabels).sort(([a], [b]) => a.localeCompare(b))[0];
-    const key = first ? `${namespace}\u0000${first[0]}=${first[1]}` : namespace;
-    const map = first ? this.byPair : this.unkeyed;
-    const list = map.get(key);
-    if (list) list.push(item);
-    else map.set(key, [item]);
+    let list: T[] | undefined;
+    if (first) {
+      const [key, value] = first;
+      let byKey = this.byPair.get(namespace);
+      if (!byKey) this.byPair.set(namespace, (byKey = new Map()));
+      let byValue = byKey.get(key);
+      if (!byValue) byKey.set(key, (byValue = new Map()));
+      list = byValue.get(value);
+      if (!list) byValue.set(value, (list = []));
+    } else {
+      list = this.unkeyed.get(namespace);
+      if (!list) this.unkeyed.set(namespace, (list = []));
+    }
+    list.push(item);
   }
 
   candidates(namespace: string, labels: Readonly<Record<string, string>>): T[] {
     const out = [...(this.unkeyed.get(namespace) ?? [])];
-    for (const [key, value] of Object.entries(labels)) {
-      const list = this.byPair.get(`${namespace}\u0000${key}=${value}`);
+    const byKey = this.byPair.get(namespace);
+    if (!byKey) return out;
+    for (const key of Object.keys(labels)) {
+      const list = byKey.get(key)?.get(labels[key]!);
       if (list) out.push(...list);
     }
     return out;
@@ -400,6 +442,7 @@ export function servingContainerNames(workload: WorkloadObject, targetPort: numb
 }
 
 function dedupeBackends(backends: BackendFacts[]): BackendFacts[] {
+  if (backends.length < 2) return backends;
   const seen = new Set<string>();
   return backends.filter((backend) => {
     const key = `${backend.service.ref.name}:${backend.servicePort.port}:${backend.routeRef.kind}/${backend.routeRef.name}`;
@@ -422,7 +465,8 @@ function readSecondsAnnotation(
     onWorkload !== undefined
       ? ['metadata', 'annotations', key]
       : ['spec', 'template', 'metadata', 'annotations', key];
-  const from: Provenance = workload.reader.annotation(key, path);
+  // On the workload itself, the provenance finds the annotation without keeping a path of its own.
+  const from: Provenance = workload.reader.annotation(key, onWorkload !== undefined ? undefined : path);
   if (!/^\d+$/.test(value.trim())) {
     problems.push({
       at: workload.reader.at(path) ?? liveSource(workload.ref),

@@ -157,25 +157,53 @@ function kubernetesDefault(note: string): Provenance {
   return { kind: 'default', authority: 'kubernetes', note };
 }
 
+// Built once rather than per workload: every workload reads these, and provenances keep their paths.
+const POD_SPEC: FieldPath = ['spec', 'template', 'spec'];
+const REPLICAS: FieldPath = ['spec', 'replicas'];
+const MIN_READY_SECONDS: FieldPath = ['spec', 'minReadySeconds'];
+const GRACE_PERIOD: FieldPath = [...POD_SPEC, 'terminationGracePeriodSeconds'];
+const READINESS_GATES: FieldPath = [...POD_SPEC, 'readinessGates'];
+const CONTAINERS: FieldPath = [...POD_SPEC, 'containers'];
+const METADATA_ANNOTATIONS: FieldPath = ['metadata', 'annotations'];
+const POD_LABELS: FieldPath = ['spec', 'template', 'metadata', 'labels'];
+const POD_ANNOTATIONS: FieldPath = ['spec', 'template', 'metadata', 'annotations'];
+const DEPLOYMENT_MAX_SURGE: FieldPath = ['spec', 'strategy', 'rollingUpdate', 'maxSurge'];
+const DEPLOYMENT_MAX_UNAVAILABLE: FieldPath = ['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'];
+
+// Defaults are the same for every workload that leaves a field out, so they are shared.
+const DEFAULT_REPLICAS: Resolved<number> = {
+  value: DEPLOYMENT_DEFAULTS.replicas,
+  from: kubernetesDefault('spec.replicas is not set (1)'),
+};
+const DEFAULT_MIN_READY_SECONDS: Resolved<number> = {
+  value: DEPLOYMENT_DEFAULTS.minReady,
+  from: kubernetesDefault('spec.minReadySeconds is not set (0)'),
+};
+const DEFAULT_GRACE_PERIOD: Resolved<number> = {
+  value: DEPLOYMENT_DEFAULTS.grace,
+  from: kubernetesDefault('terminationGracePeriodSeconds is not set (30)'),
+};
+
 /** Reads a Deployment, StatefulSet or Argo Rollout. */
 export function normalizeWorkload(r: FieldReader): WorkloadObject | undefined {
   const kind = r.kind as WorkloadObject['kind'];
   const usesWorkloadRef = kind === 'Rollout' && r.raw(['spec', 'workloadRef']) !== undefined;
-  const podSpecPath: FieldPath = ['spec', 'template', 'spec'];
-  const replicasValue = r.integer(['spec', 'replicas'], { min: 0 });
+  const replicasValue = r.integer(REPLICAS, { min: 0 });
   const replicas: Resolved<number> =
-    replicasValue === undefined
-      ? { value: DEPLOYMENT_DEFAULTS.replicas, from: kubernetesDefault('spec.replicas is not set (1)') }
-      : { value: replicasValue, from: r.field(['spec', 'replicas']) };
-  const minReady = r.integer(['spec', 'minReadySeconds'], { min: 0 });
-  const grace = r.integer([...podSpecPath, 'terminationGracePeriodSeconds'], { min: 0 });
-  const readinessGates = r
-    .list([...podSpecPath, 'readinessGates'])
-    .map((_, index) => r.string([...podSpecPath, 'readinessGates', index, 'conditionType']))
-    .filter((value): value is string => value !== undefined);
-  const containers = r
-    .list([...podSpecPath, 'containers'])
-    .map((_, index) => readContainer(r, [...podSpecPath, 'containers', index], index));
+    replicasValue === undefined ? DEFAULT_REPLICAS : { value: replicasValue, from: r.field(REPLICAS) };
+  const minReady = r.integer(MIN_READY_SECONDS, { min: 0 });
+  const grace = r.integer(GRACE_PERIOD, { min: 0 });
+  const readinessGates: string[] = [];
+  const gates = r.within(READINESS_GATES);
+  r.list(READINESS_GATES).forEach((_, index) => {
+    const gate = gates.string([index, 'conditionType']);
+    if (gate !== undefined) readinessGates.push(gate);
+  });
+  const containers: ContainerFacts[] = [];
+  r.list(CONTAINERS).forEach((_, index) => {
+    const container = readContainer(r.within([...CONTAINERS, index]), index);
+    if (container) containers.push(container);
+  });
   if (!usesWorkloadRef && r.raw(['spec', 'template']) === undefined) {
     r.report(['spec', 'template'], 'is required (a pod template)');
   }
@@ -184,66 +212,55 @@ export function normalizeWorkload(r: FieldReader): WorkloadObject | undefined {
     ref: r.ref,
     reader: r,
     kind,
-    annotations: r.stringMap(['metadata', 'annotations']),
-    podLabels: r.stringMap(['spec', 'template', 'metadata', 'labels']),
-    podAnnotations: r.stringMap(['spec', 'template', 'metadata', 'annotations']),
+    annotations: r.stringMap(METADATA_ANNOTATIONS),
+    podLabels: r.stringMap(POD_LABELS),
+    podAnnotations: r.stringMap(POD_ANNOTATIONS),
     replicas,
     minReadySeconds:
       minReady === undefined
-        ? {
-            value: DEPLOYMENT_DEFAULTS.minReady,
-            from: kubernetesDefault('spec.minReadySeconds is not set (0)'),
-          }
-        : { value: minReady, from: r.field(['spec', 'minReadySeconds']) },
+        ? DEFAULT_MIN_READY_SECONDS
+        : { value: minReady, from: r.field(MIN_READY_SECONDS) },
     terminationGracePeriodSeconds:
-      grace === undefined
-        ? {
-            value: DEPLOYMENT_DEFAULTS.grace,
-            from: kubernetesDefault('terminationGracePeriodSeconds is not set (30)'),
-          }
-        : { value: grace, from: r.field([...podSpecPath, 'terminationGracePeriodSeconds']) },
+      grace === undefined ? DEFAULT_GRACE_PERIOD : { value: grace, from: r.field(GRACE_PERIOD) },
     readinessGates,
-    containers: containers.filter((c): c is ContainerFacts => c !== undefined),
+    containers,
     strategy,
-    podSpecPath,
+    podSpecPath: POD_SPEC,
   };
   return r.ok ? workload : undefined;
 }
 
-function readContainer(r: FieldReader, path: FieldPath, index: number): ContainerFacts | undefined {
-  const name = r.string([...path, 'name']);
+/** Reads one container; `c` reads from the container, so paths here are relative to it. */
+function readContainer(c: FieldReader, index: number): ContainerFacts | undefined {
+  const name = c.string(['name']);
   if (name === undefined) {
-    r.report([...path, 'name'], 'is required');
+    c.report(['name'], 'is required');
     return undefined;
   }
-  const ports = r
-    .list([...path, 'ports'])
-    .map((_, i) => {
-      const containerPort = r.integer([...path, 'ports', i, 'containerPort'], { min: 1, max: 65535 });
-      const portName = r.string([...path, 'ports', i, 'name']);
-      return containerPort === undefined
-        ? undefined
-        : { containerPort, ...(portName ? { name: portName } : {}) };
-    })
-    .filter((port): port is { name?: string; containerPort: number } => port !== undefined);
-  const preStopMap = r.mapping([...path, 'lifecycle', 'preStop']);
+  const ports: { name?: string; containerPort: number }[] = [];
+  c.list(['ports']).forEach((_, i) => {
+    const port = c.within(['ports', i]);
+    const containerPort = port.integer(['containerPort'], { min: 1, max: 65535 });
+    const portName = port.string(['name']);
+    if (containerPort !== undefined) ports.push({ containerPort, ...(portName ? { name: portName } : {}) });
+  });
+  const preStopMap = c.mapping(['lifecycle', 'preStop']);
   if (preStopMap) {
-    r.integer([...path, 'lifecycle', 'preStop', 'sleep', 'seconds'], { min: 0 });
-    r.list([...path, 'lifecycle', 'preStop', 'exec', 'command']).forEach((_, i) =>
-      r.string([...path, 'lifecycle', 'preStop', 'exec', 'command', i]),
-    );
+    const preStop = c.within(['lifecycle', 'preStop']);
+    preStop.integer(['sleep', 'seconds'], { min: 0 });
+    preStop.list(['exec', 'command']).forEach((_, i) => preStop.string(['exec', 'command', i]));
   }
-  const probe = r.mapping([...path, 'readinessProbe']);
-  const httpPath = probe ? r.string([...path, 'readinessProbe', 'httpGet', 'path']) : undefined;
+  const probe = c.mapping(['readinessProbe']);
+  const httpPath = probe ? c.string(['readinessProbe', 'httpGet', 'path']) : undefined;
   return {
     name,
     index,
     ports,
     preStop: parsePreStop(preStopMap),
     ...(probe
-      ? { readinessProbe: { path: [...path, 'readinessProbe'], ...(httpPath ? { httpPath } : {}) } }
+      ? { readinessProbe: { path: [...c.path, 'readinessProbe'], ...(httpPath ? { httpPath } : {}) } }
       : {}),
-    path,
+    path: c.path,
   };
 }
 
@@ -261,8 +278,8 @@ function readStrategy(r: FieldReader, kind: WorkloadObject['kind']): RolloutStra
     if (type === 'Recreate') return { type: 'Recreate' };
     return {
       type: 'RollingUpdate',
-      maxSurge: intOrPercent(['spec', 'strategy', 'rollingUpdate', 'maxSurge'], 'maxSurge'),
-      maxUnavailable: intOrPercent(['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'], 'maxUnavailable'),
+      maxSurge: intOrPercent(DEPLOYMENT_MAX_SURGE, 'maxSurge'),
+      maxUnavailable: intOrPercent(DEPLOYMENT_MAX_UNAVAILABLE, 'maxUnavailable'),
     };
   }
   if (kind === 'StatefulSet') {
@@ -369,7 +386,7 @@ export function normalizeService(r: FieldReader): ServiceObject | undefined {
     reader: r,
     selector: r.stringMap(['spec', 'selector']),
     ports,
-    annotations: r.stringMap(['metadata', 'annotations']),
+    annotations: r.stringMap(METADATA_ANNOTATIONS),
     type: r.string(['spec', 'type']) ?? 'ClusterIP',
     ...(loadBalancerClass ? { loadBalancerClass } : {}),
   };
@@ -377,7 +394,7 @@ export function normalizeService(r: FieldReader): ServiceObject | undefined {
 }
 
 export function normalizeIngress(r: FieldReader): IngressObject | undefined {
-  const annotations = r.stringMap(['metadata', 'annotations']);
+  const annotations = r.stringMap(METADATA_ANNOTATIONS);
   const classField = r.string(['spec', 'ingressClassName']);
   const classAnnotation = annotations['kubernetes.io/ingress.class'];
   const className = classField
@@ -390,12 +407,13 @@ export function normalizeIngress(r: FieldReader): IngressObject | undefined {
       : undefined;
   const backends: IngressBackendRef[] = [];
   const readBackend = (path: FieldPath): void => {
-    const service = r.string([...path, 'service', 'name']) ?? r.string([...path, 'serviceName']);
+    const backend = r.within(path);
+    const service = backend.string(['service', 'name']) ?? backend.string(['serviceName']);
     if (service === undefined) return;
     const port =
-      r.integer([...path, 'service', 'port', 'number'], { min: 1, max: 65535 }) ??
-      r.string([...path, 'service', 'port', 'name']) ??
-      r.intOrString([...path, 'servicePort']);
+      backend.integer(['service', 'port', 'number'], { min: 1, max: 65535 }) ??
+      backend.string(['service', 'port', 'name']) ??
+      backend.intOrString(['servicePort']);
     backends.push({ service, port, path });
   };
   if (r.raw(['spec', 'defaultBackend']) !== undefined) readBackend(['spec', 'defaultBackend']);
@@ -477,7 +495,7 @@ export function normalizeIngressClassParams(r: FieldReader): IngressClassParamsO
   const targetType = r.string(['spec', 'targetType']);
   const group = r.string(['spec', 'group', 'name']);
   const value: IngressClassParamsObject = {
-    ref: { ...r.ref, namespace: '' },
+    ref: r.refInNamespace(''),
     reader: r,
     loadBalancerAttributes: attributes,
     ...(targetType ? { targetType } : {}),
@@ -507,7 +525,7 @@ export function normalizeTargetGroupBinding(r: FieldReader): TargetGroupBindingO
 
 export function normalizeNamespace(r: FieldReader): NamespaceObject | undefined {
   const labels = r.stringMap(['metadata', 'labels']);
-  return r.ok ? { name: r.ref.name, labels, ref: { ...r.ref, namespace: r.ref.name } } : undefined;
+  return r.ok ? { name: r.ref.name, labels, ref: r.refInNamespace(r.ref.name) } : undefined;
 }
 
 export function normalizePodDisruptionBudget(r: FieldReader): PodDisruptionBudgetObject | undefined {

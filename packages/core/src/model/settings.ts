@@ -8,42 +8,65 @@ import type {
   ServiceObject,
   TargetGroupBindingObject,
 } from './objects.js';
-import type { DefaultAuthority, ObjectRef, Provenance, Resolved } from './provenance.js';
+import type { DefaultAuthority, Provenance, Resolved } from './provenance.js';
 import { liveSource } from './field-reader.js';
 
-/** An object whose annotations may carry load-balancer settings, in precedence order (first wins). */
-interface AnnotationSource {
-  readonly ref: ObjectRef;
-  readonly annotations: Readonly<Record<string, string>>;
-  readonly at: (key: string, attribute?: string) => Provenance;
+/**
+ * An object whose annotations may carry load-balancer settings (a Service or an Ingress); lists of them are
+ * in precedence order (first wins).
+ */
+type AnnotationSource = Pick<ServiceObject | IngressObject, 'ref' | 'annotations' | 'reader'>;
+
+function provenanceAt(source: AnnotationSource, key: string, attribute?: string): Provenance {
+  return source.reader.annotation(key, undefined, attribute);
 }
 
-function sourceOf(object: ServiceObject | IngressObject): AnnotationSource {
-  return {
-    ref: object.ref,
-    annotations: object.annotations,
-    at: (key, attribute) => object.reader.annotation(key, undefined, attribute),
-  };
+/**
+ * A default that applies because a setting is written nowhere: "no <setting> on <where>". The note is
+ * written only when a message quotes it, as most defaults are never shown. A class, not a literal with a
+ * getter of its own (which V8 keeps in slow dictionary mode) nor a closure (whose scope would keep the
+ * whole resolution alive): every backend holds several of these.
+ */
+class UnsetDefault {
+  readonly kind = 'default';
+  readonly authority: DefaultAuthority;
+  readonly #setting: string;
+  readonly #where: string | undefined;
+
+  constructor(authority: DefaultAuthority, setting: string, where: string | undefined) {
+    this.authority = authority;
+    this.#setting = setting;
+    this.#where = where;
+  }
+
+  get note(): string {
+    return this.#where === undefined ? `no ${this.#setting}` : `no ${this.#setting} on ${this.#where}`;
+  }
 }
 
-// Notes are written only when a message quotes them: most defaults are never shown.
-function controllerDefault(note: () => string): Provenance {
-  return lazyDefault('aws-load-balancer-controller', note);
+function controllerDefault(setting: string, where: string): Provenance {
+  return new UnsetDefault('aws-load-balancer-controller', setting, where);
 }
 
-function awsDefault(note: () => string): Provenance {
-  return lazyDefault('aws', note);
+/** A default whose note is written only when a message quotes it. */
+class LazyDefault {
+  readonly kind = 'default';
+  readonly authority: DefaultAuthority;
+  readonly #note: () => string;
+
+  constructor(authority: DefaultAuthority, note: () => string) {
+    this.authority = authority;
+    this.#note = note;
+  }
+
+  get note(): string {
+    return this.#note();
+  }
 }
 
-function lazyDefault(authority: DefaultAuthority, note: () => string): Provenance {
-  return {
-    kind: 'default',
-    authority,
-    get note() {
-      return note();
-    },
-  };
-}
+const ALB_DEREGISTRATION_SETTING = `deregistration_delay.timeout_seconds in ${ALB.targetGroupAttributes}`;
+const NLB_DEREGISTRATION_SETTING = `deregistration_delay.timeout_seconds in ${NLB.targetGroupAttributes}`;
+const ALB_IDLE_TIMEOUT_SETTING = `idle_timeout.timeout_seconds in ${ALB.loadBalancerAttributes}`;
 
 /**
  * Resolves an ALB target group's settings from Service and Ingress annotations and IngressClassParams,
@@ -58,15 +81,12 @@ export function resolveAlbSettings(
   groupIngresses: readonly IngressObject[],
   problems: InputProblem[],
 ): TargetGroupSettings {
-  const sources = [sourceOf(service), ...(ingress ? [sourceOf(ingress)] : [])];
+  const sources: AnnotationSource[] = ingress ? [service, ingress] : [service];
   const where = ingress
     ? `Service ${service.ref.name} or Ingress ${ingress.ref.namespace}/${ingress.ref.name}`
     : `Service ${service.ref.name}`;
   const numberSetting = (key: string, fallback: number): Resolved<number> =>
-    annotationNumber(sources, key, problems) ?? {
-      value: fallback,
-      from: controllerDefault(() => `no ${key} on ${where}`),
-    };
+    annotationNumber(sources, key, problems) ?? { value: fallback, from: controllerDefault(key, where) };
 
   let targetType: Resolved<'ip' | 'instance'> | undefined;
   if (params?.targetType === 'ip' || params?.targetType === 'instance') {
@@ -81,14 +101,11 @@ export function resolveAlbSettings(
     };
   }
   targetType ??= annotationEnum(sources, ALB.targetType, ['ip', 'instance'] as const, problems);
-  targetType ??= {
-    value: ALB_DEFAULTS.targetType,
-    from: controllerDefault(() => `no ${ALB.targetType} on ${where}`),
-  };
+  targetType ??= { value: ALB_DEFAULTS.targetType, from: controllerDefault(ALB.targetType, where) };
 
   const path = annotationString(sources, ALB.healthCheckPath) ?? {
     value: ALB_DEFAULTS.healthCheckPath,
-    from: controllerDefault(() => `no ${ALB.healthCheckPath} on ${where}`),
+    from: controllerDefault(ALB.healthCheckPath, where),
   };
 
   const tgAttribute = annotationAttribute(
@@ -99,9 +116,7 @@ export function resolveAlbSettings(
   );
   const deregistration = tgAttribute ?? {
     value: ALB_DEFAULTS.deregistrationDelaySeconds,
-    from: controllerDefault(
-      () => `no deregistration_delay.timeout_seconds in ${ALB.targetGroupAttributes} on ${where}`,
-    ),
+    from: controllerDefault(ALB_DEREGISTRATION_SETTING, where),
   };
 
   let idle: Resolved<number> | undefined;
@@ -117,8 +132,8 @@ export function resolveAlbSettings(
       },
     };
   }
-  const lbSources = ingress
-    ? [sourceOf(ingress), ...groupIngresses.filter((g) => g !== ingress).map(sourceOf)]
+  const lbSources: AnnotationSource[] = ingress
+    ? [ingress, ...groupIngresses.filter((g) => g !== ingress)]
     : [];
   idle ??= annotationAttribute(
     lbSources,
@@ -128,9 +143,10 @@ export function resolveAlbSettings(
   );
   idle ??= {
     value: ALB_DEFAULTS.idleTimeoutSeconds,
-    from: awsDefault(
-      () =>
-        `no idle_timeout.timeout_seconds in ${ALB.loadBalancerAttributes}${ingress ? ` on Ingress ${ingress.ref.namespace}/${ingress.ref.name}` : ''}`,
+    from: new UnsetDefault(
+      'aws',
+      ALB_IDLE_TIMEOUT_SETTING,
+      ingress ? `Ingress ${ingress.ref.namespace}/${ingress.ref.name}` : undefined,
     ),
   };
 
@@ -151,27 +167,21 @@ export function resolveAlbSettings(
 
 /** NLB target group settings from the Service's `service.beta.kubernetes.io/aws-load-balancer-*` annotations. */
 export function resolveNlbSettings(service: ServiceObject, problems: InputProblem[]): TargetGroupSettings {
-  const sources = [sourceOf(service)];
+  const sources: AnnotationSource[] = [service];
   const where = `Service ${service.ref.name}`;
   const numberSetting = (key: string, fallback: number): Resolved<number> =>
-    annotationNumber(sources, key, problems) ?? {
-      value: fallback,
-      from: controllerDefault(() => `no ${key} on ${where}`),
-    };
+    annotationNumber(sources, key, problems) ?? { value: fallback, from: controllerDefault(key, where) };
   const type = service.annotations[NLB.type];
   const targetType: Resolved<'ip' | 'instance'> =
     annotationEnum(sources, NLB.targetType, ['ip', 'instance'] as const, problems) ??
     (type === 'nlb-ip'
-      ? { value: 'ip', from: sources[0]!.at(NLB.type) }
-      : {
-          value: NLB_DEFAULTS.targetType,
-          from: controllerDefault(() => `no ${NLB.targetType} on ${where}`),
-        });
+      ? { value: 'ip', from: provenanceAt(service, NLB.type) }
+      : { value: NLB_DEFAULTS.targetType, from: controllerDefault(NLB.targetType, where) });
   return {
     targetType,
     healthCheckPath: annotationString(sources, NLB.healthCheckPath) ?? {
       value: NLB_DEFAULTS.healthCheckPath,
-      from: controllerDefault(() => `no ${NLB.healthCheckPath} on ${where}`),
+      from: controllerDefault(NLB.healthCheckPath, where),
     },
     healthCheckIntervalSeconds: numberSetting(
       NLB.healthCheckInterval,
@@ -187,9 +197,7 @@ export function resolveNlbSettings(service: ServiceObject, problems: InputProble
       problems,
     ) ?? {
       value: NLB_DEFAULTS.deregistrationDelaySeconds,
-      from: controllerDefault(
-        () => `no deregistration_delay.timeout_seconds in ${NLB.targetGroupAttributes} on ${where}`,
-      ),
+      from: controllerDefault(NLB_DEREGISTRATION_SETTING, where),
     },
   };
 }
@@ -203,7 +211,8 @@ export function resolveBindingSettings(
   loadBalancer: 'alb' | 'nlb',
 ): TargetGroupSettings {
   const unknown = (what: string): Provenance =>
-    awsDefault(
+    new LazyDefault(
+      'aws',
       () =>
         `${what} of target group ${binding.targetGroupARN ?? binding.targetGroupName ?? '(unnamed)'} is not in the manifests; run with --live to read it`,
     );
@@ -231,7 +240,7 @@ export function resolveBindingSettings(
 function annotationString(sources: readonly AnnotationSource[], key: string): Resolved<string> | undefined {
   for (const source of sources) {
     const value = source.annotations[key];
-    if (value !== undefined) return { value, from: source.at(key) };
+    if (value !== undefined) return { value, from: provenanceAt(source, key) };
   }
   return undefined;
 }
@@ -254,7 +263,7 @@ function annotationNumber(
       );
       continue;
     }
-    return { value: Number(value.trim()), from: source.at(key) };
+    return { value: Number(value.trim()), from: provenanceAt(source, key) };
   }
   return undefined;
 }
@@ -274,7 +283,7 @@ function annotationEnum<T extends string>(
       );
       continue;
     }
-    return { value: value as T, from: source.at(key) };
+    return { value: value as T, from: provenanceAt(source, key) };
   }
   return undefined;
 }
@@ -300,13 +309,13 @@ function annotationAttribute(
       );
       continue;
     }
-    return { value: Number(value), from: source.at(annotation, attribute) };
+    return { value: Number(value), from: provenanceAt(source, annotation, attribute) };
   }
   return undefined;
 }
 
 function annotationProblem(source: AnnotationSource, key: string, message: string): InputProblem {
-  const from = source.at(key);
+  const from = provenanceAt(source, key);
   return {
     at: (from.kind === 'annotation' ? from.at : undefined) ?? liveSource(source.ref),
     object: `${source.ref.kind} ${source.ref.namespace}/${source.ref.name}`,

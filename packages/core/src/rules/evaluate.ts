@@ -31,35 +31,35 @@ export interface EvaluateOptions {
 }
 
 /** Runs every rule on every load-balanced workload, applying suppressions. Pure. */
-export function evaluateRules(
-  facts: readonly WorkloadFacts[],
-  options: EvaluateOptions,
-): Pick<Report, 'findings' | 'suppressed' | 'workloads' | 'skippedWorkloads'> {
-  const rules = options.rules ?? RULES;
-  const findings: Finding[] = [];
-  const suppressed: Suppressed[] = [];
-  const workloads: ObjectRef[] = [];
-  const skippedWorkloads: ObjectRef[] = [];
-  for (const workload of facts) {
-    if (!isLoadBalanced(workload)) {
-      skippedWorkloads.push(workload.workload.ref);
-      continue;
-    }
-    workloads.push(workload.workload.ref);
-    for (const rule of rules) {
-      for (const finding of rule.evaluate({ facts: workload, allowances: options.allowances })) {
-        if (workload.ignored.rules.has(rule.id) || workload.ignored.rules.has(rule.slug.toUpperCase())) {
-          suppressed.push({
-            finding,
-            ...(workload.ignored.reason ? { reason: workload.ignored.reason } : {}),
-          });
-        } else {
-          findings.push(finding);
-        }
+export function evaluateRules(facts: readonly WorkloadFacts[], options: EvaluateOptions): Evaluation {
+  const evaluation: Evaluation = { findings: [], suppressed: [], workloads: [], skippedWorkloads: [] };
+  for (const workload of facts) evaluateWorkload(workload, options, evaluation);
+  return evaluation;
+}
+
+/** What evaluating workloads adds to a report. */
+export type Evaluation = Pick<Report, 'findings' | 'suppressed' | 'workloads' | 'skippedWorkloads'>;
+
+/** `evaluateRules` for one workload, adding to `into`: so facts can be judged as soon as they are linked. */
+export function evaluateWorkload(workload: WorkloadFacts, options: EvaluateOptions, into: Evaluation): void {
+  if (!isLoadBalanced(workload)) {
+    into.skippedWorkloads.push(workload.workload.ref);
+    return;
+  }
+  into.workloads.push(workload.workload.ref);
+  const context = { facts: workload, allowances: options.allowances };
+  for (const rule of options.rules ?? RULES) {
+    for (const finding of rule.evaluate(context)) {
+      if (workload.ignored.rules.has(rule.id) || workload.ignored.rules.has(rule.slug.toUpperCase())) {
+        into.suppressed.push({
+          finding,
+          ...(workload.ignored.reason ? { reason: workload.ignored.reason } : {}),
+        });
+      } else {
+        into.findings.push(finding);
       }
     }
   }
-  return { findings, suppressed, workloads, skippedWorkloads };
 }
 
 export type FailOn = Severity | 'never';

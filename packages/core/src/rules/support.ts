@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import { READINESS_GATE_PREFIXES, ANNOTATIONS } from '../model/annotations.js';
 import type { BackendFacts, WorkloadFacts } from '../model/facts.js';
 import { servingContainers } from '../model/facts.js';
@@ -8,6 +7,7 @@ import { describeProvenance, formatObjectRef } from '../model/provenance.js';
 import type { FieldPath, SourceRef } from '../manifest/source.js';
 import { drainTimingOf, recommendDrainTiming } from '../timing/model.js';
 import type { DrainTiming, RecommendedTiming } from '../timing/model.js';
+import { stringifySnippet } from './snippet-yaml.js';
 import type { Finding, FindingValue, Fix, RuleContext, RuleMeta, Severity } from './types.js';
 
 /** Builds a finding of a rule with the workload filled in. */
@@ -80,17 +80,38 @@ export function servingContainerTimings(context: RuleContext): ContainerTiming[]
 
 function computeTimings(context: RuleContext): ContainerTiming[] {
   const { facts, allowances } = context;
-  return servingContainers(facts).flatMap((container) => {
-    const backends = facts.backends.filter((backend) => backend.servingContainers.includes(container.name));
-    const strictest = [...backends].sort(
-      (a, b) =>
-        b.settings.deregistrationDelaySeconds.value - a.settings.deregistrationDelaySeconds.value ||
-        (b.loadBalancer === 'nlb' ? 1 : 0) - (a.loadBalancer === 'nlb' ? 1 : 0),
-    )[0];
-    if (!strictest) return [];
+  const timings: ContainerTiming[] = [];
+  for (const container of servingContainers(facts)) {
+    const strictest = strictestBackend(facts.backends, container.name);
+    if (!strictest) continue;
     const timing = drainTimingOf(facts, strictest, container, allowances);
-    return [{ container, backend: strictest, timing, recommended: recommendDrainTiming(timing) }];
-  });
+    timings.push({ container, backend: strictest, timing, recommended: recommendDrainTiming(timing) });
+  }
+  return timings;
+}
+
+/**
+ * The backend of a container with the longest deregistration delay; on a tie an NLB's (its propagation is
+ * longer), and then the first listed.
+ */
+function strictestBackend(backends: readonly BackendFacts[], container: string): BackendFacts | undefined {
+  let strictest: BackendFacts | undefined;
+  for (const backend of backends) {
+    if (!backend.servingContainers.includes(container)) continue;
+    if (!strictest) {
+      strictest = backend;
+      continue;
+    }
+    const delay = backend.settings.deregistrationDelaySeconds.value;
+    const strictestDelay = strictest.settings.deregistrationDelaySeconds.value;
+    if (
+      delay > strictestDelay ||
+      (delay === strictestDelay && backend.loadBalancer === 'nlb' && strictest.loadBalancer !== 'nlb')
+    ) {
+      strictest = backend;
+    }
+  }
+  return strictest;
 }
 
 /** Whether a pod template has a readiness gate the AWS Load Balancer Controller sets. */
@@ -140,7 +161,7 @@ export function annotationFix(ref: ObjectRef, annotations: Record<string, string
 }
 
 export function snippet(ref: ObjectRef, body: Record<string, unknown>): string {
-  return `# ${formatObjectRef(ref)}\n${stringify(body, { lineWidth: 0 })}`;
+  return `# ${formatObjectRef(ref)}\n${stringifySnippet(body)}`;
 }
 
 /** Where a value came from, for `describeProvenance` callers that may have none. */
