@@ -1,4 +1,4 @@
-import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
+import { binaryFileProblem, DEFAULT_MAX_ALIAS_COUNT, loadDocument, splitDocuments } from './documents.js';
 import { DocumentPositions } from './positions.js';
 import type { FieldPath, InputProblem, SourceRef } from './source.js';
 
@@ -28,65 +28,8 @@ export interface ParsedManifests {
   readonly skippedDocuments: number;
 }
 
-// Rendered manifests almost never use aliases; the classic "billion laughs" needs 81.
-const DEFAULT_MAX_ALIAS_COUNT = 64;
-const ALIAS = /(?<=[\s[{,:-])\*[^\s,[\]{}]+/g;
 /** The path of an object that is a whole document; shared, as every such object's position lookup keeps it. */
 const DOCUMENT_ROOT: FieldPath = [];
-
-/** One `---`-separated document of a file, with the line it starts on. */
-interface DocumentText {
-  readonly text: string;
-  readonly firstLine: number;
-}
-
-/**
- * Splits a YAML stream at its document markers. A `---` or `...` at the start of a line always separates
- * documents in YAML, so each document is parsed on its own and an error in one cannot hide the others.
- */
-export function splitDocuments(text: string): DocumentText[] {
-  const documents: DocumentText[] = [];
-  let start = 0;
-  let firstLine = 1;
-  let line = 1;
-  let position = 0;
-  const push = (end: number): void => {
-    const chunk = text.slice(start, end);
-    if (chunk.trim() !== '') documents.push({ text: chunk, firstLine });
-  };
-  while (position <= text.length) {
-    const newline = text.indexOf('\n', position);
-    const end = newline < 0 ? text.length : newline;
-    const first = text.charCodeAt(position);
-    // Most lines start with neither `-` nor `.`: only those can be markers.
-    if (
-      (first === 45 || first === 46) &&
-      (text.startsWith('---', position) || text.startsWith('...', position))
-    ) {
-      const after = text.charCodeAt(position + 3);
-      if (Number.isNaN(after) || after === 10 || after === 13 || after === 32 || after === 9) {
-        push(position);
-        // Keep what follows `--- ` on the marker's line (`--- # comment`, `--- {}`), columns intact.
-        const rest = text.slice(position + 3, end);
-        start = position;
-        firstLine = line;
-        if (text.startsWith('...', position) || rest.trim() === '' || rest.trim().startsWith('#')) {
-          start = newline < 0 ? text.length : newline + 1;
-          firstLine = line + 1;
-        } else {
-          documents.push({ text: `   ${rest}`, firstLine: line });
-          start = newline < 0 ? text.length : newline + 1;
-          firstLine = line + 1;
-        }
-      }
-    }
-    if (newline < 0) break;
-    position = newline + 1;
-    line += 1;
-  }
-  push(text.length);
-  return documents;
-}
 
 /**
  * Parses multi-document YAML (or JSON) into Kubernetes objects with source positions. `kind: List` (as
@@ -117,31 +60,19 @@ export function parseEachManifest(
 ): Omit<ParsedManifests, 'objects'> {
   const problems: InputProblem[] = [];
   let skippedDocuments = 0;
-  if (text.includes('\u0000')) {
-    return {
-      problems: [{ at: { file, line: 1, column: 1 }, message: 'not a text file (contains NUL bytes)' }],
-      skippedDocuments,
-    };
-  }
+  const binary = binaryFileProblem(text, file);
+  if (binary) return { problems: [binary], skippedDocuments };
   const maxAliases = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
   const skip = (): void => {
     skippedDocuments += 1;
   };
   for (const document of splitDocuments(text)) {
-    if (document.text.includes('*') && (document.text.match(ALIAS)?.length ?? 0) > maxAliases) {
-      problems.push({
-        at: { file, line: document.firstLine, column: 1 },
-        message: `document rejected: too many YAML aliases (over ${maxAliases}: a possible resource-exhaustion attack)`,
-      });
+    const loaded = loadDocument(document, file, maxAliases);
+    if ('problem' in loaded) {
+      problems.push(loaded.problem);
       continue;
     }
-    let data: unknown;
-    try {
-      data = load(document.text, { schema: CORE_SCHEMA, filename: file, json: false });
-    } catch (error) {
-      problems.push(yamlProblem(error, file, document.firstLine));
-      continue;
-    }
+    const data = loaded.value;
     if (data === null || data === undefined) {
       skippedDocuments += 1;
       continue;
@@ -157,18 +88,6 @@ export function parseEachManifest(
     collectObjects(data, DOCUMENT_ROOT, positions, visit, problems, skip);
   }
   return { problems, skippedDocuments };
-}
-
-function yamlProblem(error: unknown, file: string, firstLine: number): InputProblem {
-  if (error instanceof YAMLException) {
-    const line = firstLine + (error.mark?.line ?? 0);
-    const column = (error.mark?.column ?? 0) + 1;
-    return { at: { file, line, column }, message: `invalid YAML: ${error.reason}` };
-  }
-  return {
-    at: { file, line: firstLine, column: 1 },
-    message: `invalid YAML: ${error instanceof Error ? error.message : String(error)}`,
-  };
 }
 
 function collectObjects(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DocumentPositions } from './positions.js';
-import { splitDocuments } from './parse.js';
+import { splitDocuments } from './documents.js';
 
 const at = (text: string, path: (string | number)[], firstLine = 1) => {
   const { line, column } = new DocumentPositions('f.yaml', text, firstLine).positionOf(path);
