@@ -1,7 +1,7 @@
 import { describeType, describeValue } from '../manifest/parse.js';
 import type { ManifestObject } from '../manifest/parse.js';
 import type { FieldPath, InputProblem, SourceRef } from '../manifest/source.js';
-import { formatFieldPath } from '../manifest/source.js';
+import { detach, formatFieldPath } from '../manifest/source.js';
 import type { ObjectRef, Provenance } from './provenance.js';
 
 /**
@@ -131,7 +131,7 @@ export class FieldReader {
       this.report(path, `must be a string, got ${describeValue(value)}`);
       return undefined;
     }
-    return value;
+    return detach(value);
   }
 
   integer(path: FieldPath, bounds: { min?: number; max?: number } = {}): number | undefined {
@@ -167,7 +167,7 @@ export class FieldReader {
     const value = this.raw(path);
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'number' && Number.isInteger(value)) return value;
-    if (typeof value === 'string' && value !== '') return value;
+    if (typeof value === 'string' && value !== '') return detach(value);
     this.report(path, `must be an integer or a string, got ${describeValue(value)}`);
     return undefined;
   }
@@ -202,7 +202,7 @@ export class FieldReader {
         this.report([...path, key], `must be a string, got ${describeValue(entry)}`);
         continue;
       }
-      out[key] = entry;
+      out[key] = detach(entry);
     }
     return out;
   }

@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { InputProblem } from '../manifest/source.js';
 import type { ManifestSource } from '../validate.js';
@@ -36,9 +36,11 @@ export async function readManifestSources(
   const problem = (file: string, message: string): void => {
     problems.push({ at: { file, line: 1, column: 1 }, message });
   };
-  const readOne = async (path: string, name: string): Promise<void> => {
+  // Synchronous reads: nothing else runs meanwhile, and on a corpus of many files they take a fraction of
+  // the time that queuing each read on the thread pool does.
+  const readOne = (path: string, name: string): void => {
     try {
-      const info = await stat(path);
+      const info = statSync(path);
       if (info.size > maxBytes) {
         problem(
           name,
@@ -46,15 +48,15 @@ export async function readManifestSources(
         );
         return;
       }
-      sources.push({ file: name, text: await readFile(path, 'utf8') });
+      sources.push({ file: name, text: readFileSync(path, 'utf8') });
     } catch (error) {
       problem(name, `cannot read: ${describeFsError(error)}`);
     }
   };
-  const walk = async (dir: string): Promise<void> => {
+  const walk = (dir: string): void => {
     let entries;
     try {
-      entries = await readdir(dir, { withFileTypes: true });
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch (error) {
       problem(display(dir), `cannot read directory: ${describeFsError(error)}`);
       return;
@@ -63,9 +65,9 @@ export async function readManifestSources(
     for (const entry of entries) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!entry.name.startsWith('.') && !SKIPPED_DIRECTORIES.has(entry.name)) await walk(full);
+        if (!entry.name.startsWith('.') && !SKIPPED_DIRECTORIES.has(entry.name)) walk(full);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && MANIFEST_EXTENSIONS.test(entry.name)) {
-        await readOne(full, display(full));
+        readOne(full, display(full));
       }
     }
   };
@@ -85,14 +87,14 @@ export async function readManifestSources(
     const full = join(cwd, path).startsWith('/') && path.startsWith('/') ? path : join(cwd, path);
     let info;
     try {
-      info = await lstat(full);
-      if (info.isSymbolicLink()) info = await stat(full);
+      info = lstatSync(full);
+      if (info.isSymbolicLink()) info = statSync(full);
     } catch (error) {
       problem(path, `cannot read: ${describeFsError(error)}`);
       continue;
     }
-    if (info.isDirectory()) await walk(full);
-    else await readOne(full, path);
+    if (info.isDirectory()) walk(full);
+    else readOne(full, path);
   }
   return { sources, problems };
 }
