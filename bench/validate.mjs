@@ -34,7 +34,7 @@ const b = [];
 let findings = 0;
 for (let round = 0; round < rounds; round++) {
   a.push(measure([join(import.meta.dirname, 'yaml-baseline.mjs'), dir]));
-  const v = measure([join(root, 'packages/cli/dist/bin.js'), 'validate', '-o', 'json', dir]);
+  const v = measure([join(root, 'packages/cli/dist/draingate.js'), 'validate', '-o', 'json', dir]);
   findings = JSON.parse(v.stdout).findings.length;
   b.push(v);
 }

@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
-const cli = join(root, 'packages/cli/dist/bin.js');
+const cli = join(root, 'packages/cli/dist/draingate.js');
 const examples = join(root, 'examples');
 const run = (args, capture = false) =>
   spawnSync(process.execPath, [cli, ...args], {

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-/** The built CLI (npm test builds before it runs the suites). */
-export const BIN = join(import.meta.dirname, '../dist/bin.js');
+/** The built CLI, as its package's bin runs it (npm test builds before it runs the suites). */
+export const BIN = join(import.meta.dirname, '../dist/draingate.js');
 export const REPO = join(import.meta.dirname, '../../..');
 
 export interface RunResult {
