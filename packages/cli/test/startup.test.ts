@@ -17,9 +17,17 @@ describe('offline commands start without the AWS SDK or the Kubernetes client', 
   });
 
   it('the hook does catch a command that needs them', async () => {
-    const run = await draingate(['check', 'target-health', '--target-group', 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef'], {
-      env: { NODE_OPTIONS: `--import=${HOOK}` },
-    });
+    const run = await draingate(
+      [
+        'check',
+        'target-health',
+        '--target-group',
+        'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef',
+      ],
+      {
+        env: { NODE_OPTIONS: `--import=${HOOK}` },
+      },
+    );
     expect(run.stderr).toContain('offline command loaded @draingate/aws');
   });
 });

@@ -56,7 +56,11 @@ export interface RolloutStatus {
 
 /** Reads the cluster. */
 export interface ClusterReader {
-  listPods(namespace: string, selector: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<PodInfo[]>;
+  listPods(
+    namespace: string,
+    selector: Readonly<Record<string, string>>,
+    signal?: AbortSignal,
+  ): Promise<PodInfo[]>;
   readRolloutStatus(workload: WorkloadRef, signal?: AbortSignal): Promise<RolloutStatus>;
 }
 
@@ -78,6 +82,14 @@ export interface ActionResult {
 
 /** Undoes or aborts a rollout, only if the preconditions still hold. */
 export interface RolloutActuator {
-  rollback(workload: WorkloadRef, preconditions: Preconditions, options: { dryRun: boolean; signal?: AbortSignal }): Promise<ActionResult>;
-  abort(workload: WorkloadRef, preconditions: Preconditions, options: { dryRun: boolean; undo?: boolean; signal?: AbortSignal }): Promise<ActionResult>;
+  rollback(
+    workload: WorkloadRef,
+    preconditions: Preconditions,
+    options: { dryRun: boolean; signal?: AbortSignal },
+  ): Promise<ActionResult>;
+  abort(
+    workload: WorkloadRef,
+    preconditions: Preconditions,
+    options: { dryRun: boolean; undo?: boolean; signal?: AbortSignal },
+  ): Promise<ActionResult>;
 }

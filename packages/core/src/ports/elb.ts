@@ -52,21 +52,34 @@ export interface LoadBalancerCatalog {
   /** Attributes as AWS names them (`deregistration_delay.timeout_seconds` → `"300"`). */
   describeTargetGroupAttributes(arn: string, signal?: AbortSignal): Promise<Readonly<Record<string, string>>>;
   describeLoadBalancers(arns: readonly string[], signal?: AbortSignal): Promise<LoadBalancerInfo[]>;
-  describeLoadBalancerAttributes(arn: string, signal?: AbortSignal): Promise<Readonly<Record<string, string>>>;
-  describeTags(arns: readonly string[], signal?: AbortSignal): Promise<ReadonlyMap<string, Readonly<Record<string, string>>>>;
+  describeLoadBalancerAttributes(
+    arn: string,
+    signal?: AbortSignal,
+  ): Promise<Readonly<Record<string, string>>>;
+  describeTags(
+    arns: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<ReadonlyMap<string, Readonly<Record<string, string>>>>;
   /** Target groups whose tags include every given tag (the controller's `elbv2.k8s.aws/cluster`, …). */
-  findTargetGroupsByTags(tags: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<TargetGroupInfo[]>;
+  findTargetGroupsByTags(
+    tags: Readonly<Record<string, string>>,
+    signal?: AbortSignal,
+  ): Promise<TargetGroupInfo[]>;
 }
 
 /** `arn:aws:elasticloadbalancing:eu-west-1:123:loadbalancer/app/web/abc` → `app/web/abc` (CloudWatch's dimension). */
 export function loadBalancerDimension(arn: string): string | undefined {
-  const match = /^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:loadbalancer\/((?:app|net|gwy)\/[\w-]{1,32}\/[0-9a-f]{16})$/.exec(arn);
+  const match =
+    /^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:loadbalancer\/((?:app|net|gwy)\/[\w-]{1,32}\/[0-9a-f]{16})$/.exec(
+      arn,
+    );
   return match?.[1];
 }
 
 /** `arn:…:targetgroup/web/abc` → `targetgroup/web/abc` (CloudWatch's dimension). */
 export function targetGroupDimension(arn: string): string | undefined {
-  const match = /^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:(targetgroup\/[\w-]{1,32}\/[0-9a-f]{16})$/.exec(arn);
+  const match =
+    /^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:(targetgroup\/[\w-]{1,32}\/[0-9a-f]{16})$/.exec(arn);
   return match?.[1];
 }
 

@@ -32,7 +32,8 @@ export class UpstreamError extends Error {
     options?: { cause?: unknown; retryable?: boolean },
   ) {
     super(`${service} ${operation}: ${message}`, options);
-    this.retryable = options?.retryable ?? (failure === 'throttled' || failure === 'timeout' || failure === 'unavailable');
+    this.retryable =
+      options?.retryable ?? (failure === 'throttled' || failure === 'timeout' || failure === 'unavailable');
   }
   readonly retryable: boolean;
 }

@@ -24,5 +24,9 @@ export interface MetricSeries {
 
 /** Reads metrics: one call may carry many queries; the adapter batches, pages and retries. */
 export interface MetricsSource {
-  readMetrics(queries: readonly MetricQuery[], window: MetricWindow, signal?: AbortSignal): Promise<MetricSeries[]>;
+  readMetrics(
+    queries: readonly MetricQuery[],
+    window: MetricWindow,
+    signal?: AbortSignal,
+  ): Promise<MetricSeries[]>;
 }

@@ -26,7 +26,12 @@ describe('SARIF', () => {
   const schema = JSON.parse(
     readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'),
   ) as object;
-  const ajv = new AjvDraft04.default({ strict: false, allErrors: true, validateFormats: false, unicodeRegExp: false });
+  const ajv = new AjvDraft04.default({
+    strict: false,
+    allErrors: true,
+    validateFormats: false,
+    unicodeRegExp: false,
+  });
   const validate = ajv.compile(schema);
 
   it('validates against the official SARIF 2.1.0 schema', () => {
