@@ -188,18 +188,28 @@ export class KubeClusterReader implements ClusterReader, LiveObjectsReader {
       );
     }
     const ns = ref.namespace;
-    const [namespace, services, ingresses, ingressClasses, ingressClassParams, targetGroupBindings, pdbs] =
-      await Promise.all([
-        this.readNamespace(ns, warnings, signal),
-        this.listServices(ns, signal),
-        this.listOrNone(RESOURCES.ingresses, ns, warnings, signal),
-        this.listOrNone(RESOURCES.ingressClasses, undefined, warnings, signal),
-        this.listOrNone(RESOURCES.ingressClassParams, undefined, warnings, signal),
-        this.listOrNone(RESOURCES.targetGroupBindings, ns, warnings, signal),
-        this.listOrNone(RESOURCES.pdbs, ns, warnings, signal),
-      ]);
+    const [
+      namespace,
+      services,
+      ingresses,
+      ingressClasses,
+      ingressClassParams,
+      targetGroupBindings,
+      pdbs,
+      referencedWorkload,
+    ] = await Promise.all([
+      this.readNamespace(ns, warnings, signal),
+      this.listServices(ns, signal),
+      this.listOrNone(RESOURCES.ingresses, ns, warnings, signal),
+      this.listOrNone(RESOURCES.ingressClasses, undefined, warnings, signal),
+      this.listOrNone(RESOURCES.ingressClassParams, undefined, warnings, signal),
+      this.listOrNone(RESOURCES.targetGroupBindings, ns, warnings, signal),
+      this.listOrNone(RESOURCES.pdbs, ns, warnings, signal),
+      this.readReferencedWorkload(ref, workloadJson, signal),
+    ]);
     return {
       workload,
+      ...(referencedWorkload ? { referencedWorkload } : {}),
       ...(namespace ? { namespace } : {}),
       services,
       ingresses,
@@ -210,6 +220,25 @@ export class KubeClusterReader implements ClusterReader, LiveObjectsReader {
       // The reads run in parallel: sort so the same cluster always gives the same report.
       warnings: warnings.sort(),
     };
+  }
+
+  /**
+   * The Deployment an Argo Rollout's `spec.workloadRef` names (its pod template is the one that runs), or
+   * undefined for other workloads and other kinds of reference. A named Deployment that does not exist is
+   * an error: the Rollout cannot run without it.
+   */
+  private async readReferencedWorkload(
+    ref: WorkloadRef,
+    workloadJson: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+  ): Promise<LiveObject | undefined> {
+    if (ref.kind !== 'Rollout' || stringAt(workloadJson, 'spec', 'workloadRef', 'kind') !== 'Deployment')
+      return undefined;
+    const name = stringAt(workloadJson, 'spec', 'workloadRef', 'name');
+    if (name === undefined) return undefined;
+    const deployment = { kind: 'Deployment', namespace: ref.namespace, name } as const;
+    const json = await this.readWorkload(deployment, 'readLiveObjects', signal);
+    return toLiveObject(json, apiVersionOf(RESOURCES.deployments), 'Deployment');
   }
 
   private async readNamespace(

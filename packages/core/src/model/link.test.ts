@@ -300,3 +300,67 @@ ${min === undefined ? '' : `  minReplicas: ${min}\n`}  maxReplicas: 10
     ).toBe(1);
   });
 });
+
+describe('an Argo Rollout with a workloadRef runs the pod template of the Deployment it names', () => {
+  const rollout = (ref = '{ apiVersion: apps/v1, kind: Deployment, name: web }') => `---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: { name: web-rollout, namespace: shop, annotations: { draingate.io/shutdown-seconds: "9" } }
+spec:
+  replicas: 4
+  minReadySeconds: 20
+  selector: { matchLabels: { app: web } }
+  workloadRef: ${ref}
+  strategy: { canary: { steps: [{ setWeight: 20 }] } }
+`;
+  const rolloutFacts = (text: string) =>
+    facts(text).facts.find((candidate) => candidate.workload.kind === 'Rollout');
+
+  it('the Rollout gets the template’s labels and containers, so the Service selects it', () => {
+    const f = rolloutFacts(deployment() + rollout() + service('web', 'http') + ingress('web', 'web'));
+    expect(f?.workload.podLabels).toEqual({ app: 'web', tier: 'front' });
+    expect(f?.workload.containers.map((container) => container.name)).toEqual(['web', 'metrics']);
+    expect(f?.backends.map((backend) => backend.service.ref.name)).toEqual(['web']);
+    expect(f?.workload.template?.ref).toMatchObject({ kind: 'Deployment', name: 'web' });
+  });
+
+  it('replicas, minReadySeconds, strategy and annotations stay the Rollout’s', () => {
+    const f = rolloutFacts(deployment() + rollout() + service('web', 'http'));
+    expect(f?.workload.replicas.value).toBe(4);
+    expect(f?.workload.minReadySeconds.value).toBe(20);
+    expect(f?.workload.strategy.type).toBe('Canary');
+    expect(f?.shutdownSeconds.value).toBe(9);
+  });
+
+  it('the template’s grace period comes with its position in the Deployment', () => {
+    const f = rolloutFacts(
+      deployment().replace('    spec:\n', '    spec:\n      terminationGracePeriodSeconds: 45\n') + rollout(),
+    );
+    expect(f?.workload.terminationGracePeriodSeconds).toMatchObject({
+      value: 45,
+      from: { kind: 'field', object: { kind: 'Deployment', name: 'web' }, at: { line: 9 } },
+    });
+  });
+
+  it('a workloadRef to a Deployment the input does not hold leaves the Rollout without pods to judge', () => {
+    const f = rolloutFacts(rollout('{ kind: Deployment, name: elsewhere }') + service('web', 'http'));
+    expect(f?.workload.containers).toEqual([]);
+    expect(f?.backends).toEqual([]);
+  });
+
+  it('a workloadRef of another kind (ReplicaSet, PodTemplate) is not followed', () => {
+    const f = rolloutFacts(deployment() + rollout('{ kind: ReplicaSet, name: web }'));
+    expect(f?.workload.template).toBeUndefined();
+  });
+
+  it('a workloadRef without a name is a problem with its line', () => {
+    const built = facts(deployment() + rollout('{ kind: Deployment }'));
+    expect(built.problems).toContainEqual(
+      expect.objectContaining({
+        field: 'spec.workloadRef.name',
+        message: 'is required',
+        at: expect.objectContaining({ line: 22 }),
+      }),
+    );
+  });
+});

@@ -210,13 +210,23 @@ export function linkEachWorkload(
     inventory.autoscalers.map((hpa) => [`${hpa.ref.namespace}/${hpa.targetKind}/${hpa.targetName}`, hpa]),
   );
 
+  // Rollouts that run a Deployment's pod template (spec.workloadRef) are judged with that template.
+  const deployments = inventory.workloads.some((workload) => workload.workloadRef)
+    ? new Map(
+        inventory.workloads
+          .filter((workload) => workload.kind === 'Deployment')
+          .map((deployment) => [`${deployment.ref.namespace}/${deployment.ref.name}`, deployment]),
+      )
+    : undefined;
+
   for (const declared of inventory.workloads) {
+    const templated = deployments ? withReferencedTemplate(declared, deployments) : declared;
     // An autoscaler owns the replica count: the fewest pods a rollout can start from is its minReplicas.
     const hpa =
       autoscalers.size > 0
         ? autoscalers.get(`${declared.ref.namespace}/${declared.kind}/${declared.ref.name}`)
         : undefined;
-    const workload = hpa ? { ...declared, replicas: hpa.minReplicas } : declared;
+    const workload = hpa ? { ...templated, replicas: hpa.minReplicas } : templated;
     const ns = workload.ref.namespace;
     const selecting = serviceIndex
       .candidates(ns, workload.podLabels)
@@ -308,6 +318,31 @@ export function linkEachWorkload(
       },
     } satisfies WorkloadFacts);
   }
+}
+
+/**
+ * A Rollout with a `workloadRef` to a Deployment of the inventory, with that Deployment's pod template: its
+ * labels, annotations, containers, grace period and readiness gates, as Argo Rollouts runs it. Everything
+ * else (replicas, minReadySeconds, strategy, the Rollout's own annotations) stays the Rollout's. Other
+ * workloads, and references to objects the inventory does not hold, are returned as they are.
+ */
+function withReferencedTemplate(
+  workload: WorkloadObject,
+  deployments: ReadonlyMap<string, WorkloadObject>,
+): WorkloadObject {
+  if (workload.workloadRef?.kind !== 'Deployment') return workload;
+  const deployment = deployments.get(`${workload.ref.namespace}/${workload.workloadRef.name}`);
+  if (!deployment) return workload;
+  return {
+    ...workload,
+    podLabels: deployment.podLabels,
+    podAnnotations: deployment.podAnnotations,
+    terminationGracePeriodSeconds: deployment.terminationGracePeriodSeconds,
+    readinessGates: deployment.readinessGates,
+    containers: deployment.containers,
+    podSpecPath: deployment.podSpecPath,
+    template: { ref: deployment.ref, reader: deployment.reader },
+  };
 }
 
 /**

@@ -12,6 +12,8 @@ import type { Provenance, Resolved } from './provenance.js';
 /** Plain Kubernetes objects read from a cluster, with apiVersion and kind set, as a manifest would hold them. */
 export interface LiveObjects {
   readonly workload: unknown;
+  /** The Deployment a Rollout's `spec.workloadRef` names, whose pod template the Rollout runs. */
+  readonly referencedWorkload?: unknown;
   readonly namespace?: unknown;
   readonly services: readonly unknown[];
   readonly ingresses: readonly unknown[];
@@ -59,6 +61,7 @@ export function buildLiveFacts(
   const problems: InputProblem[] = [];
   const all = [
     objects.workload,
+    ...(objects.referencedWorkload ? [objects.referencedWorkload] : []),
     ...(objects.namespace ? [objects.namespace] : []),
     ...objects.services,
     ...objects.ingresses,

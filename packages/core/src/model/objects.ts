@@ -66,6 +66,20 @@ export interface WorkloadObject {
   readonly strategy: RolloutStrategy;
   /** Path of the pod spec, for fix snippets and positions. */
   readonly podSpecPath: FieldPath;
+  /** An Argo Rollout's `spec.workloadRef`: the object whose pod template it runs instead of its own. */
+  readonly workloadRef?: { readonly kind: string; readonly name: string };
+  /**
+   * Where the pod template is written when it is not in the workload itself: set by linking for a Rollout
+   * whose workloadRef names a Deployment of the input (or of the cluster). Positions of template fields
+   * and fixes to them go there.
+   */
+  readonly template?: PodTemplateOwner;
+}
+
+/** The object that holds a workload's pod template, with the reader that finds its fields' positions. */
+export interface PodTemplateOwner {
+  readonly ref: ObjectRef;
+  readonly reader: FieldReader;
 }
 
 export interface ServiceObject {
@@ -188,6 +202,7 @@ const DEFAULT_GRACE_PERIOD: Resolved<number> = {
 export function normalizeWorkload(r: FieldReader): WorkloadObject | undefined {
   const kind = r.kind as WorkloadObject['kind'];
   const usesWorkloadRef = kind === 'Rollout' && r.raw(['spec', 'workloadRef']) !== undefined;
+  const workloadRef = usesWorkloadRef ? readWorkloadRef(r) : undefined;
   const replicasValue = r.integer(REPLICAS, { min: 0 });
   const replicas: Resolved<number> =
     replicasValue === undefined ? DEFAULT_REPLICAS : { value: replicasValue, from: r.field(REPLICAS) };
@@ -226,8 +241,19 @@ export function normalizeWorkload(r: FieldReader): WorkloadObject | undefined {
     containers,
     strategy,
     podSpecPath: POD_SPEC,
+    ...(workloadRef ? { workloadRef } : {}),
   };
   return r.ok ? workload : undefined;
+}
+
+/** `spec.workloadRef` of an Argo Rollout: a kind and a name (its apiVersion is not needed to find it). */
+function readWorkloadRef(r: FieldReader): WorkloadObject['workloadRef'] {
+  if (!r.mapping(['spec', 'workloadRef'])) return undefined;
+  const kind = r.string(['spec', 'workloadRef', 'kind']);
+  const name = r.string(['spec', 'workloadRef', 'name']);
+  if (kind === undefined) r.report(['spec', 'workloadRef', 'kind'], 'is required');
+  if (name === undefined) r.report(['spec', 'workloadRef', 'name'], 'is required');
+  return kind !== undefined && name !== undefined ? { kind, name } : undefined;
 }
 
 /** Reads one container; `c` reads from the container, so paths here are relative to it. */

@@ -5,6 +5,7 @@ import {
   quote,
   servingContainerTimings,
   value,
+  templateOwner,
 } from './support.js';
 import type { Rule } from './types.js';
 
@@ -36,7 +37,7 @@ export const preStopTooShort: Rule = {
           ],
           fix: {
             summary: `sleep ${recommended.preStopSeconds} s in preStop`,
-            object: context.facts.workload.ref,
+            object: templateOwner(context.facts),
             yaml: podTemplateFix(context.facts, {
               grace: recommended.graceSeconds,
               container: { name: container.name, fields: preStopSleep(recommended.preStopSeconds) },

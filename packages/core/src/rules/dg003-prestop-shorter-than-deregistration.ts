@@ -8,6 +8,7 @@ import {
   servingContainerTimings,
   settingsObject,
   value,
+  templateOwner,
 } from './support.js';
 import type { Rule } from './types.js';
 
@@ -62,7 +63,7 @@ export const preStopShorterThanDeregistration: Rule = {
               }
             : {
                 summary: `sleep ${recommended.preStopSeconds} s in preStop`,
-                object: context.facts.workload.ref,
+                object: templateOwner(context.facts),
                 yaml: podTemplateFix(context.facts, {
                   grace: recommended.graceSeconds,
                   container: { name: container.name, fields: preStopSleep(recommended.preStopSeconds) },

@@ -1,4 +1,11 @@
-import { createFinding, podTemplateFix, quote, servingContainerTimings, value } from './support.js';
+import {
+  createFinding,
+  podTemplateFix,
+  quote,
+  servingContainerTimings,
+  value,
+  templateOwner,
+} from './support.js';
 import type { Rule } from './types.js';
 
 export const gracePeriodTooShort: Rule = {
@@ -36,7 +43,7 @@ export const gracePeriodTooShort: Rule = {
           ],
           fix: {
             summary: `set terminationGracePeriodSeconds to ${Math.max(recommended.graceSeconds, p + s + 5)}`,
-            object: facts.workload.ref,
+            object: templateOwner(facts),
             yaml: podTemplateFix(facts, { grace: Math.max(recommended.graceSeconds, p + s + 5) }),
           },
         }),

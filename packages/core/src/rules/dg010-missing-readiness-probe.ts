@@ -1,5 +1,5 @@
 import { servingContainers } from '../model/facts.js';
-import { createFinding, podTemplateFix } from './support.js';
+import { createFinding, podTemplateFix, templateOwner } from './support.js';
 import type { Rule } from './types.js';
 
 export const missingReadinessProbe: Rule = {
@@ -24,7 +24,7 @@ export const missingReadinessProbe: Rule = {
           values: [{ name: 'readinessProbe', value: false }],
           fix: {
             summary: `add a readinessProbe to container ${container.name}`,
-            object: context.facts.workload.ref,
+            object: templateOwner(context.facts),
             yaml: podTemplateFix(context.facts, {
               container: {
                 name: container.name,

@@ -1,5 +1,5 @@
 import { servingContainers } from '../model/facts.js';
-import { createFinding, podTemplateFix, preStopSleep } from './support.js';
+import { createFinding, podTemplateFix, preStopSleep, templateOwner } from './support.js';
 import type { Rule } from './types.js';
 
 export const execSleepPreStop: Rule = {
@@ -24,7 +24,7 @@ export const execSleepPreStop: Rule = {
           values: [{ name: 'preStop', symbol: 'P', value: preStop.seconds, unit: 's' }],
           fix: {
             summary: `use lifecycle.preStop.sleep.seconds: ${seconds} (replace the exec hook)`,
-            object: context.facts.workload.ref,
+            object: templateOwner(context.facts),
             yaml: podTemplateFix(context.facts, {
               container: { name: container.name, fields: preStopSleep(seconds) },
             }),

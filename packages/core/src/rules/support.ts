@@ -1,7 +1,7 @@
 import { READINESS_GATE_PREFIXES, ANNOTATIONS } from '../model/annotations.js';
 import type { BackendFacts, WorkloadFacts } from '../model/facts.js';
 import { servingContainers } from '../model/facts.js';
-import type { ContainerFacts } from '../model/objects.js';
+import type { ContainerFacts, WorkloadObject } from '../model/objects.js';
 import type { ObjectRef, Provenance, Resolved } from '../model/provenance.js';
 import { describeProvenance, formatObjectRef } from '../model/provenance.js';
 import type { FieldPath, SourceRef } from '../manifest/source.js';
@@ -26,7 +26,7 @@ export function createFinding(
   },
 ): Finding {
   const workload = context.facts.workload;
-  const at = details.at ?? (details.path ? workload.reader.at(details.path) : workload.ref.source);
+  const at = details.at ?? (details.path ? fieldPosition(workload, details.path) : workload.ref.source);
   return {
     ruleId: rule.id,
     slug: rule.slug,
@@ -40,6 +40,20 @@ export function createFinding(
     ...(at ? { at } : {}),
     fix: details.fix,
   };
+}
+
+/**
+ * Where a field of a workload is written. The pod template of a Rollout with a workloadRef is written in
+ * the Deployment it names, so its fields are looked up there.
+ */
+export function fieldPosition(workload: WorkloadObject, path: FieldPath): SourceRef | undefined {
+  const inTemplate = path[0] === 'spec' && path[1] === 'template';
+  return (inTemplate && workload.template ? workload.template.reader : workload.reader).at(path);
+}
+
+/** The object to change to fix the pod template: the workload, or the Deployment its workloadRef names. */
+export function templateOwner(facts: WorkloadFacts): ObjectRef {
+  return facts.workload.template?.ref ?? facts.workload.ref;
 }
 
 /** `12 s (controller default: …)`: a number with its source, as findings quote them. */
@@ -131,7 +145,10 @@ export function backendLabel(backend: BackendFacts): string {
   return `${backend.loadBalancer.toUpperCase()} backend ${formatObjectRef(backend.routeRef)} → Service ${backend.service.ref.name}:${backend.servicePort.port}`;
 }
 
-/** A snippet to merge into the workload's pod template. */
+/**
+ * A snippet to merge into the workload's pod template (and `spec.minReadySeconds`). When the template is
+ * written in another object (a Rollout's workloadRef), the template part is a snippet of that object.
+ */
 export function podTemplateFix(
   facts: WorkloadFacts,
   patch: {
@@ -145,10 +162,14 @@ export function podTemplateFix(
   if (patch.readinessGate) podSpec['readinessGates'] = [{ conditionType: patch.readinessGate }];
   if (patch.grace !== undefined) podSpec['terminationGracePeriodSeconds'] = patch.grace;
   if (patch.container) podSpec['containers'] = [{ name: patch.container.name, ...patch.container.fields }];
-  const spec: Record<string, unknown> = {};
-  if (patch.minReadySeconds !== undefined) spec['minReadySeconds'] = patch.minReadySeconds;
-  if (Object.keys(podSpec).length > 0) spec['template'] = { spec: podSpec };
-  return snippet(facts.workload.ref, { spec });
+  const template = Object.keys(podSpec).length > 0 ? { template: { spec: podSpec } } : undefined;
+  const own = patch.minReadySeconds !== undefined ? { minReadySeconds: patch.minReadySeconds } : undefined;
+  const owner = facts.workload.template?.ref;
+  if (owner && template) {
+    const templateSnippet = snippet(owner, { spec: template });
+    return own ? `${snippet(facts.workload.ref, { spec: own })}---\n${templateSnippet}` : templateSnippet;
+  }
+  return snippet(facts.workload.ref, { spec: { ...own, ...template } });
 }
 
 export function preStopSleep(seconds: number): Record<string, unknown> {

@@ -1,6 +1,6 @@
 // The read side of @draingate/kube against the real kube-apiserver: live objects, pods, rollout status.
 
-import { UpstreamError, type WorkloadRef } from '@draingate/core';
+import { buildLiveFacts, createAllowances, UpstreamError, type WorkloadRef } from '@draingate/core';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adminKubeConfig, hasPeer } from '../../../../test/peers/index.js';
@@ -192,6 +192,65 @@ describe.skipIf(!hasPeer('kube'))('KubeClusterReader against kube-apiserver', ()
         kind: 'Rollout',
         spec: { strategy: { canary: { trafficRouting: { alb: { ingress: 'web', servicePort: 80 } } } } },
       });
+    });
+
+    it('a Rollout with a workloadRef → the Deployment it names is read too, and its template judged', async () => {
+      const ns = await freshNamespace(a, 'live-wref');
+      await createDeployment(a, ns, 'web', 'shop/web:1', 0);
+      await a.custom.createNamespacedCustomObject({
+        group: 'argoproj.io',
+        version: 'v1alpha1',
+        plural: 'rollouts',
+        namespace: ns,
+        body: {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Rollout',
+          metadata: { name: 'web-rollout' },
+          spec: {
+            replicas: 3,
+            selector: { matchLabels: { app: 'web' } },
+            workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+            strategy: { canary: { steps: [{ setWeight: 20 }] } },
+          },
+        },
+      });
+      const ref = { kind: 'Rollout', namespace: ns, name: 'web-rollout' } as const;
+      const live = await kube.cluster.readLiveObjects(ref);
+      expect(live.referencedWorkload).toMatchObject({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web' },
+      });
+      const built = buildLiveFacts(live, ref, createAllowances());
+      expect(built.problems).toEqual([]);
+      expect(built.facts?.workload.replicas.value).toBe(3);
+      expect(built.facts?.workload.containers.map((container) => container.name)).toEqual(['web']);
+      expect(built.facts?.workload.template?.ref).toMatchObject({ kind: 'Deployment', name: 'web' });
+    });
+
+    it('a Rollout whose workloadRef names a missing Deployment → not-found, naming it', async () => {
+      const ns = await freshNamespace(a, 'live-wref-missing');
+      await a.custom.createNamespacedCustomObject({
+        group: 'argoproj.io',
+        version: 'v1alpha1',
+        plural: 'rollouts',
+        namespace: ns,
+        body: {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Rollout',
+          metadata: { name: 'web-rollout' },
+          spec: {
+            selector: { matchLabels: { app: 'web' } },
+            workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'gone' },
+          },
+        },
+      });
+      const error = await kube.cluster
+        .readLiveObjects({ kind: 'Rollout', namespace: ns, name: 'web-rollout' })
+        .catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(UpstreamError);
+      expect(error).toMatchObject({ failure: 'not-found' });
+      expect(String((error as Error).message)).toContain(`Deployment ${ns}/gone`);
     });
 
     it('a Service with no TargetGroupBinding → an empty list, no error', async () => {
