@@ -63,6 +63,6 @@ process.stdout.write(
   `${line(header)}\n${widths.map((w) => '─'.repeat(w)).join('   ')}\n${rows.map(line).join('\n')}\n`,
 );
 process.stdout.write(
-  `\nTry it on your own manifests:  npx draingate validate k8s/   (or: helm template … | npx draingate validate -)\n`,
+  `\nTry it on your own manifests:  npm run --silent draingate -- validate k8s/   (or: helm template … | npm run --silent draingate -- validate -)\n`,
 );
 process.exitCode = failed ? 1 : 0;

@@ -19,5 +19,15 @@ describe('the quick start (npm start) on the bundled examples', () => {
     expect(table).toMatch(/reference-002-draining-504\/broken\.yaml\s+1 \/ 1 \/ 0\s+9\d\.\d\d %\s+100\.00 %/);
     expect(table).toMatch(/reference-002-draining-504\/fixed\.yaml\s+0 \/ 0 \/ 0\s+100\.00 %\s+100\.00 %/);
     expect(table).toMatch(/all-right\/shop\.yaml\s+0 \/ 0 \/ 0\s+100\.00 %\s+100\.00 %/);
+    expect(table).toContain('npm run --silent draingate -- validate k8s/');
   }, 120_000);
+
+  it('the command it suggests runs draingate from the checkout', async () => {
+    const child = spawn('npm', ['run', '--silent', 'draingate', '--', 'explain', 'DG004'], { cwd: REPO });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(Buffer.concat(out).toString('utf8')).toMatch(/^DG004 /);
+  }, 60_000);
 });
