@@ -205,7 +205,7 @@ export class KubeClusterReader implements ClusterReader, LiveObjectsReader {
       this.listOrNone(RESOURCES.ingressClassParams, undefined, warnings, signal),
       this.listOrNone(RESOURCES.targetGroupBindings, ns, warnings, signal),
       this.listOrNone(RESOURCES.pdbs, ns, warnings, signal),
-      this.readReferencedWorkload(ref, workloadJson, signal),
+      this.readReferencedWorkload(ref, workloadJson, warnings, signal),
     ]);
     return {
       workload,
@@ -224,12 +224,14 @@ export class KubeClusterReader implements ClusterReader, LiveObjectsReader {
 
   /**
    * The Deployment an Argo Rollout's `spec.workloadRef` names (its pod template is the one that runs), or
-   * undefined for other workloads and other kinds of reference. A named Deployment that does not exist is
-   * an error: the Rollout cannot run without it.
+   * undefined for other workloads and other kinds of reference. One that cannot be read (denied, or gone)
+   * is left out with a warning, as the Namespace is: the gate and the checks that need only the workload
+   * and its routes still run, and the drain-timing rules then have no template to judge.
    */
   private async readReferencedWorkload(
     ref: WorkloadRef,
     workloadJson: Record<string, unknown>,
+    warnings: string[],
     signal: AbortSignal | undefined,
   ): Promise<LiveObject | undefined> {
     if (ref.kind !== 'Rollout' || stringAt(workloadJson, 'spec', 'workloadRef', 'kind') !== 'Deployment')
@@ -237,8 +239,18 @@ export class KubeClusterReader implements ClusterReader, LiveObjectsReader {
     const name = stringAt(workloadJson, 'spec', 'workloadRef', 'name');
     if (name === undefined) return undefined;
     const deployment = { kind: 'Deployment', namespace: ref.namespace, name } as const;
-    const json = await this.readWorkload(deployment, 'readLiveObjects', signal);
-    return toLiveObject(json, apiVersionOf(RESOURCES.deployments), 'Deployment');
+    try {
+      const json = await this.readWorkload(deployment, 'readLiveObjects', signal);
+      return toLiveObject(json, apiVersionOf(RESOURCES.deployments), 'Deployment');
+    } catch (err) {
+      if (isStatus(err, 'access-denied', 'not-found')) {
+        warnings.push(
+          `${describeRef(deployment)} (the workloadRef of ${describeRef(ref)}): ${(err as UpstreamError).failure === 'not-found' ? 'not found' : 'access denied'}, its pod template left out`,
+        );
+        return undefined;
+      }
+      throw err;
+    }
   }
 
   private async readNamespace(

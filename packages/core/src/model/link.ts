@@ -1,10 +1,12 @@
 import type { ManifestObject } from '../manifest/parse.js';
 import type { InputProblem } from '../manifest/source.js';
+import { formatFieldPath } from '../manifest/source.js';
 import { ALLOWANCE_DEFAULTS } from '../timing/defaults.js';
 import { ALB_INGRESS_CONTROLLER, ANNOTATIONS, NLB, ALB } from './annotations.js';
 import type { BackendFacts, Route, WorkloadFacts } from './facts.js';
 import { FieldReader, liveSource } from './field-reader.js';
 import {
+  podTemplateOwner,
   normalizeIngress,
   normalizeIngressClass,
   normalizeIngressClassParams,
@@ -288,8 +290,10 @@ export function linkEachWorkload(
       }
     }
     // The workload's own annotations override its pod template's.
+    // The workload's own annotations override its pod template's. For a Rollout that runs a Deployment's
+    // template, the Deployment's own annotations come between: findings on that template point there.
     const annotation = (key: string): string | undefined =>
-      workload.annotations[key] ?? workload.podAnnotations[key];
+      workload.annotations[key] ?? workload.template?.annotations[key] ?? workload.podAnnotations[key];
     const ignoreList = annotation(ANNOTATIONS.ignore);
     const shutdown = readSecondsAnnotation(workload, ANNOTATIONS.shutdownSeconds, problems);
     const keepAlive = readSecondsAnnotation(workload, ANNOTATIONS.keepAliveTimeoutSeconds, problems);
@@ -341,7 +345,7 @@ function withReferencedTemplate(
     readinessGates: deployment.readinessGates,
     containers: deployment.containers,
     podSpecPath: deployment.podSpecPath,
-    template: { ref: deployment.ref, reader: deployment.reader },
+    template: { ref: deployment.ref, reader: deployment.reader, annotations: deployment.annotations },
   };
 }
 
@@ -500,15 +504,19 @@ function readSecondsAnnotation(
     onWorkload !== undefined
       ? ['metadata', 'annotations', key]
       : ['spec', 'template', 'metadata', 'annotations', key];
+  // A pod-template annotation is written where the template is: in the Deployment a Rollout's workloadRef
+  // names, which is linked (and reports a bad value) on its own as well.
+  const owner = onWorkload !== undefined ? workload : podTemplateOwner(workload);
   // On the workload itself, the provenance finds the annotation without keeping a path of its own.
-  const from: Provenance = workload.reader.annotation(key, onWorkload !== undefined ? undefined : path);
+  const from: Provenance = owner.reader.annotation(key, onWorkload !== undefined ? undefined : path);
   if (!/^\d+$/.test(value.trim())) {
-    problems.push({
-      at: workload.reader.at(path) ?? liveSource(workload.ref),
-      object: `${workload.ref.kind} ${workload.ref.namespace}/${workload.ref.name}`,
-      field: `metadata.annotations[${JSON.stringify(key)}]`,
-      message: `must be a whole number of seconds, got ${JSON.stringify(value)}`,
-    });
+    if (owner === workload)
+      problems.push({
+        at: owner.reader.at(path) ?? liveSource(owner.ref),
+        object: `${owner.ref.kind} ${owner.ref.namespace}/${owner.ref.name}`,
+        field: formatFieldPath(path),
+        message: `must be a whole number of seconds, got ${JSON.stringify(value)}`,
+      });
     return undefined;
   }
   return { value: Number(value.trim()), from };

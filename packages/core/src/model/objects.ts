@@ -80,6 +80,13 @@ export interface WorkloadObject {
 export interface PodTemplateOwner {
   readonly ref: ObjectRef;
   readonly reader: FieldReader;
+  /** Its own `metadata.annotations` (where users put `draingate.io/ignore` for what its template causes). */
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** Where the workload's pod template is written: the workload itself, or the Deployment its workloadRef names. */
+export function podTemplateOwner(workload: WorkloadObject): PodTemplateOwner {
+  return workload.template ?? workload;
 }
 
 export interface ServiceObject {

@@ -2,6 +2,7 @@ import { READINESS_GATE_PREFIXES, ANNOTATIONS } from '../model/annotations.js';
 import type { BackendFacts, WorkloadFacts } from '../model/facts.js';
 import { servingContainers } from '../model/facts.js';
 import type { ContainerFacts, WorkloadObject } from '../model/objects.js';
+import { podTemplateOwner } from '../model/objects.js';
 import type { ObjectRef, Provenance, Resolved } from '../model/provenance.js';
 import { describeProvenance, formatObjectRef } from '../model/provenance.js';
 import type { FieldPath, SourceRef } from '../manifest/source.js';
@@ -48,12 +49,12 @@ export function createFinding(
  */
 export function fieldPosition(workload: WorkloadObject, path: FieldPath): SourceRef | undefined {
   const inTemplate = path[0] === 'spec' && path[1] === 'template';
-  return (inTemplate && workload.template ? workload.template.reader : workload.reader).at(path);
+  return (inTemplate ? podTemplateOwner(workload) : workload).reader.at(path);
 }
 
 /** The object to change to fix the pod template: the workload, or the Deployment its workloadRef names. */
 export function templateOwner(facts: WorkloadFacts): ObjectRef {
-  return facts.workload.template?.ref ?? facts.workload.ref;
+  return podTemplateOwner(facts.workload).ref;
 }
 
 /** `12 s (controller default: …)`: a number with its source, as findings quote them. */

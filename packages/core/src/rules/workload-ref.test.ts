@@ -100,3 +100,64 @@ describe('podTemplateFix for a Rollout with a workloadRef', () => {
     );
   });
 });
+
+describe('annotations where the template is written', () => {
+  const withDeploymentAnnotations = (annotations: string) =>
+    MANIFESTS.replace(
+      'metadata: { name: web, namespace: shop }\nspec:\n  replicas: 0',
+      `metadata: { name: web, namespace: shop, annotations: ${annotations} }\nspec:\n  replicas: 0`,
+    );
+  const withTemplateAnnotations = (annotations: string) =>
+    MANIFESTS.replace(
+      'metadata: { labels: { app: web } }',
+      `metadata: { labels: { app: web }, annotations: ${annotations} }`,
+    );
+  const validate = (text: string) =>
+    validateManifests([{ file: 'app.yaml', text }], { allowances: createAllowances() });
+
+  it('draingate.io/ignore on the Deployment silences the Rollout’s findings on its template too', () => {
+    const report = validate(withDeploymentAnnotations('{ draingate.io/ignore: "DG001" }'));
+    expect(report.findings.map((f) => `${f.ruleId} ${f.workload.kind}`)).not.toContain('DG001 Rollout');
+    expect(report.suppressed.map((s) => `${s.finding.ruleId} ${s.finding.workload.kind}`)).toContain(
+      'DG001 Rollout',
+    );
+  });
+
+  it('the Rollout’s own ignore wins over the Deployment’s', () => {
+    const report = validate(
+      withDeploymentAnnotations('{ draingate.io/ignore: "DG001" }').replace(
+        'annotations: { draingate.io/shutdown-seconds: "5" }',
+        'annotations: { draingate.io/shutdown-seconds: "5", draingate.io/ignore: "DG014" }',
+      ),
+    );
+    expect(report.findings.map((f) => `${f.ruleId} ${f.workload.kind}`)).toContain('DG001 Rollout');
+  });
+
+  it('a shutdown allowance on the template is quoted from the Deployment, at its line', () => {
+    const text = withTemplateAnnotations('{ draingate.io/shutdown-seconds: "70" }').replace(
+      'annotations: { draingate.io/shutdown-seconds: "5" }',
+      'annotations: {}',
+    );
+    const { facts } = loadFacts([{ file: 'app.yaml', text }], { allowances: createAllowances() });
+    const rollout = facts.find((candidate) => candidate.workload.kind === 'Rollout');
+    expect(rollout?.shutdownSeconds).toMatchObject({
+      value: 70,
+      from: { kind: 'annotation', object: { kind: 'Deployment', name: 'web' }, at: { line: 8 } },
+    });
+  });
+
+  it('a bad value on the template is one problem, at the Deployment', () => {
+    const text = withTemplateAnnotations('{ draingate.io/shutdown-seconds: "soon" }').replace(
+      'annotations: { draingate.io/shutdown-seconds: "5" }',
+      'annotations: {}',
+    );
+    const report = validate(text);
+    expect(report.problems).toEqual([
+      expect.objectContaining({
+        object: 'Deployment shop/web',
+        field: 'spec.template.metadata.annotations["draingate.io/shutdown-seconds"]',
+        at: expect.objectContaining({ line: 8 }),
+      }),
+    ]);
+  });
+});

@@ -1,5 +1,6 @@
 import type { BackendFacts, TargetGroupSettings, WorkloadFacts } from '../model/facts.js';
 import type { ContainerFacts } from '../model/objects.js';
+import { podTemplateOwner } from '../model/objects.js';
 import type { Provenance, Resolved } from '../model/provenance.js';
 import { ALLOWANCE_DEFAULTS, NLB_PROPAGATION_SECONDS } from './defaults.js';
 
@@ -73,7 +74,10 @@ export function drainTimingOf(
     preStopFrom:
       preStop.kind === 'none'
         ? undefined
-        : facts.workload.reader.field(preStopPath, `container ${container.name} lifecycle.preStop`),
+        : podTemplateOwner(facts.workload).reader.field(
+            preStopPath,
+            `container ${container.name} lifecycle.preStop`,
+          ),
     graceSeconds: facts.workload.terminationGracePeriodSeconds,
     deregistrationDelaySeconds: backend.settings.deregistrationDelaySeconds,
     propagationSeconds:

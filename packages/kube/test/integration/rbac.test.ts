@@ -114,6 +114,58 @@ describe.skipIf(!hasPeer('kube'))('permissions and missing CRDs', () => {
     ).resolves.toMatchObject({ action: 'abort', toRevision: 'stable1' });
   });
 
+  it('a Role that may not read Deployments: a Rollout’s workloadRef template is left out with a warning', async () => {
+    const ns = await freshNamespace(a, 'rbac-wref');
+    await createDeployment(a, ns, 'web', 'shop/web:1', 0);
+    await a.custom.createNamespacedCustomObject({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      plural: 'rollouts',
+      namespace: ns,
+      body: {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        metadata: { name: 'web-rollout' },
+        spec: {
+          selector: { matchLabels: { app: 'web' } },
+          workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+        },
+      },
+    });
+    const rbac = adminKubeConfig().makeApiClient(RbacAuthorizationV1Api);
+    await rbac.createNamespacedRole({
+      namespace: ns,
+      body: {
+        metadata: { name: 'rollouts-only' },
+        rules: DEPLOYER_RULES.filter((rule) => !rule.apiGroups.includes('apps')),
+      },
+    });
+    await rbac.createNamespacedRoleBinding({
+      namespace: ns,
+      body: {
+        metadata: { name: 'rollouts-only' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'rollouts-only' },
+        subjects: [{ kind: 'ServiceAccount', name: 'draingate', namespace: ns }],
+      },
+    });
+    const token = await mintServiceAccountToken(ns, 'draingate');
+    const kube: KubeAdapters = createKubeAdapters({ config: kubeConfigForToken(token) });
+    const rollout = { kind: 'Rollout', namespace: ns, name: 'web-rollout' } as const;
+    // The RBAC authorizer reads from an informer: wait until the binding is seen.
+    await expect
+      .poll(
+        () =>
+          kube.cluster.readLiveObjects(rollout).then(
+            (live) => live.warnings,
+            (e: Error) => e.message,
+          ),
+        { timeout: 10_000 },
+      )
+      .toContain(
+        `Deployment ${ns}/web (the workloadRef of Rollout ${ns}/web-rollout): access denied, its pod template left out`,
+      );
+  });
+
   it('a CRD that is not installed (404 on the resource type) reads as none, not an error', async () => {
     const ns = await freshNamespace(a, 'nocrd');
     await createDeployment(a, ns, 'web', 'shop/web:1');

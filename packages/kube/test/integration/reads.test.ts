@@ -228,7 +228,7 @@ describe.skipIf(!hasPeer('kube'))('KubeClusterReader against kube-apiserver', ()
       expect(built.facts?.workload.template?.ref).toMatchObject({ kind: 'Deployment', name: 'web' });
     });
 
-    it('a Rollout whose workloadRef names a missing Deployment → not-found, naming it', async () => {
+    it('a Rollout whose workloadRef names a missing Deployment → a warning naming it, the rest still read', async () => {
       const ns = await freshNamespace(a, 'live-wref-missing');
       await a.custom.createNamespacedCustomObject({
         group: 'argoproj.io',
@@ -245,12 +245,16 @@ describe.skipIf(!hasPeer('kube'))('KubeClusterReader against kube-apiserver', ()
           },
         },
       });
-      const error = await kube.cluster
-        .readLiveObjects({ kind: 'Rollout', namespace: ns, name: 'web-rollout' })
-        .catch((err: unknown) => err);
-      expect(error).toBeInstanceOf(UpstreamError);
-      expect(error).toMatchObject({ failure: 'not-found' });
-      expect(String((error as Error).message)).toContain(`Deployment ${ns}/gone`);
+      const live = await kube.cluster.readLiveObjects({
+        kind: 'Rollout',
+        namespace: ns,
+        name: 'web-rollout',
+      });
+      expect(live.workload.metadata.name).toBe('web-rollout');
+      expect(live.referencedWorkload).toBeUndefined();
+      expect(live.warnings).toContain(
+        `Deployment ${ns}/gone (the workloadRef of Rollout ${ns}/web-rollout): not found, its pod template left out`,
+      );
     });
 
     it('a Service with no TargetGroupBinding → an empty list, no error', async () => {
