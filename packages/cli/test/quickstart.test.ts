@@ -22,12 +22,15 @@ describe('the quick start (npm start) on the bundled examples', () => {
     expect(table).toContain('npm run --silent draingate -- validate k8s/');
   }, 120_000);
 
-  it('the command it suggests runs draingate from the checkout', async () => {
-    const child = spawn('npm', ['run', '--silent', 'draingate', '--', 'explain', 'DG004'], { cwd: REPO });
+  it('the command it suggests runs draingate, with paths relative to where it is typed', async () => {
+    const child = spawn('npm', ['run', '--silent', 'draingate', '--', 'validate', 'all-right/shop.yaml'], {
+      cwd: join(REPO, 'examples'),
+    });
     const out: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => out.push(chunk));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(Buffer.concat(out).toString('utf8')).toContain('1 load-balanced workload checked in 1 file');
     expect(code).toBe(0);
-    expect(Buffer.concat(out).toString('utf8')).toMatch(/^DG004 /);
   }, 60_000);
 });
