@@ -353,6 +353,38 @@ spec:
     expect(f?.workload.template).toBeUndefined();
   });
 
+  it.each([
+    {
+      name: 'a list',
+      ref: '[Deployment, web]',
+      field: 'spec.workloadRef',
+      message: 'must be a mapping, got a list',
+    },
+    {
+      name: 'a numeric name',
+      ref: '{ kind: Deployment, name: 7 }',
+      field: 'spec.workloadRef.name',
+      message: 'must be a string, got 7',
+    },
+    {
+      name: 'a mapping as kind',
+      ref: '{ kind: { a: 1 }, name: web }',
+      field: 'spec.workloadRef.kind',
+      message: 'must be a string, got a mapping',
+    },
+  ])('a workloadRef that is $name is a problem, and the Rollout is left out', ({ ref, field, message }) => {
+    const built = facts(deployment() + rollout(ref));
+    expect(built.problems).toEqual([
+      expect.objectContaining({ field, message, object: 'Rollout shop/web-rollout' }),
+    ]);
+    expect(built.facts.map((f) => f.workload.kind)).toEqual(['Deployment']);
+  });
+
+  it('a 100,000-character workloadRef name finds nothing and costs nothing', () => {
+    const f = rolloutFacts(deployment() + rollout(`{ kind: Deployment, name: ${'x'.repeat(100_000)} }`));
+    expect(f?.workload.template).toBeUndefined();
+  });
+
   it('a workloadRef without a name is a problem with its line', () => {
     const built = facts(deployment() + rollout('{ kind: Deployment }'));
     expect(built.problems).toContainEqual(

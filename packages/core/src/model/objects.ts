@@ -256,10 +256,13 @@ export function normalizeWorkload(r: FieldReader): WorkloadObject | undefined {
 /** `spec.workloadRef` of an Argo Rollout: a kind and a name (its apiVersion is not needed to find it). */
 function readWorkloadRef(r: FieldReader): WorkloadObject['workloadRef'] {
   if (!r.mapping(['spec', 'workloadRef'])) return undefined;
-  const kind = r.string(['spec', 'workloadRef', 'kind']);
-  const name = r.string(['spec', 'workloadRef', 'name']);
-  if (kind === undefined) r.report(['spec', 'workloadRef', 'kind'], 'is required');
-  if (name === undefined) r.report(['spec', 'workloadRef', 'name'], 'is required');
+  const required = (field: 'kind' | 'name'): string | undefined => {
+    const path = ['spec', 'workloadRef', field];
+    if (r.raw(path) === undefined || r.raw(path) === null) r.report(path, 'is required');
+    return r.string(path);
+  };
+  const kind = required('kind');
+  const name = required('name');
   return kind !== undefined && name !== undefined ? { kind, name } : undefined;
 }
 
