@@ -5,9 +5,9 @@ import {
   quote,
   servingContainerTimings,
   value,
-  templateOwner,
 } from './support.js';
 import type { Rule } from './types.js';
+import { podTemplateOwner } from '../model/objects.js';
 
 export const missingPreStop: Rule = {
   id: 'DG001',
@@ -33,7 +33,7 @@ export const missingPreStop: Rule = {
           ],
           fix: {
             summary: `sleep ${recommended.preStopSeconds} s in preStop and allow ${recommended.graceSeconds} s of grace`,
-            object: templateOwner(context.facts),
+            object: podTemplateOwner(context.facts.workload).ref,
             yaml: podTemplateFix(context.facts, {
               grace: recommended.graceSeconds,
               container: { name: container.name, fields: preStopSleep(recommended.preStopSeconds) },

@@ -5,9 +5,9 @@ import {
   quote,
   servingContainerTimings,
   value,
-  templateOwner,
 } from './support.js';
 import type { Rule } from './types.js';
+import { podTemplateOwner } from '../model/objects.js';
 
 export const preStopTooShort: Rule = {
   id: 'DG002',
@@ -37,7 +37,7 @@ export const preStopTooShort: Rule = {
           ],
           fix: {
             summary: `sleep ${recommended.preStopSeconds} s in preStop`,
-            object: templateOwner(context.facts),
+            object: podTemplateOwner(context.facts.workload).ref,
             yaml: podTemplateFix(context.facts, {
               grace: recommended.graceSeconds,
               container: { name: container.name, fields: preStopSleep(recommended.preStopSeconds) },

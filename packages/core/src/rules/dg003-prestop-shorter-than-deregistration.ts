@@ -8,9 +8,9 @@ import {
   servingContainerTimings,
   settingsObject,
   value,
-  templateOwner,
 } from './support.js';
 import type { Rule } from './types.js';
+import { podTemplateOwner } from '../model/objects.js';
 
 export const preStopShorterThanDeregistration: Rule = {
   id: 'DG003',
@@ -63,7 +63,7 @@ export const preStopShorterThanDeregistration: Rule = {
               }
             : {
                 summary: `sleep ${recommended.preStopSeconds} s in preStop`,
-                object: templateOwner(context.facts),
+                object: podTemplateOwner(context.facts.workload).ref,
                 yaml: podTemplateFix(context.facts, {
                   grace: recommended.graceSeconds,
                   container: { name: container.name, fields: preStopSleep(recommended.preStopSeconds) },

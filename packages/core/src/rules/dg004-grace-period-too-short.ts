@@ -1,12 +1,6 @@
-import {
-  createFinding,
-  podTemplateFix,
-  quote,
-  servingContainerTimings,
-  value,
-  templateOwner,
-} from './support.js';
+import { createFinding, podTemplateFix, quote, servingContainerTimings, value } from './support.js';
 import type { Rule } from './types.js';
+import { podTemplateOwner } from '../model/objects.js';
 
 export const gracePeriodTooShort: Rule = {
   id: 'DG004',
@@ -43,7 +37,7 @@ export const gracePeriodTooShort: Rule = {
           ],
           fix: {
             summary: `set terminationGracePeriodSeconds to ${Math.max(recommended.graceSeconds, p + s + 5)}`,
-            object: templateOwner(facts),
+            object: podTemplateOwner(facts.workload).ref,
             yaml: podTemplateFix(facts, { grace: Math.max(recommended.graceSeconds, p + s + 5) }),
           },
         }),

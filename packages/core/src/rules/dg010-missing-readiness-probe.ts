@@ -1,6 +1,7 @@
 import { servingContainers } from '../model/facts.js';
-import { createFinding, podTemplateFix, templateOwner } from './support.js';
+import { createFinding, podTemplateFix } from './support.js';
 import type { Rule } from './types.js';
+import { podTemplateOwner } from '../model/objects.js';
 
 export const missingReadinessProbe: Rule = {
   id: 'DG010',
@@ -24,7 +25,7 @@ export const missingReadinessProbe: Rule = {
           values: [{ name: 'readinessProbe', value: false }],
           fix: {
             summary: `add a readinessProbe to container ${container.name}`,
-            object: templateOwner(context.facts),
+            object: podTemplateOwner(context.facts.workload).ref,
             yaml: podTemplateFix(context.facts, {
               container: {
                 name: container.name,

@@ -1,6 +1,7 @@
 import { servingContainers } from '../model/facts.js';
-import { createFinding, podTemplateFix, preStopSleep, templateOwner } from './support.js';
+import { createFinding, podTemplateFix, preStopSleep } from './support.js';
 import type { Rule } from './types.js';
+import { podTemplateOwner } from '../model/objects.js';
 
 export const execSleepPreStop: Rule = {
   id: 'DG013',
@@ -24,7 +25,7 @@ export const execSleepPreStop: Rule = {
           values: [{ name: 'preStop', symbol: 'P', value: preStop.seconds, unit: 's' }],
           fix: {
             summary: `use lifecycle.preStop.sleep.seconds: ${seconds} (replace the exec hook)`,
-            object: templateOwner(context.facts),
+            object: podTemplateOwner(context.facts.workload).ref,
             yaml: podTemplateFix(context.facts, {
               container: { name: container.name, fields: preStopSleep(seconds) },
             }),

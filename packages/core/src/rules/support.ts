@@ -52,11 +52,6 @@ export function fieldPosition(workload: WorkloadObject, path: FieldPath): Source
   return (inTemplate ? podTemplateOwner(workload) : workload).reader.at(path);
 }
 
-/** The object to change to fix the pod template: the workload, or the Deployment its workloadRef names. */
-export function templateOwner(facts: WorkloadFacts): ObjectRef {
-  return podTemplateOwner(facts.workload).ref;
-}
-
 /** `12 s (controller default: …)`: a number with its source, as findings quote them. */
 export function quote(value: Resolved<number>, unit = 's'): string {
   return `${value.value} ${unit} (${describeProvenance(value.from)})`;
@@ -165,9 +160,9 @@ export function podTemplateFix(
   if (patch.container) podSpec['containers'] = [{ name: patch.container.name, ...patch.container.fields }];
   const template = Object.keys(podSpec).length > 0 ? { template: { spec: podSpec } } : undefined;
   const own = patch.minReadySeconds !== undefined ? { minReadySeconds: patch.minReadySeconds } : undefined;
-  const owner = facts.workload.template?.ref;
+  const owner = facts.workload.template;
   if (owner && template) {
-    const templateSnippet = snippet(owner, { spec: template });
+    const templateSnippet = snippet(owner.ref, { spec: template });
     return own ? `${snippet(facts.workload.ref, { spec: own })}---\n${templateSnippet}` : templateSnippet;
   }
   return snippet(facts.workload.ref, { spec: { ...own, ...template } });

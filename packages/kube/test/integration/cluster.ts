@@ -335,6 +335,31 @@ export async function createRollout(
   })) as Record<string, unknown>;
 }
 
+/** An Argo Rollout that runs the pod template of Deployment `deployment` (spec.workloadRef), with no template of its own. */
+export async function createWorkloadRefRollout(
+  a: Admin,
+  namespace: string,
+  name: string,
+  deployment: string,
+  replicas?: number,
+): Promise<void> {
+  await a.custom.createNamespacedCustomObject({
+    ...ROLLOUTS,
+    namespace,
+    body: {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name },
+      spec: {
+        ...(replicas !== undefined ? { replicas } : {}),
+        selector: { matchLabels: { app: 'web' } },
+        workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment },
+        strategy: { canary: { steps: [{ setWeight: 20 }] } },
+      },
+    },
+  });
+}
+
 export async function setRolloutStatus(
   a: Admin,
   namespace: string,

@@ -17,6 +17,7 @@ import {
   createDeployment,
   createRollout,
   createRolloutReplicaSet,
+  createWorkloadRefRollout,
   freshNamespace,
   recordRevision,
   setDeploymentStatus,
@@ -117,21 +118,7 @@ describe.skipIf(!hasPeer('kube'))('permissions and missing CRDs', () => {
   it('a Role that may not read Deployments: a Rollout’s workloadRef template is left out with a warning', async () => {
     const ns = await freshNamespace(a, 'rbac-wref');
     await createDeployment(a, ns, 'web', 'shop/web:1', 0);
-    await a.custom.createNamespacedCustomObject({
-      group: 'argoproj.io',
-      version: 'v1alpha1',
-      plural: 'rollouts',
-      namespace: ns,
-      body: {
-        apiVersion: 'argoproj.io/v1alpha1',
-        kind: 'Rollout',
-        metadata: { name: 'web-rollout' },
-        spec: {
-          selector: { matchLabels: { app: 'web' } },
-          workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
-        },
-      },
-    });
+    await createWorkloadRefRollout(a, ns, 'web-rollout', 'web');
     const rbac = adminKubeConfig().makeApiClient(RbacAuthorizationV1Api);
     await rbac.createNamespacedRole({
       namespace: ns,

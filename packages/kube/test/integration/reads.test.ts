@@ -12,6 +12,7 @@ import {
   createPod,
   createRollout,
   createRolloutReplicaSet,
+  createWorkloadRefRollout,
   freshNamespace,
   recordRevision,
   scaleReplicaSet,
@@ -197,23 +198,7 @@ describe.skipIf(!hasPeer('kube'))('KubeClusterReader against kube-apiserver', ()
     it('a Rollout with a workloadRef → the Deployment it names is read too, and its template judged', async () => {
       const ns = await freshNamespace(a, 'live-wref');
       await createDeployment(a, ns, 'web', 'shop/web:1', 0);
-      await a.custom.createNamespacedCustomObject({
-        group: 'argoproj.io',
-        version: 'v1alpha1',
-        plural: 'rollouts',
-        namespace: ns,
-        body: {
-          apiVersion: 'argoproj.io/v1alpha1',
-          kind: 'Rollout',
-          metadata: { name: 'web-rollout' },
-          spec: {
-            replicas: 3,
-            selector: { matchLabels: { app: 'web' } },
-            workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
-            strategy: { canary: { steps: [{ setWeight: 20 }] } },
-          },
-        },
-      });
+      await createWorkloadRefRollout(a, ns, 'web-rollout', 'web', 3);
       const ref = { kind: 'Rollout', namespace: ns, name: 'web-rollout' } as const;
       const live = await kube.cluster.readLiveObjects(ref);
       expect(live.referencedWorkload).toMatchObject({
@@ -230,21 +215,7 @@ describe.skipIf(!hasPeer('kube'))('KubeClusterReader against kube-apiserver', ()
 
     it('a Rollout whose workloadRef names a missing Deployment → a warning naming it, the rest still read', async () => {
       const ns = await freshNamespace(a, 'live-wref-missing');
-      await a.custom.createNamespacedCustomObject({
-        group: 'argoproj.io',
-        version: 'v1alpha1',
-        plural: 'rollouts',
-        namespace: ns,
-        body: {
-          apiVersion: 'argoproj.io/v1alpha1',
-          kind: 'Rollout',
-          metadata: { name: 'web-rollout' },
-          spec: {
-            selector: { matchLabels: { app: 'web' } },
-            workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'gone' },
-          },
-        },
-      });
+      await createWorkloadRefRollout(a, ns, 'web-rollout', 'gone');
       const live = await kube.cluster.readLiveObjects({
         kind: 'Rollout',
         namespace: ns,
