@@ -1,6 +1,5 @@
 import { binaryFileProblem, DEFAULT_MAX_ALIAS_COUNT, loadDocument, splitDocuments } from './documents.js';
 import { DocumentPositions } from './positions.js';
-import { detach } from './source.js';
 import type { FieldPath, InputProblem, SourceRef } from './source.js';
 
 /** One Kubernetes object read from a manifest, with a way back to where each of its fields was written. */
@@ -179,16 +178,7 @@ function collectObjects(
     });
     return;
   }
-  visit(
-    new ParsedManifestObject(
-      detach(apiVersion),
-      detach(kind),
-      detach(name),
-      namespace === undefined ? undefined : detach(namespace as string),
-      data,
-      at,
-    ),
-  );
+  visit(new ParsedManifestObject(apiVersion, kind, name, namespace as string | undefined, data, at));
 }
 
 /**

@@ -43,13 +43,3 @@ export function formatFieldPath(path: FieldPath): string {
   }
   return out;
 }
-
-/**
- * A string read from a parsed document, in a copy that does not keep the document's text alive. js-yaml
- * returns every scalar of 13 or more characters as a slice of its own copy of the text it parsed, so a
- * normalized object that kept one (an apiVersion, an annotation value) would keep that whole copy — about
- * half a kilobyte a document, which the garbage collector then copies twice. A new string costs ~80 ns.
- */
-export function detach(value: string): string {
-  return value.length < 13 ? value : (' ' + value).slice(1);
-}

@@ -1,8 +1,11 @@
 import { describeType, describeValue } from '../manifest/parse.js';
 import type { ManifestObject } from '../manifest/parse.js';
 import type { FieldPath, InputProblem, SourceRef } from '../manifest/source.js';
-import { detach, formatFieldPath } from '../manifest/source.js';
+import { formatFieldPath } from '../manifest/source.js';
 import type { ObjectRef, Provenance } from './provenance.js';
+
+/** The path of a reader of a whole object; one for all of them. */
+const WHOLE_OBJECT: FieldPath = [];
 
 /**
  * Reads fields of an untrusted manifest object. Every read validates the type and records a precise
@@ -36,13 +39,13 @@ export class FieldReader {
       const base = problemsOrBase as FieldPath;
       this.ref = from.ref;
       this.#root = from.#root;
-      this.path = [...from.path, ...base];
+      this.path = from.path.concat(base);
       this.#body = from.raw(base);
       this.#problems = from.#problems;
       this.#positionOf = from.#positionOf;
     } else {
       this.#root = this;
-      this.path = [];
+      this.path = WHOLE_OBJECT;
       this.#body = from.body;
       this.#problems = problemsOrBase as InputProblem[];
       this.#positionOf = from.positionOf;
@@ -94,7 +97,7 @@ export class FieldReader {
 
   /** `path`, relative to this reader, as a path from the object's root. */
   #fromRoot(path: FieldPath): FieldPath {
-    return this.path.length === 0 ? path : [...this.path, ...path];
+    return this.path.length === 0 ? path : this.path.concat(path);
   }
 
   raw(path: FieldPath): unknown {
@@ -131,7 +134,7 @@ export class FieldReader {
       this.report(path, `must be a string, got ${describeValue(value)}`);
       return undefined;
     }
-    return detach(value);
+    return value;
   }
 
   integer(path: FieldPath, bounds: { min?: number; max?: number } = {}): number | undefined {
@@ -167,7 +170,7 @@ export class FieldReader {
     const value = this.raw(path);
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'number' && Number.isInteger(value)) return value;
-    if (typeof value === 'string' && value !== '') return detach(value);
+    if (typeof value === 'string' && value !== '') return value;
     this.report(path, `must be an integer or a string, got ${describeValue(value)}`);
     return undefined;
   }
@@ -202,7 +205,7 @@ export class FieldReader {
         this.report([...path, key], `must be a string, got ${describeValue(entry)}`);
         continue;
       }
-      out[key] = detach(entry);
+      out[key] = entry;
     }
     return out;
   }

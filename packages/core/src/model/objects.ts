@@ -172,6 +172,14 @@ export interface PodDisruptionBudgetObject {
   readonly selector: LabelSelector;
 }
 
+/**
+ * A copy of a list built by `push` without its spare capacity (a one-item list grows room for 17): the
+ * model keeps tens of thousands of them, which the garbage collector copies.
+ */
+function sized<T>(list: T[]): T[] {
+  return list.slice();
+}
+
 const DEPLOYMENT_DEFAULTS = { replicas: 1, grace: 30, minReady: 0 } as const;
 
 function kubernetesDefault(note: string): Provenance {
@@ -244,8 +252,8 @@ export function normalizeWorkload(r: FieldReader): WorkloadObject | undefined {
         : { value: minReady, from: r.field(MIN_READY_SECONDS) },
     terminationGracePeriodSeconds:
       grace === undefined ? DEFAULT_GRACE_PERIOD : { value: grace, from: r.field(GRACE_PERIOD) },
-    readinessGates,
-    containers,
+    readinessGates: sized(readinessGates),
+    containers: sized(containers),
     strategy,
     podSpecPath: POD_SPEC,
     ...(workloadRef ? { workloadRef } : {}),
@@ -291,10 +299,10 @@ function readContainer(c: FieldReader, index: number): ContainerFacts | undefine
   return {
     name,
     index,
-    ports,
+    ports: sized(ports),
     preStop: parsePreStop(preStopMap),
     ...(probe
-      ? { readinessProbe: { path: [...c.path, 'readinessProbe'], ...(httpPath ? { httpPath } : {}) } }
+      ? { readinessProbe: { path: c.path.concat('readinessProbe'), ...(httpPath ? { httpPath } : {}) } }
       : {}),
     path: c.path,
   };
@@ -421,7 +429,7 @@ export function normalizeService(r: FieldReader): ServiceObject | undefined {
     ref: r.ref,
     reader: r,
     selector: r.stringMap(['spec', 'selector']),
-    ports,
+    ports: sized(ports),
     annotations: r.stringMap(METADATA_ANNOTATIONS),
     type: r.string(['spec', 'type']) ?? 'ClusterIP',
     ...(loadBalancerClass ? { loadBalancerClass } : {}),
@@ -471,7 +479,7 @@ export function normalizeIngress(r: FieldReader): IngressObject | undefined {
     reader: r,
     ...(className ? { className } : {}),
     annotations,
-    backends,
+    backends: sized(backends),
   };
   return r.ok ? ingress : undefined;
 }
