@@ -195,21 +195,32 @@ export class FieldReader {
     return value;
   }
 
-  /** Labels, annotations, selectors: a mapping of strings (numbers and booleans are Kubernetes errors too). */
-  stringMap(path: FieldPath): Record<string, string> {
+  /**
+   * Labels, annotations, selectors: a mapping of strings (numbers and booleans are Kubernetes errors too).
+   * A valid mapping is returned as parsed, not copied; an absent one is a shared empty mapping.
+   */
+  stringMap(path: FieldPath): Readonly<Record<string, string>> {
     const value = this.mapping(path);
-    if (!value) return {};
-    const out: Record<string, string> = {};
-    for (const [key, entry] of Object.entries(value)) {
-      if (typeof entry !== 'string') {
-        this.report([...path, key], `must be a string, got ${describeValue(entry)}`);
-        continue;
+    if (!value) return NO_ENTRIES;
+    let valid = true;
+    for (const key of Object.keys(value)) {
+      if (typeof value[key] !== 'string') {
+        this.report([...path, key], `must be a string, got ${describeValue(value[key])}`);
+        valid = false;
       }
-      out[key] = entry;
+    }
+    if (valid) return value as Record<string, string>;
+    const out: Record<string, string> = {};
+    for (const key of Object.keys(value)) {
+      const entry = value[key];
+      if (typeof entry === 'string') out[key] = entry;
     }
     return out;
   }
 }
+
+/** The mapping of an absent label, annotation or selector field; frozen, as every reader hands it out. */
+const NO_ENTRIES: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Where a problem in an object read from a cluster is reported: the object itself, no line. */
 export function liveSource(ref: ObjectRef): SourceRef {

@@ -61,6 +61,9 @@ export interface BuiltFacts {
   readonly problems: InputProblem[];
 }
 
+/** The rules a workload without `draingate.io/ignore` ignores: none (shared, never changed). */
+const NOTHING_IGNORED: ReadonlySet<string> = new Set();
+
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'Rollout']);
 
 /** An empty inventory to normalize objects into. */
@@ -310,14 +313,15 @@ export function linkEachWorkload(
       shutdownSeconds: shutdown ?? defaultShutdown,
       ...(keepAlive ? { keepAliveTimeoutSeconds: keepAlive } : {}),
       ignored: {
-        rules: new Set(
+        rules:
           ignoreList === undefined
-            ? []
-            : ignoreList
-                .split(/[\s,]+/)
-                .map((id) => id.trim().toUpperCase())
-                .filter((id) => id !== ''),
-        ),
+            ? NOTHING_IGNORED
+            : new Set(
+                ignoreList
+                  .split(/[\s,]+/)
+                  .map((id) => id.trim().toUpperCase())
+                  .filter((id) => id !== ''),
+              ),
         ...(reason ? { reason } : {}),
       },
     } satisfies WorkloadFacts);
@@ -349,6 +353,8 @@ function withReferencedTemplate(
   };
 }
 
+const NO_CANDIDATES: readonly never[] = [];
+
 /**
  * Finds the objects whose label selector may select a set of labels without testing every object of the
  * namespace: each is filed under one `key=value` of its selector (those with none are always candidates).
@@ -376,13 +382,14 @@ class LabelIndex<T> {
     list.push(item);
   }
 
-  candidates(namespace: string, labels: Readonly<Record<string, string>>): T[] {
-    const out = [...(this.unkeyed.get(namespace) ?? [])];
+  /** The candidates, in a list the caller must not change (often one of the index's own). */
+  candidates(namespace: string, labels: Readonly<Record<string, string>>): readonly T[] {
+    let out: readonly T[] = this.unkeyed.get(namespace) ?? NO_CANDIDATES;
     const byKey = this.byPair.get(namespace);
     if (!byKey) return out;
-    for (const key of Object.keys(labels)) {
+    for (const key in labels) {
       const list = byKey.get(key)?.get(labels[key]!);
-      if (list) out.push(...list);
+      if (list) out = out.length === 0 ? list : out.concat(list);
     }
     return out;
   }

@@ -468,9 +468,9 @@ export function normalizeIngress(r: FieldReader): IngressObject | undefined {
     );
   });
   // Argo Rollouts' ALB routing and hand-written actions put the real backends in an annotation.
-  for (const [key, value] of Object.entries(annotations)) {
+  for (const key in annotations) {
     if (!key.startsWith('alb.ingress.kubernetes.io/actions.')) continue;
-    for (const service of servicesInActionAnnotation(value)) {
+    for (const service of servicesInActionAnnotation(annotations[key]!)) {
       backends.push({ service: service.name, port: service.port, path: ['metadata', 'annotations', key] });
     }
   }
@@ -577,9 +577,13 @@ export function normalizePodDisruptionBudget(r: FieldReader): PodDisruptionBudge
   return r.ok ? { ref: r.ref, selector } : undefined;
 }
 
+const NO_EXPRESSIONS: LabelSelector['matchExpressions'] = [];
+
 function readSelector(r: FieldReader, path: FieldPath): LabelSelector {
   const matchLabels = r.stringMap([...path, 'matchLabels']);
-  const matchExpressions = r.list([...path, 'matchExpressions']).flatMap((_, i) => {
+  const expressions = r.list([...path, 'matchExpressions']);
+  if (expressions.length === 0) return { matchLabels, matchExpressions: NO_EXPRESSIONS };
+  const matchExpressions = expressions.flatMap((_, i) => {
     const key = r.string([...path, 'matchExpressions', i, 'key']);
     const operator = r.string([...path, 'matchExpressions', i, 'operator']);
     const values = r
@@ -593,8 +597,8 @@ function readSelector(r: FieldReader, path: FieldPath): LabelSelector {
 
 /** Whether a label selector selects a set of labels. An empty selector selects everything, as in Kubernetes. */
 export function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
-  for (const [key, value] of Object.entries(selector.matchLabels)) {
-    if (labels[key] !== value) return false;
+  for (const key in selector.matchLabels) {
+    if (labels[key] !== selector.matchLabels[key]) return false;
   }
   for (const expression of selector.matchExpressions) {
     const value = labels[expression.key];
@@ -623,6 +627,10 @@ export function serviceSelects(
   selector: Readonly<Record<string, string>>,
   labels: Readonly<Record<string, string>>,
 ): boolean {
-  const entries = Object.entries(selector);
-  return entries.length > 0 && entries.every(([key, value]) => labels[key] === value);
+  let empty = true;
+  for (const key in selector) {
+    if (labels[key] !== selector[key]) return false;
+    empty = false;
+  }
+  return !empty;
 }
