@@ -9,6 +9,10 @@ import type { InputProblem } from './source.js';
 export interface DocumentText {
   readonly text: string;
   readonly firstLine: number;
+  /** Where `text` is in the file's text: `source.slice(start, end)`, kept so positions need no copy of it. */
+  readonly source: string;
+  readonly start: number;
+  readonly end: number;
 }
 
 /**
@@ -23,7 +27,7 @@ export function splitDocuments(text: string): DocumentText[] {
   let position = 0;
   const push = (end: number): void => {
     const chunk = text.slice(start, end);
-    if (chunk.trim() !== '') documents.push({ text: chunk, firstLine });
+    if (chunk.trim() !== '') documents.push({ text: chunk, firstLine, source: text, start, end });
   };
   while (position <= text.length) {
     const newline = text.indexOf('\n', position);
@@ -45,7 +49,8 @@ export function splitDocuments(text: string): DocumentText[] {
           start = newline < 0 ? text.length : newline + 1;
           firstLine = line + 1;
         } else {
-          documents.push({ text: `   ${rest}`, firstLine: line });
+          const own = `   ${rest}`;
+          documents.push({ text: own, firstLine: line, source: own, start: 0, end: own.length });
           start = newline < 0 ? text.length : newline + 1;
           firstLine = line + 1;
         }

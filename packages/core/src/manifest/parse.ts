@@ -1,6 +1,6 @@
 import { binaryFileProblem, DEFAULT_MAX_ALIAS_COUNT, loadDocument, splitDocuments } from './documents.js';
 import { DocumentPositions } from './positions.js';
-import type { FieldPath, InputProblem, SourceRef } from './source.js';
+import type { FieldPath, InputProblem, PositionFinder, SourceRef } from './source.js';
 
 /** One Kubernetes object read from a manifest, with a way back to where each of its fields was written. */
 export interface ManifestObject {
@@ -14,6 +14,8 @@ export interface ManifestObject {
   readonly source: SourceRef | undefined;
   /** Where a field was written (the nearest written ancestor when it is absent); undefined when live. */
   positionOf(path: FieldPath): SourceRef | undefined;
+  /** What finds the positions, apart from the object: keeping it keeps the file's text, not the body. */
+  readonly positions: PositionFinder;
 }
 
 export interface ParseOptions {
@@ -77,7 +79,13 @@ export function parseEachManifest(
       skippedDocuments += 1;
       continue;
     }
-    const positions = new DocumentPositions(file, document.text, document.firstLine);
+    const positions = new DocumentPositions(
+      file,
+      document.source,
+      document.firstLine,
+      document.start,
+      document.end,
+    );
     if (!isPlainObject(data)) {
       problems.push({
         at: positions.positionOf([]),
@@ -104,7 +112,8 @@ function collectObjects(
     skip();
     return;
   }
-  const at = positionFinder(positions, root);
+  const finder = positionFinder(positions, root);
+  const at = (path: FieldPath): SourceRef => finder.positionOf(path);
   const prefix = root.length > 0 ? `${root[0]}[${String(root[1])}].` : '';
   if (typeof kind !== 'string' || kind === '') {
     problems.push({
@@ -178,7 +187,7 @@ function collectObjects(
     });
     return;
   }
-  visit(new ParsedManifestObject(apiVersion, kind, name, namespace as string | undefined, data, at));
+  visit(new ParsedManifestObject(apiVersion, kind, name, namespace as string | undefined, data, finder));
 }
 
 /**
@@ -192,20 +201,39 @@ class ParsedManifestObject implements ManifestObject {
     readonly name: string,
     readonly namespace: string | undefined,
     readonly body: Record<string, unknown>,
-    readonly positionOf: (path: FieldPath) => SourceRef,
+    readonly positions: DocumentPositions | ListItemPositions,
   ) {}
 
+  positionOf(path: FieldPath): SourceRef {
+    return this.positions.positionOf(path);
+  }
+
   get source(): SourceRef {
-    return this.positionOf([]);
+    return this.positions.positionOf([]);
+  }
+}
+
+/** The positions of an object that is an item of a `kind: List` document. */
+class ListItemPositions implements PositionFinder {
+  constructor(
+    private readonly document: DocumentPositions,
+    private readonly root: FieldPath,
+  ) {}
+
+  positionOf(path: FieldPath): SourceRef {
+    return this.document.positionOf(path, this.root);
   }
 }
 
 /**
- * A field-position lookup for one object. Built apart from `collectObjects` so that the closure keeps only
- * the document's positions alive, not the parsed documents around it.
+ * The position finder of one object: the document's own for a whole document (most objects), one that
+ * looks under the item's path for an item of a List.
  */
-function positionFinder(positions: DocumentPositions, root: FieldPath): (path: FieldPath) => SourceRef {
-  return (path) => positions.positionOf(path, root);
+function positionFinder(
+  positions: DocumentPositions,
+  root: FieldPath,
+): ListItemPositions | DocumentPositions {
+  return root.length === 0 ? positions : new ListItemPositions(positions, root);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { FieldPath, SourceRef } from './source.js';
+import type { FieldPath, PositionFinder, SourceRef } from './source.js';
 
 /**
  * Finds where a field was written in one YAML document, lazily: positions are only needed for the few
@@ -9,17 +9,26 @@ import type { FieldPath, SourceRef } from './source.js';
  * a path all the way (flow style, JSON, quoted keys), the document is parsed once more with a full YAML
  * parser that tracks every node's range, and the answer is exact.
  */
-export class DocumentPositions {
+export class DocumentPositions implements PositionFinder {
   private lines: { indent: number; text: string }[] | undefined;
   private exact: ReturnType<typeof parseDocument> | undefined;
   private exactCounter: LineCounter | undefined;
 
   constructor(
     private readonly file: string,
-    private readonly text: string,
+    /** The text the document is in: its file's (which the model keeps anyway), or its own. */
+    private readonly source: string,
     /** 1-based line of the document's first line in the file. */
     private readonly firstLine: number,
+    /** Where the document is in `source`. */
+    private readonly start = 0,
+    private readonly end = source.length,
   ) {}
+
+  /** The document's text; sliced again when needed rather than kept, as most documents are never pointed at. */
+  private get text(): string {
+    return this.source.slice(this.start, this.end);
+  }
 
   /**
    * The position of `path`, or of its deepest written ancestor; `root` is where the object starts. The

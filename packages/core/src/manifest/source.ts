@@ -30,6 +30,15 @@ export function formatInputProblem(problem: InputProblem): string {
   return parts.join(': ');
 }
 
+/** Finds where the fields of one object were written. */
+export interface PositionFinder {
+  /** Where `path` was written, or its nearest written ancestor; undefined for an object read live. */
+  positionOf(path: FieldPath): SourceRef | undefined;
+}
+
+/** The finder of an object read live from a cluster: it was written nowhere. */
+export const NO_POSITIONS: PositionFinder = { positionOf: () => undefined };
+
 /** A path into a manifest object, as the YAML has it (`['spec', 'template', 'spec', 'containers', 0]`). */
 export type FieldPath = readonly (string | number)[];
 

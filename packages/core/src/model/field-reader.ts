@@ -1,6 +1,6 @@
 import { describeType, describeValue } from '../manifest/parse.js';
 import type { ManifestObject } from '../manifest/parse.js';
-import type { FieldPath, InputProblem, SourceRef } from '../manifest/source.js';
+import type { FieldPath, InputProblem, PositionFinder, SourceRef } from '../manifest/source.js';
 import { formatFieldPath } from '../manifest/source.js';
 import type { ObjectRef, Provenance } from './provenance.js';
 
@@ -23,7 +23,7 @@ export class FieldReader {
   /** The parsed value at `path`; dropped by `release()` once normalized, so only positions stay in memory. */
   #body: unknown;
   readonly #problems: InputProblem[];
-  readonly #positionOf: (path: FieldPath) => SourceRef | undefined;
+  readonly #positions: PositionFinder;
 
   constructor(object: ManifestObject, problems: InputProblem[], defaultNamespace: string);
   /** A reader of the fields under `base` of the object `parent` reads (see `within`). */
@@ -42,19 +42,14 @@ export class FieldReader {
       this.path = from.path.concat(base);
       this.#body = from.raw(base);
       this.#problems = from.#problems;
-      this.#positionOf = from.#positionOf;
+      this.#positions = from.#positions;
     } else {
       this.#root = this;
       this.path = WHOLE_OBJECT;
       this.#body = from.body;
       this.#problems = problemsOrBase as InputProblem[];
-      this.#positionOf = from.positionOf;
-      this.ref = new LazyObjectRef(
-        from.kind,
-        from.name,
-        from.namespace ?? defaultNamespace!,
-        from.positionOf,
-      );
+      this.#positions = from.positions;
+      this.ref = new LazyObjectRef(from.kind, from.name, from.namespace ?? defaultNamespace!, from.positions);
     }
   }
 
@@ -68,7 +63,7 @@ export class FieldReader {
 
   /** The object's reference in another namespace: cluster-scoped objects name none, or are one. */
   refInNamespace(namespace: string): ObjectRef {
-    return new LazyObjectRef(this.ref.kind, this.ref.name, namespace, this.#positionOf);
+    return new LazyObjectRef(this.ref.kind, this.ref.name, namespace, this.#positions);
   }
 
   /** Forgets the parsed object: normalizers read it once; later stages only need positions. */
@@ -82,17 +77,17 @@ export class FieldReader {
   }
 
   at(path: FieldPath): SourceRef | undefined {
-    return this.#positionOf(this.#fromRoot(path));
+    return this.#positions.positionOf(this.#fromRoot(path));
   }
 
   /** Provenance of an explicit field, with its position. */
   field(path: FieldPath, label?: string): Provenance {
-    return new FieldProvenance(this.ref, this.#fromRoot(path), label, this.#positionOf);
+    return new FieldProvenance(this.ref, this.#fromRoot(path), label, this.#positions);
   }
 
   /** A lazily positioned annotation provenance; `path` defaults to the object's own annotation. */
   annotation(key: string, path?: FieldPath, attribute?: string): Provenance {
-    return new AnnotationProvenance(this.ref, key, attribute, path && this.#fromRoot(path), this.#positionOf);
+    return new AnnotationProvenance(this.ref, key, attribute, path && this.#fromRoot(path), this.#positions);
   }
 
   /** `path`, relative to this reader, as a path from the object's root. */
@@ -120,7 +115,7 @@ export class FieldReader {
     const fromRoot = this.#fromRoot(path);
     this.#root.#failed = true;
     this.#problems.push({
-      at: this.#positionOf(fromRoot) ?? liveSource(this.ref),
+      at: this.#positions.positionOf(fromRoot) ?? liveSource(this.ref),
       object: `${this.ref.kind} ${this.ref.namespace}/${this.ref.name}`,
       field: formatFieldPath(fromRoot),
       message,
@@ -238,22 +233,17 @@ class LazyObjectRef implements ObjectRef {
   readonly name: string;
   readonly namespace: string;
   #source: SourceRef | undefined;
-  readonly #positionOf: (path: FieldPath) => SourceRef | undefined;
+  readonly #positions: PositionFinder;
 
-  constructor(
-    kind: string,
-    name: string,
-    namespace: string,
-    positionOf: (path: FieldPath) => SourceRef | undefined,
-  ) {
+  constructor(kind: string, name: string, namespace: string, positions: PositionFinder) {
     this.kind = kind;
     this.name = name;
     this.namespace = namespace;
-    this.#positionOf = positionOf;
+    this.#positions = positions;
   }
 
   get source(): SourceRef | undefined {
-    return (this.#source ??= this.#positionOf([]));
+    return (this.#source ??= this.#positions.positionOf([]));
   }
 }
 
@@ -263,18 +253,13 @@ class FieldProvenance {
   readonly object: ObjectRef;
   readonly #path: FieldPath;
   readonly #label: string | undefined;
-  readonly #positionOf: (path: FieldPath) => SourceRef | undefined;
+  readonly #positions: PositionFinder;
 
-  constructor(
-    object: ObjectRef,
-    path: FieldPath,
-    label: string | undefined,
-    positionOf: (path: FieldPath) => SourceRef | undefined,
-  ) {
+  constructor(object: ObjectRef, path: FieldPath, label: string | undefined, positions: PositionFinder) {
     this.object = object;
     this.#path = path;
     this.#label = label;
-    this.#positionOf = positionOf;
+    this.#positions = positions;
   }
 
   get field(): string {
@@ -282,7 +267,7 @@ class FieldProvenance {
   }
 
   get at(): SourceRef | undefined {
-    return this.#positionOf(this.#path);
+    return this.#positions.positionOf(this.#path);
   }
 }
 
@@ -294,24 +279,24 @@ class AnnotationProvenance {
   readonly key: string | undefined;
   /** Where the annotation is written; undefined for the object's own `metadata.annotations`. */
   readonly #path: FieldPath | undefined;
-  readonly #positionOf: (path: FieldPath) => SourceRef | undefined;
+  readonly #positions: PositionFinder;
 
   constructor(
     object: ObjectRef,
     annotation: string,
     attribute: string | undefined,
     path: FieldPath | undefined,
-    positionOf: (path: FieldPath) => SourceRef | undefined,
+    positions: PositionFinder,
   ) {
     this.object = object;
     this.annotation = annotation;
     // As before: no key unless an attribute was named (an empty one included).
     this.key = attribute ? attribute : undefined;
     this.#path = path;
-    this.#positionOf = positionOf;
+    this.#positions = positions;
   }
 
   get at(): SourceRef | undefined {
-    return this.#positionOf(this.#path ?? ['metadata', 'annotations', this.annotation]);
+    return this.#positions.positionOf(this.#path ?? ['metadata', 'annotations', this.annotation]);
   }
 }

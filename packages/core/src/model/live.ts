@@ -1,4 +1,5 @@
 import type { ManifestObject } from '../manifest/parse.js';
+import { NO_POSITIONS } from '../manifest/source.js';
 import type { InputProblem } from '../manifest/source.js';
 import type { LoadBalancerCatalog, TargetGroupInfo } from '../ports/elb.js';
 import { UpstreamError } from '../ports/errors.js';
@@ -49,6 +50,7 @@ export function liveManifestObject(json: unknown): ManifestObject | undefined {
     body,
     source: undefined,
     positionOf: () => undefined,
+    positions: NO_POSITIONS,
   };
 }
 
