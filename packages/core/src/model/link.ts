@@ -104,10 +104,8 @@ export function normalizeObject(
   inventory: Inventory,
 ): void {
   const reader = new FieldReader(object, problems, defaultNamespace);
-  const push = <T>(list: T[], value: T | undefined): void => {
-    if (value !== undefined) list.push(value);
-  };
-  const group = object.apiVersion.split('/')[0] ?? '';
+  const slash = object.apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : object.apiVersion.slice(0, slash);
   if (WORKLOAD_KINDS.has(object.kind) && (object.kind !== 'Rollout' || group === 'argoproj.io')) {
     push(inventory.workloads, normalizeWorkload(reader));
   } else if (object.kind === 'Service' && object.apiVersion === 'v1') {
@@ -130,6 +128,10 @@ export function normalizeObject(
     inventory.skippedKinds += 1;
   }
   reader.release();
+}
+
+function push<T>(list: T[], value: T | undefined): void {
+  if (value !== undefined) list.push(value);
 }
 
 /**
