@@ -385,6 +385,43 @@ spec:
     expect(f?.workload.template).toBeUndefined();
   });
 
+  it.each([
+    {
+      name: 'labels',
+      template: 'template: { metadata: { labels: { app: web } } }',
+      field: 'spec.template.metadata.labels',
+    },
+    {
+      name: 'annotations',
+      template: 'template: { metadata: { annotations: { a: b } } }',
+      field: 'spec.template.metadata.annotations',
+    },
+  ])(
+    'a template with $name beside the workloadRef is refused, as Argo Rollouts refuses it',
+    ({ template, field }) => {
+      const built = facts(deployment() + rollout().replace('  strategy:', `  ${template}\n  strategy:`));
+      expect(built.problems).toEqual([
+        expect.objectContaining({
+          object: 'Rollout shop/web-rollout',
+          field,
+          message: expect.stringContaining('template must be empty for workload reference rollout'),
+          at: expect.objectContaining({ line: 23 }),
+        }),
+      ]);
+      expect(built.facts.map((f) => f.workload.kind)).toEqual(['Deployment']);
+    },
+  );
+
+  it('a template without labels or annotations beside the workloadRef is what Argo Rollouts accepts', () => {
+    const built = facts(
+      deployment() +
+        rollout().replace('  strategy:', '  template: { spec: { containers: [] } }\n  strategy:'),
+    );
+    expect(built.problems).toEqual([]);
+    const f = built.facts.find((candidate) => candidate.workload.kind === 'Rollout');
+    expect(f?.workload.template?.ref.name).toBe('web');
+  });
+
   it('a workloadRef without a name is a problem with its line', () => {
     const built = facts(deployment() + rollout('{ kind: Deployment }'));
     expect(built.problems).toContainEqual(

@@ -237,6 +237,7 @@ export function normalizeWorkload(r: FieldReader): WorkloadObject | undefined {
   if (!usesWorkloadRef && r.raw(['spec', 'template']) === undefined) {
     r.report(['spec', 'template'], 'is required (a pod template)');
   }
+  if (usesWorkloadRef) refuseTemplateBesideWorkloadRef(r);
   const strategy = readStrategy(r, kind);
   const workload: WorkloadObject = {
     ref: r.ref,
@@ -259,6 +260,24 @@ export function normalizeWorkload(r: FieldReader): WorkloadObject | undefined {
     ...(workloadRef ? { workloadRef } : {}),
   };
   return r.ok ? workload : undefined;
+}
+
+/**
+ * Argo Rollouts refuses a Rollout with both a workloadRef and a template of its own ("template must be
+ * empty for workload reference rollout", the Rollout then Degraded). It counts a template as set when it
+ * has labels or annotations; the controller itself never writes the resolved template back.
+ */
+function refuseTemplateBesideWorkloadRef(r: FieldReader): void {
+  for (const path of [POD_LABELS, POD_ANNOTATIONS]) {
+    const written = r.raw(path);
+    if (typeof written === 'object' && written !== null && Object.keys(written).length > 0) {
+      r.report(
+        path,
+        'must be empty when spec.workloadRef is set: Argo Rollouts refuses such a Rollout ("template must be empty for workload reference rollout") and marks it Degraded',
+      );
+      return;
+    }
+  }
 }
 
 /** `spec.workloadRef` of an Argo Rollout: a kind and a name (its apiVersion is not needed to find it). */
