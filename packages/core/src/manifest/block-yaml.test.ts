@@ -74,6 +74,11 @@ describe('the block YAML reader', () => {
       },
     },
     {
+      name: 'CRLF line ends',
+      text: 'a: 1 # c\r\nb:\r\n  - x\r\n  - [y, z]\r\n\r\n',
+      value: { a: 1, b: ['x', ['y', 'z']] },
+    },
+    {
       name: 'text beyond ASCII',
       text: '# ports → targets — see below\nnote: café — ok\n',
       value: { note: 'café — ok' },
@@ -97,7 +102,15 @@ describe('the block YAML reader', () => {
     { name: 'a quoted scalar over two lines', text: 'a: "one\n  two"\n' },
     { name: 'an escape in double quotes', text: 'a: "tab\\there"\n' },
     { name: 'a tab', text: 'a:\tb\n' },
-    { name: 'CRLF line ends', text: 'a: 1\r\nb: 2\r\n' },
+    { name: 'a CR on its own (a line break to YAML)', text: 'a: 1\rb: 2\n' },
+    { name: 'an empty item, then a less indented item (js-yaml takes it in)', text: '-\n -\n-' },
+    {
+      name: 'an empty item of a nested sequence, then an item of the outer one',
+      text: 'items:\n- name: a\n  args:\n  -\n- name: b\n',
+    },
+    { name: 'a document marker with no space after it', text: '---x: 1\n' },
+    { name: 'a document marker after a comment', text: '# c\n---a: b\n' },
+    { name: 'a document end marker before more content', text: 'a: 1\n... b: 2\n' },
     { name: 'a byte-order mark', text: '\ufeffa: 1\n' },
     { name: 'a character outside the Basic Multilingual Plane', text: 'a: \u{1F600}\n' },
     { name: 'a duplicated key (js-yaml reports it)', text: 'a: 1\na: 2\n' },
@@ -169,6 +182,10 @@ describe('the block YAML reader', () => {
       const expected = jsYaml(text);
       expect({ text, ...expected }).toEqual({ text, value });
       expect(JSON.stringify(value)).toBe(JSON.stringify((expected as { value: unknown }).value));
+      // The same document with CRLF line ends reads the same, or is left to js-yaml.
+      const crlf = text.replaceAll('\n', '\r\n');
+      const crlfValue = readBlockYaml(crlf);
+      if (crlfValue !== NOT_PLAIN) expect({ crlf, ...jsYaml(crlf) }).toEqual({ crlf, value: crlfValue });
     }
     // Both outcomes are exercised, so the comparison above cannot pass by never running.
     expect(answered).toBeGreaterThan(1_000);
@@ -219,7 +236,21 @@ const KEYS = [
   '.5',
   'é',
 ];
-const EDGE_KEYS = ['"q"', "'s'", 'a #b', '? x', '__proto__', '*x', '&x k', '!t k', ':k', '- k'];
+const EDGE_KEYS = [
+  '---k',
+  '...',
+  '---',
+  '"q"',
+  "'s'",
+  'a #b',
+  '? x',
+  '__proto__',
+  '*x',
+  '&x k',
+  '!t k',
+  ':k',
+  '- k',
+];
 const SCALARS = [
   'v',
   '1',
@@ -363,6 +394,9 @@ function generateDocument(random: () => number): string {
         for (let k = 0; k < more; k++) value(`${' '.repeat(column)}${key()}:`, column, depth + 1, true);
       } else if (r < 0.78) {
         lines.push(`${dash} - ${inline()}`);
+      } else if (r < 0.84) {
+        // An empty item: nothing after the dash, nothing nested under it.
+        lines.push(random() < 0.5 ? dash : `${dash} # c`);
       } else {
         lines.push(dash);
         block(nestedIndent(indent), depth + 1);
