@@ -65,7 +65,17 @@ export function splitDocuments(text: string): DocumentText[] {
 }
 
 /** What parsing one document gave: its data (null for an empty document), or why it could not be read. */
-export type LoadedDocument = { readonly value: unknown } | { readonly problem: InputProblem };
+export type LoadedDocument =
+  | {
+      readonly value: unknown;
+      /**
+       * Whether the value's long strings are slices of the parser's own copy of the document (js-yaml's),
+       * which nothing else keeps: a string kept from it keeps that copy, so kept strings are copied out.
+       * The block reader's strings are slices of the file's text, which the position finders keep anyway.
+       */
+      readonly privateText: boolean;
+    }
+  | { readonly problem: InputProblem };
 
 // Rendered manifests almost never use aliases; the classic "billion laughs" needs 81.
 export const DEFAULT_MAX_ALIAS_COUNT = 64;
@@ -98,9 +108,12 @@ export function loadDocument(
     };
   }
   const plain = readBlockYaml(document.text);
-  if (plain !== NOT_PLAIN) return { value: plain };
+  if (plain !== NOT_PLAIN) return { value: plain, privateText: false };
   try {
-    return { value: load(document.text, { schema: CORE_SCHEMA, filename: file, json: false }) };
+    return {
+      value: load(document.text, { schema: CORE_SCHEMA, filename: file, json: false }),
+      privateText: true,
+    };
   } catch (error) {
     return { problem: yamlProblem(error, file, document.firstLine) };
   }

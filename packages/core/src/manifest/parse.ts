@@ -1,5 +1,6 @@
 import { binaryFileProblem, DEFAULT_MAX_ALIAS_COUNT, loadDocument, splitDocuments } from './documents.js';
 import { DocumentPositions } from './positions.js';
+import { detach } from './source.js';
 import type { FieldPath, InputProblem, PositionFinder, SourceRef } from './source.js';
 
 /** One Kubernetes object read from a manifest, with a way back to where each of its fields was written. */
@@ -16,6 +17,8 @@ export interface ManifestObject {
   positionOf(path: FieldPath): SourceRef | undefined;
   /** What finds the positions, apart from the object: keeping it keeps the file's text, not the body. */
   readonly positions: PositionFinder;
+  /** Whether strings of `body` kept beyond normalizing must be copied (`LoadedDocument.privateText`). */
+  readonly privateText?: boolean;
 }
 
 export interface ParseOptions {
@@ -93,7 +96,7 @@ export function parseEachManifest(
       });
       continue;
     }
-    collectObjects(data, DOCUMENT_ROOT, positions, visit, problems, skip);
+    collectObjects(data, DOCUMENT_ROOT, positions, loaded.privateText, visit, problems, skip);
   }
   return { problems, skippedDocuments };
 }
@@ -102,6 +105,7 @@ function collectObjects(
   data: Record<string, unknown>,
   root: FieldPath,
   positions: DocumentPositions,
+  privateText: boolean,
   visit: (object: ManifestObject) => void,
   problems: InputProblem[],
   skip: () => void,
@@ -153,7 +157,7 @@ function collectObjects(
         });
         return;
       }
-      collectObjects(item, ['items', index], positions, visit, problems, skip);
+      collectObjects(item, ['items', index], positions, privateText, visit, problems, skip);
     });
     return;
   }
@@ -187,7 +191,18 @@ function collectObjects(
     });
     return;
   }
-  visit(new ParsedManifestObject(apiVersion, kind, name, namespace as string | undefined, data, finder));
+  const keep = privateText ? detach : asIs;
+  visit(
+    new ParsedManifestObject(
+      keep(apiVersion),
+      keep(kind),
+      keep(name),
+      namespace === undefined ? undefined : keep(namespace as string),
+      data,
+      finder,
+      privateText,
+    ),
+  );
 }
 
 /**
@@ -202,6 +217,7 @@ class ParsedManifestObject implements ManifestObject {
     readonly namespace: string | undefined,
     readonly body: Record<string, unknown>,
     readonly positions: DocumentPositions | ListItemPositions,
+    readonly privateText: boolean,
   ) {}
 
   positionOf(path: FieldPath): SourceRef {
@@ -234,6 +250,10 @@ function positionFinder(
   root: FieldPath,
 ): ListItemPositions | DocumentPositions {
   return root.length === 0 ? positions : new ListItemPositions(positions, root);
+}
+
+function asIs(value: string): string {
+  return value;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

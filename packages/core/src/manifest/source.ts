@@ -52,3 +52,12 @@ export function formatFieldPath(path: FieldPath): string {
   }
   return out;
 }
+
+/**
+ * A copy of a string that keeps nothing else alive. js-yaml returns every scalar of 13 or more characters as
+ * a slice of its own copy of the document it parsed, so a kept apiVersion or annotation value would keep
+ * that whole copy (see `LoadedDocument.privateText`). A new string costs ~80 ns.
+ */
+export function detach(value: string): string {
+  return value.length < 13 ? value : (' ' + value).slice(1);
+}

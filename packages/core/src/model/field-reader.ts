@@ -1,7 +1,7 @@
 import { describeType, describeValue } from '../manifest/parse.js';
 import type { ManifestObject } from '../manifest/parse.js';
 import type { FieldPath, InputProblem, PositionFinder, SourceRef } from '../manifest/source.js';
-import { formatFieldPath } from '../manifest/source.js';
+import { detach, formatFieldPath } from '../manifest/source.js';
 import type { ObjectRef, Provenance } from './provenance.js';
 
 /** The path of a reader of a whole object; one for all of them. */
@@ -24,6 +24,8 @@ export class FieldReader {
   #body: unknown;
   readonly #problems: InputProblem[];
   readonly #positions: PositionFinder;
+  /** Whether strings read are copied out of the parsed document (`ManifestObject.privateText`). */
+  readonly #privateText: boolean;
 
   constructor(object: ManifestObject, problems: InputProblem[], defaultNamespace: string);
   /** A reader of the fields under `base` of the object `parent` reads (see `within`). */
@@ -43,12 +45,14 @@ export class FieldReader {
       this.#body = from.raw(base);
       this.#problems = from.#problems;
       this.#positions = from.#positions;
+      this.#privateText = from.#privateText;
     } else {
       this.#root = this;
       this.path = WHOLE_OBJECT;
       this.#body = from.body;
       this.#problems = problemsOrBase as InputProblem[];
       this.#positions = from.positions;
+      this.#privateText = from.privateText === true;
       this.ref = new LazyObjectRef(from.kind, from.name, from.namespace ?? defaultNamespace!, from.positions);
     }
   }
@@ -129,7 +133,7 @@ export class FieldReader {
       this.report(path, `must be a string, got ${describeValue(value)}`);
       return undefined;
     }
-    return value;
+    return this.#privateText ? detach(value) : value;
   }
 
   integer(path: FieldPath, bounds: { min?: number; max?: number } = {}): number | undefined {
@@ -165,7 +169,7 @@ export class FieldReader {
     const value = this.raw(path);
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'number' && Number.isInteger(value)) return value;
-    if (typeof value === 'string' && value !== '') return value;
+    if (typeof value === 'string' && value !== '') return this.#privateText ? detach(value) : value;
     this.report(path, `must be an integer or a string, got ${describeValue(value)}`);
     return undefined;
   }
@@ -192,7 +196,8 @@ export class FieldReader {
 
   /**
    * Labels, annotations, selectors: a mapping of strings (numbers and booleans are Kubernetes errors too).
-   * A valid mapping is returned as parsed, not copied; an absent one is a shared empty mapping.
+   * A valid mapping from the block reader is returned as parsed, not copied; an absent one is a shared empty
+   * mapping. A `__proto__` key (no valid label or annotation key) is dropped, as a copy always dropped it.
    */
   stringMap(path: FieldPath): Readonly<Record<string, string>> {
     const value = this.mapping(path);
@@ -204,11 +209,13 @@ export class FieldReader {
         valid = false;
       }
     }
-    if (valid) return value as Record<string, string>;
+    if (valid && !this.#privateText && !Object.hasOwn(value, '__proto__'))
+      return value as Record<string, string>;
     const out: Record<string, string> = {};
     for (const key of Object.keys(value)) {
       const entry = value[key];
-      if (typeof entry === 'string') out[key] = entry;
+      if (typeof entry === 'string' && key !== '__proto__')
+        out[key] = this.#privateText ? detach(entry) : entry;
     }
     return out;
   }

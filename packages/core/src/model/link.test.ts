@@ -422,6 +422,50 @@ spec:
     expect(f?.workload.template?.ref.name).toBe('web');
   });
 
+  it('an empty workloadRef (null) is no reference: the Rollout is judged by its own template', () => {
+    const own = rollout('').replace(
+      '  strategy:',
+      '  template:\n    metadata:\n      labels: { app: web }\n    spec:\n      containers: [{ name: web }]\n  strategy:',
+    );
+    const built = facts(own + service('web', 80));
+    expect(built.problems).toEqual([]);
+    const f = built.facts.find((candidate) => candidate.workload.kind === 'Rollout');
+    expect(f?.workload.template).toBeUndefined();
+    expect(f?.workload.containers.map((container) => container.name)).toEqual(['web']);
+  });
+
+  it('template labels and annotations beside the workloadRef, in block style: one problem, at the labels', () => {
+    const both = rollout().replace(
+      '  strategy:',
+      '  template:\n    metadata:\n      labels:\n        app: web\n      annotations:\n        a: b\n  strategy:',
+    );
+    const built = facts(deployment() + both);
+    expect(built.problems).toEqual([
+      expect.objectContaining({
+        field: 'spec.template.metadata.labels',
+        at: expect.objectContaining({ line: 25, column: 7 }),
+      }),
+    ]);
+  });
+
+  it('empty labels and annotations beside the workloadRef are an empty template, which Argo Rollouts accepts', () => {
+    const empty = rollout().replace(
+      '  strategy:',
+      '  template: { metadata: { labels: {}, annotations: {} } }\n  strategy:',
+    );
+    expect(facts(deployment() + empty).problems).toEqual([]);
+  });
+
+  it('template labels that are a list beside the workloadRef are one problem: not a mapping', () => {
+    const list = rollout().replace('  strategy:', '  template: { metadata: { labels: [a] } }\n  strategy:');
+    expect(facts(deployment() + list).problems).toEqual([
+      expect.objectContaining({
+        field: 'spec.template.metadata.labels',
+        message: 'must be a mapping, got a list',
+      }),
+    ]);
+  });
+
   it('a workloadRef without a name is a problem with its line', () => {
     const built = facts(deployment() + rollout('{ kind: Deployment }'));
     expect(built.problems).toContainEqual(
@@ -431,5 +475,25 @@ spec:
         at: expect.objectContaining({ line: 22 }),
       }),
     );
+  });
+});
+
+describe('keys and versions that are not what Kubernetes accepts', () => {
+  it('a "__proto__" label is dropped, not kept as a label', () => {
+    const text = deployment().replace(
+      'labels: { app: web, tier: front }',
+      'labels: { app: web, "__proto__": evil }',
+    );
+    const f = facts(text).facts[0];
+    expect(f?.workload.podLabels).toEqual({ app: 'web' });
+    expect(Object.hasOwn(f?.workload.podLabels ?? {}, '__proto__')).toBe(false);
+  });
+
+  it('a Rollout whose apiVersion names only its group is read as an Argo Rollout', () => {
+    const text = deployment()
+      .replace('apiVersion: apps/v1', 'apiVersion: argoproj.io')
+      .replace('kind: Deployment', 'kind: Rollout')
+      .replace('spec:\n  selector', 'spec:\n  strategy: { canary: {} }\n  selector');
+    expect(facts(text).facts.map((f) => f.workload.kind)).toEqual(['Rollout']);
   });
 });

@@ -105,7 +105,7 @@ export function normalizeObject(
 ): void {
   const reader = new FieldReader(object, problems, defaultNamespace);
   const slash = object.apiVersion.indexOf('/');
-  const group = slash < 0 ? '' : object.apiVersion.slice(0, slash);
+  const group = slash < 0 ? object.apiVersion : object.apiVersion.slice(0, slash);
   if (WORKLOAD_KINDS.has(object.kind) && (object.kind !== 'Rollout' || group === 'argoproj.io')) {
     push(inventory.workloads, normalizeWorkload(reader));
   } else if (object.kind === 'Service' && object.apiVersion === 'v1') {

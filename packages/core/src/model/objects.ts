@@ -216,7 +216,9 @@ const DEFAULT_GRACE_PERIOD: Resolved<number> = {
 /** Reads a Deployment, StatefulSet or Argo Rollout. */
 export function normalizeWorkload(r: FieldReader): WorkloadObject | undefined {
   const kind = r.kind as WorkloadObject['kind'];
-  const usesWorkloadRef = kind === 'Rollout' && r.raw(['spec', 'workloadRef']) !== undefined;
+  // `workloadRef:` with nothing (null) is no reference, as Argo Rollouts reads it.
+  const workloadRefValue = kind === 'Rollout' ? r.raw(['spec', 'workloadRef']) : undefined;
+  const usesWorkloadRef = workloadRefValue !== undefined && workloadRefValue !== null;
   const workloadRef = usesWorkloadRef ? readWorkloadRef(r) : undefined;
   const replicasValue = r.integer(REPLICAS, { min: 0 });
   const replicas: Resolved<number> =
@@ -270,7 +272,9 @@ export function normalizeWorkload(r: FieldReader): WorkloadObject | undefined {
 function refuseTemplateBesideWorkloadRef(r: FieldReader): void {
   for (const path of [POD_LABELS, POD_ANNOTATIONS]) {
     const written = r.raw(path);
-    if (typeof written === 'object' && written !== null && Object.keys(written).length > 0) {
+    // A list or a scalar there is reported as not a mapping, once.
+    const mapping = typeof written === 'object' && written !== null && !Array.isArray(written);
+    if (mapping && Object.keys(written).length > 0) {
       r.report(
         path,
         'must be empty when spec.workloadRef is set: Argo Rollouts refuses such a Rollout ("template must be empty for workload reference rollout") and marks it Degraded',
