@@ -1,6 +1,6 @@
 import { binaryFileProblem, DEFAULT_MAX_ALIAS_COUNT, loadDocument, splitDocuments } from './documents.js';
 import { DocumentPositions } from './positions.js';
-import { detach } from './source.js';
+import { keptString } from './source.js';
 import type { FieldPath, InputProblem, PositionFinder, SourceRef } from './source.js';
 
 /** One Kubernetes object read from a manifest, with a way back to where each of its fields was written. */
@@ -191,13 +191,12 @@ function collectObjects(
     });
     return;
   }
-  const keep = privateText ? detach : asIs;
   visit(
     new ParsedManifestObject(
-      keep(apiVersion),
-      keep(kind),
-      keep(name),
-      namespace === undefined ? undefined : keep(namespace as string),
+      keptString(apiVersion, privateText),
+      keptString(kind, privateText),
+      keptString(name, privateText),
+      namespace === undefined ? undefined : keptString(namespace as string, privateText),
       data,
       finder,
       privateText,
@@ -250,10 +249,6 @@ function positionFinder(
   root: FieldPath,
 ): ListItemPositions | DocumentPositions {
   return root.length === 0 ? positions : new ListItemPositions(positions, root);
-}
-
-function asIs(value: string): string {
-  return value;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

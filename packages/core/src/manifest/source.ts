@@ -61,3 +61,8 @@ export function formatFieldPath(path: FieldPath): string {
 export function detach(value: string): string {
   return value.length < 13 ? value : (' ' + value).slice(1);
 }
+
+/** A string read from a parsed document, copied out only when it is a slice of a private copy (`detach`). */
+export function keptString(value: string, privateText: boolean): string {
+  return privateText ? detach(value) : value;
+}

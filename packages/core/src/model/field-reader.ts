@@ -1,7 +1,7 @@
 import { describeType, describeValue } from '../manifest/parse.js';
 import type { ManifestObject } from '../manifest/parse.js';
 import type { FieldPath, InputProblem, PositionFinder, SourceRef } from '../manifest/source.js';
-import { detach, formatFieldPath } from '../manifest/source.js';
+import { formatFieldPath, keptString } from '../manifest/source.js';
 import type { ObjectRef, Provenance } from './provenance.js';
 
 /** The path of a reader of a whole object; one for all of them. */
@@ -133,7 +133,7 @@ export class FieldReader {
       this.report(path, `must be a string, got ${describeValue(value)}`);
       return undefined;
     }
-    return this.#privateText ? detach(value) : value;
+    return keptString(value, this.#privateText);
   }
 
   integer(path: FieldPath, bounds: { min?: number; max?: number } = {}): number | undefined {
@@ -169,7 +169,7 @@ export class FieldReader {
     const value = this.raw(path);
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'number' && Number.isInteger(value)) return value;
-    if (typeof value === 'string' && value !== '') return this.#privateText ? detach(value) : value;
+    if (typeof value === 'string' && value !== '') return keptString(value, this.#privateText);
     this.report(path, `must be an integer or a string, got ${describeValue(value)}`);
     return undefined;
   }
@@ -214,8 +214,7 @@ export class FieldReader {
     const out: Record<string, string> = {};
     for (const key of Object.keys(value)) {
       const entry = value[key];
-      if (typeof entry === 'string' && key !== '__proto__')
-        out[key] = this.#privateText ? detach(entry) : entry;
+      if (typeof entry === 'string' && key !== '__proto__') out[key] = keptString(entry, this.#privateText);
     }
     return out;
   }
