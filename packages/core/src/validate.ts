@@ -1,5 +1,5 @@
 import { parseEachManifest } from './manifest/parse.js';
-import type { InputProblem } from './manifest/source.js';
+import type { InputProblem, Notice } from './manifest/source.js';
 import { createInventory, linkEachWorkload, linkInventory, normalizeObject } from './model/link.js';
 import type { BuildFactsOptions, Inventory } from './model/link.js';
 import type { WorkloadFacts } from './model/facts.js';
@@ -22,6 +22,8 @@ export interface ValidateOptions {
   readonly disable?: readonly string[];
   /** Problems found while reading the sources (unreadable files), reported with the rest. */
   readonly readProblems?: readonly InputProblem[];
+  /** Notices from reading the sources (files skipped on purpose), reported with the rest. */
+  readonly readNotices?: readonly Notice[];
 }
 
 /** Parses and links manifests into facts; the step `validate` and `simulate` share. */
@@ -71,5 +73,10 @@ export function validateManifests(sources: readonly ManifestSource[], options: V
   linkEachWorkload(inventory, linkOptions, problems, (facts) =>
     evaluateWorkload(facts, evaluateOptions, evaluation),
   );
-  return { ...evaluation, problems: [...(options.readProblems ?? []), ...problems], files: sources.length };
+  return {
+    ...evaluation,
+    problems: [...(options.readProblems ?? []), ...problems],
+    notices: [...(options.readNotices ?? [])],
+    files: sources.length,
+  };
 }

@@ -64,7 +64,7 @@ async function validateLive(
       allowances,
       rules: RULES.filter((rule) => !disabled.has(rule.id)),
     });
-    return { ...evaluated, problems: [], files: 0 };
+    return { ...evaluated, problems: [], notices: [], files: 0 };
   } catch (error) {
     if (error instanceof UpstreamError || error instanceof InputError) throw new UsageError(error.message);
     throw error;

@@ -21,6 +21,29 @@ export interface InputProblem {
   readonly field?: string;
 }
 
+/**
+ * Something the reader or the linker chose not to judge, said so that nothing is skipped silently: a file
+ * that holds no Kubernetes object, an Ingress whose class draingate cannot resolve. Not a problem: it does
+ * not change the exit code.
+ */
+export interface Notice {
+  /** A stable identifier of the kind of notice (`unresolved-ingress-class`, `not-kubernetes`, …). */
+  readonly code: string;
+  readonly message: string;
+  readonly at?: SourceRef;
+  /** The object the notice is about, as `Kind ns/name`, when there is one. */
+  readonly object?: string;
+}
+
+/** Formats a notice as one line: `file:line:column: Kind ns/name: message`. */
+export function formatNotice(notice: Notice): string {
+  const parts: string[] = [];
+  if (notice.at) parts.push(formatSourceRef(notice.at));
+  if (notice.object) parts.push(notice.object);
+  parts.push(notice.message);
+  return parts.join(': ');
+}
+
 /** Formats an input problem as one line: `file:line:column: Kind ns/name: field: message`. */
 export function formatInputProblem(problem: InputProblem): string {
   const parts = [formatSourceRef(problem.at)];

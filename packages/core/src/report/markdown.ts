@@ -1,4 +1,4 @@
-import { formatInputProblem, formatSourceRef } from '../manifest/source.js';
+import { formatInputProblem, formatNotice, formatSourceRef } from '../manifest/source.js';
 import { describeProvenance, formatObjectRef } from '../model/provenance.js';
 import type { Report } from '../rules/evaluate.js';
 import { countBySeverity } from '../rules/evaluate.js';
@@ -58,6 +58,11 @@ export function renderMarkdown(report: Report): string {
   if (report.problems.length > 0) {
     lines.push('### Input problems', '');
     for (const problem of report.problems) lines.push(`- ${escapeMarkdown(formatInputProblem(problem))}`);
+    lines.push('');
+  }
+  if (report.notices.length > 0) {
+    lines.push('### Notices', '');
+    for (const notice of report.notices) lines.push(`- ${escapeMarkdown(formatNotice(notice))}`);
     lines.push('');
   }
   if (report.findings.length === 0 && report.problems.length === 0)

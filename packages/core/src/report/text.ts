@@ -1,4 +1,4 @@
-import { formatSourceRef, formatInputProblem } from '../manifest/source.js';
+import { formatSourceRef, formatInputProblem, formatNotice } from '../manifest/source.js';
 import { describeProvenance, formatObjectRef } from '../model/provenance.js';
 import type { Report } from '../rules/evaluate.js';
 import { countBySeverity } from '../rules/evaluate.js';
@@ -41,6 +41,11 @@ export function renderText(report: Report, options: TextOptions = {}): string {
     lines.push(paint('bold', 'Input problems'));
     for (const problem of report.problems)
       lines.push(`  ${paint('red', '✖')} ${formatInputProblem(problem)}`);
+    lines.push('');
+  }
+  if (report.notices.length > 0) {
+    lines.push(paint('bold', 'Notices'));
+    for (const notice of report.notices) lines.push(`  ${paint('blue', 'ℹ')} ${formatNotice(notice)}`);
     lines.push('');
   }
   if (report.suppressed.length > 0) {
@@ -97,6 +102,9 @@ function summaryLine(report: Report, paint: Paint): string {
     report.suppressed.length > 0 ? `${report.suppressed.length} suppressed` : '',
     report.problems.length > 0
       ? `${report.problems.length} input problem${report.problems.length === 1 ? '' : 's'}`
+      : '',
+    report.notices.length > 0
+      ? `${report.notices.length} notice${report.notices.length === 1 ? '' : 's'}`
       : '',
   ].filter(Boolean);
   return `${parts.join('; ')}: ${paint(tone, findings)}${extra.length > 0 ? `; ${extra.join(', ')}` : ''}.`;

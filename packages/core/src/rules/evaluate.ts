@@ -1,4 +1,4 @@
-import type { InputProblem } from '../manifest/source.js';
+import type { InputProblem, Notice } from '../manifest/source.js';
 import type { WorkloadFacts } from '../model/facts.js';
 import { isLoadBalanced } from '../model/facts.js';
 import type { ObjectRef } from '../model/provenance.js';
@@ -18,6 +18,8 @@ export interface Report {
   readonly findings: Finding[];
   readonly suppressed: Suppressed[];
   readonly problems: InputProblem[];
+  /** What was left unjudged on purpose, and why (never changes the exit code). */
+  readonly notices: Notice[];
   /** Workloads a load balancer reaches, which the rules judged. */
   readonly workloads: ObjectRef[];
   /** Workloads no ALB or NLB reaches, left alone. */
