@@ -51,7 +51,7 @@ describe('draingate simulate', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Status Codes\s+\[code:count\]\s+200:\d+\s+502:\d+\s+504:\d+/m);
     expect(run.stdout).toMatch(
-      /Cause: \d+ × 50[24]: .*preStop 0 s < controller latency 5 s \+ propagation 15 s/,
+      /Cause: \d+ × 50[24]: .*preStop 0 s < controller latency 5 s \+ ALB propagation 15 s = 20 s/,
     );
   });
 

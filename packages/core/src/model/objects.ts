@@ -97,6 +97,8 @@ export interface ServiceObject {
   readonly annotations: Readonly<Record<string, string>>;
   readonly type: string;
   readonly loadBalancerClass?: string;
+  /** `spec.externalTrafficPolicy` when it is `Local`; `Cluster` (the Kubernetes default) otherwise. */
+  readonly externalTrafficPolicy: 'Cluster' | 'Local';
 }
 
 export interface IngressBackendRef {
@@ -448,6 +450,7 @@ export function normalizeService(r: FieldReader): ServiceObject | undefined {
     })
     .filter((port) => port !== undefined);
   const loadBalancerClass = r.string(['spec', 'loadBalancerClass']);
+  const trafficPolicy = r.string(['spec', 'externalTrafficPolicy']);
   const service: ServiceObject = {
     ref: r.ref,
     reader: r,
@@ -456,6 +459,8 @@ export function normalizeService(r: FieldReader): ServiceObject | undefined {
     annotations: r.stringMap(METADATA_ANNOTATIONS),
     type: r.string(['spec', 'type']) ?? 'ClusterIP',
     ...(loadBalancerClass ? { loadBalancerClass } : {}),
+    // The API server also accepts the pre-1.24 spelling in any case; only Local changes behaviour.
+    externalTrafficPolicy: trafficPolicy?.toLowerCase() === 'local' ? 'Local' : 'Cluster',
   };
   return r.ok ? service : undefined;
 }

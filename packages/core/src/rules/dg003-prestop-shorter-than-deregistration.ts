@@ -19,7 +19,7 @@ export const preStopShorterThanDeregistration: Rule = {
   severity: 'warning',
   scope: 'static',
   rationale:
-    'While a target drains (the deregistration delay), the ALB lets in-flight requests finish and, as reference 002 observed, may still route some requests to it. A pod that exits before the delay ends cuts them: 504s. The conservative rule is terminationGracePeriodSeconds > preStop ≥ deregistration delay.',
+    'While a target drains (the deregistration delay), the ALB lets in-flight requests finish and, as reference 002 observed, may still route some requests to it. A pod that exits before the delay ends cuts them: 504s. The conservative rule is terminationGracePeriodSeconds > preStop ≥ deregistration delay. It applies to ip targets, where the pod is the target; instance targets are nodes, which do not drain when a pod goes.',
   remediation:
     'Lower the target group deregistration delay (deregistration_delay.timeout_seconds in alb.ingress.kubernetes.io/target-group-attributes) to something the pod can outlive, and sleep in preStop at least that long.',
   evaluate(context) {
@@ -28,7 +28,8 @@ export const preStopShorterThanDeregistration: Rule = {
         const p = timing.preStopSeconds ?? 0;
         return (
           container.preStop.kind === 'sleep' &&
-          p >= timing.propagationSeconds.value &&
+          timing.exposure === 'deregistration' &&
+          p >= timing.exposureSeconds.value &&
           p < timing.deregistrationDelaySeconds.value
         );
       })
@@ -45,7 +46,7 @@ export const preStopShorterThanDeregistration: Rule = {
           values: [
             { name: 'preStop', symbol: 'P', value: timing.preStopSeconds ?? 0, unit: 's' },
             value('deregistration delay', 'D', timing.deregistrationDelaySeconds),
-            value('propagation', 'L', timing.propagationSeconds),
+            value('exposure', 'W', timing.exposureSeconds),
           ],
           fix: lowerDelay
             ? {
