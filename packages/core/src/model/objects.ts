@@ -16,6 +16,12 @@ export interface ContainerFacts {
   readonly ports: readonly { name?: string; containerPort: number }[];
   readonly preStop: PreStop;
   readonly readinessProbe?: { readonly httpPath?: string; readonly path: FieldPath };
+  /** The HTTP paths the container's liveness and startup probes request: what it says it serves. */
+  readonly httpProbes?: readonly {
+    readonly probe: 'livenessProbe' | 'startupProbe';
+    readonly path: string;
+    readonly port?: number | string;
+  }[];
   /** Where the container is written, for pointing findings at it. */
   readonly path: FieldPath;
 }
@@ -321,6 +327,13 @@ function readContainer(c: FieldReader, index: number): ContainerFacts | undefine
   }
   const probe = c.mapping(['readinessProbe']);
   const httpPath = probe ? c.string(['readinessProbe', 'httpGet', 'path']) : undefined;
+  const httpProbes: NonNullable<ContainerFacts['httpProbes']>[number][] = [];
+  for (const kind of ['livenessProbe', 'startupProbe'] as const) {
+    if (!c.mapping([kind, 'httpGet'])) continue;
+    const path = c.string([kind, 'httpGet', 'path']);
+    const port = c.intOrString([kind, 'httpGet', 'port']);
+    if (path !== undefined) httpProbes.push({ probe: kind, path, ...(port !== undefined ? { port } : {}) });
+  }
   return {
     name,
     index,
@@ -329,6 +342,7 @@ function readContainer(c: FieldReader, index: number): ContainerFacts | undefine
     ...(probe
       ? { readinessProbe: { path: c.path.concat('readinessProbe'), ...(httpPath ? { httpPath } : {}) } }
       : {}),
+    ...(httpProbes.length > 0 ? { httpProbes } : {}),
     path: c.path,
   };
 }
