@@ -166,7 +166,7 @@ export function exposureWindow(
     case 'endpoints':
       return {
         seconds: e,
-        formula: `endpoint propagation ${e} s: instance targets are nodes, which stay registered`,
+        formula: `endpoint propagation ${e} s (instance targets: the node stays registered)`,
       };
     case 'node-health-check': {
       const u = inputs.unhealthyThresholdCount;
@@ -175,7 +175,7 @@ export function exposureWindow(
         inputs.loadBalancer === 'nlb' ? NLB_UNHEALTHY_PROPAGATION_SECONDS : inputs.propagationSeconds;
       return {
         seconds: e + u * i + reaction,
-        formula: `externalTrafficPolicy Local: endpoint propagation ${e} s + unhealthy threshold ${u} × interval ${i} s + ${lb} reaction ${reaction} s before the node is out`,
+        formula: `endpoint propagation ${e} s + unhealthy threshold ${u} × interval ${i} s + ${lb} reaction ${reaction} s (externalTrafficPolicy Local: until the node is out of rotation)`,
       };
     }
   }
