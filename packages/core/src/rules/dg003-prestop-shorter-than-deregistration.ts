@@ -1,12 +1,11 @@
-import { ALB } from '../model/annotations.js';
 import {
-  annotationFix,
   createFinding,
   podTemplateFix,
   preStopSleep,
   quote,
   servingContainerTimings,
   settingsObject,
+  targetGroupAttributeFix,
   value,
 } from './support.js';
 import type { Rule } from './types.js';
@@ -35,10 +34,6 @@ export const preStopShorterThanDeregistration: Rule = {
       })
       .map(({ container, backend, timing, recommended }) => {
         const lowerDelay = recommended.deregistrationDelaySeconds < timing.deregistrationDelaySeconds.value;
-        const annotation =
-          backend.loadBalancer === 'alb'
-            ? ALB.targetGroupAttributes
-            : 'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes';
         return createFinding(this, context, {
           container: container.name,
           path: [...container.path, 'lifecycle', 'preStop'],
@@ -53,9 +48,11 @@ export const preStopShorterThanDeregistration: Rule = {
                 summary: `lower the deregistration delay to ${recommended.deregistrationDelaySeconds} s and sleep ${recommended.preStopSeconds} s in preStop`,
                 object: settingsObject(backend),
                 yaml: [
-                  annotationFix(settingsObject(backend), {
-                    [annotation]: `deregistration_delay.timeout_seconds=${recommended.deregistrationDelaySeconds}`,
-                  }),
+                  targetGroupAttributeFix(
+                    backend,
+                    'deregistration_delay.timeout_seconds',
+                    recommended.deregistrationDelaySeconds,
+                  ),
                   podTemplateFix(context.facts, {
                     grace: recommended.graceSeconds,
                     container: { name: container.name, fields: preStopSleep(recommended.preStopSeconds) },

@@ -1,12 +1,11 @@
-import { ALB, NLB } from '../model/annotations.js';
 import { ALB_DEFAULTS } from '../timing/defaults.js';
 import {
-  annotationFix,
   backendLabel,
   createFinding,
   quote,
   settingsAt,
   settingsObject,
+  targetGroupAttributeFix,
   value,
 } from './support.js';
 import type { Rule } from './types.js';
@@ -33,8 +32,6 @@ export const defaultDeregistrationDelay: Rule = {
               backend.route.kind !== 'TargetGroupBinding')),
       )
       .map((backend) => {
-        const annotation =
-          backend.loadBalancer === 'alb' ? ALB.targetGroupAttributes : NLB.targetGroupAttributes;
         const object = settingsObject(backend);
         return createFinding(this, context, {
           object,
@@ -47,7 +44,7 @@ export const defaultDeregistrationDelay: Rule = {
           fix: {
             summary: `set deregistration_delay.timeout_seconds=30 on ${object.kind} ${object.name}`,
             object,
-            yaml: annotationFix(object, { [annotation]: 'deregistration_delay.timeout_seconds=30' }),
+            yaml: targetGroupAttributeFix(backend, 'deregistration_delay.timeout_seconds', 30),
           },
         });
       });

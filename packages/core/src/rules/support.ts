@@ -1,4 +1,4 @@
-import { READINESS_GATE_PREFIXES, ANNOTATIONS } from '../model/annotations.js';
+import { ALB, ANNOTATIONS, NLB, READINESS_GATE_PREFIXES, parseAttributeList } from '../model/annotations.js';
 import type { BackendFacts, WorkloadFacts } from '../model/facts.js';
 import { servingContainers } from '../model/facts.js';
 import type { ContainerFacts, WorkloadObject } from '../model/objects.js';
@@ -208,6 +208,32 @@ export function podTemplateFix(
 
 export function preStopSleep(seconds: number): Record<string, unknown> {
   return { lifecycle: { preStop: { sleep: { seconds } } } };
+}
+
+/**
+ * A snippet that sets one target group attribute in the backend's `…/target-group-attributes` annotation,
+ * keeping the attributes already written there: a merge patch replaces an annotation's value whole.
+ */
+export function targetGroupAttributeFix(
+  backend: BackendFacts,
+  attribute: string,
+  value: string | number,
+): string {
+  const object = settingsObject(backend);
+  const annotation = backend.loadBalancer === 'alb' ? ALB.targetGroupAttributes : NLB.targetGroupAttributes;
+  const holder =
+    object === backend.service.ref
+      ? backend.service
+      : backend.route.kind === 'Ingress'
+        ? backend.route.ingress
+        : backend.route.kind === 'RolloutAlb'
+          ? backend.route.ingress
+          : undefined;
+  const attributes = parseAttributeList(holder?.annotations[annotation] ?? '');
+  attributes.set(attribute, String(value));
+  return annotationFix(object, {
+    [annotation]: [...attributes].map(([key, v]) => `${key}=${v}`).join(','),
+  });
 }
 
 /** A snippet to merge into an object's annotations. */
