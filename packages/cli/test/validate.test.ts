@@ -225,7 +225,7 @@ describe('draingate rules, explain and help', () => {
   it('explains a rule by id or slug', async () => {
     const run = await draingate(['explain', 'grace-period-too-short']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('DG004 grace-period-too-short (error)');
+    expect(run.stdout).toContain('DG004 grace-period-too-short (warning)');
   });
 
   it.each([['--help'], ['validate', '--help'], ['rules', '--help'], ['explain', '--help']])(

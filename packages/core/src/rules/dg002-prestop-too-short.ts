@@ -4,10 +4,17 @@ import {
   exposureValues,
   podTemplateFix,
   preStopSleep,
+  quote,
   servingContainerTimings,
 } from './support.js';
 import type { Rule } from './types.js';
+import type { DrainTiming } from '../timing/model.js';
 import { podTemplateOwner } from '../model/objects.js';
+
+/** How long the container keeps serving after deletion: the sleep, unless the grace period cuts the hook first. */
+function servedSeconds(timing: DrainTiming): number {
+  return Math.min(timing.preStopSeconds ?? 0, timing.graceSeconds.value);
+}
 
 export const preStopTooShort: Rule = {
   id: 'DG002',
@@ -23,13 +30,16 @@ export const preStopTooShort: Rule = {
     return servingContainerTimings(context)
       .filter(
         ({ container, timing }) =>
-          container.preStop.kind === 'sleep' && (timing.preStopSeconds ?? 0) < timing.exposureSeconds.value,
+          container.preStop.kind === 'sleep' && servedSeconds(timing) < timing.exposureSeconds.value,
       )
       .map(({ container, backend, timing, recommended }) =>
         createFinding(this, context, {
           container: container.name,
           path: [...container.path, 'lifecycle', 'preStop'],
-          message: `container ${container.name} sleeps ${timing.preStopSeconds} s in preStop, but after the pod is deleted ${describeExposure(timing, backend)}.`,
+          message:
+            servedSeconds(timing) < (timing.preStopSeconds ?? 0)
+              ? `container ${container.name} sleeps ${timing.preStopSeconds} s in preStop, but the grace period of ${quote(timing.graceSeconds)} cuts the hook at ${servedSeconds(timing)} s, while after the pod is deleted ${describeExposure(timing, backend)}.`
+              : `container ${container.name} sleeps ${timing.preStopSeconds} s in preStop, but after the pod is deleted ${describeExposure(timing, backend)}.`,
           values: [
             { name: 'preStop', symbol: 'P', value: timing.preStopSeconds ?? 0, unit: 's' },
             ...exposureValues(timing, backend),

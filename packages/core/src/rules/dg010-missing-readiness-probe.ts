@@ -47,7 +47,7 @@ export const missingReadinessProbe: Rule = {
   severity: 'warning',
   scope: 'static',
   rationale:
-    'Without a readiness probe a container is Ready the moment it starts, before it listens. Its endpoint is published, the target is registered, and the rollout moves on while the application is still booting.',
+    'Without a readiness probe a container is Ready the moment it starts, before it listens. Its endpoint is published and the rollout moves on while the application is still booting. With instance targets kube-proxy sends it connections at once, which are refused: an error. With ip targets the load balancer waits for its own health checks before routing to the new target, so no request is lost to this, but the rollout still removes old pods too early: a warning.',
   remediation:
     'Add a readinessProbe to every container that serves traffic: an httpGet on an endpoint that reports readiness (the path the load balancer health-checks is best); where the application has none, a tcpSocket probe on the serving port at least waits until it listens. draingate takes the path from the health check annotation or the container’s liveness or startup probe, and never guesses one.',
   evaluate(context) {
@@ -61,11 +61,19 @@ export const missingReadinessProbe: Rule = {
         const probe = known
           ? { httpGet: { path: known.path, port }, periodSeconds: 5 }
           : { tcpSocket: { port }, periodSeconds: 5 };
+        const instance = backends.some(
+          (backend) =>
+            backend.servingContainers.includes(container.name) &&
+            backend.settings.targetType.value === 'instance',
+        );
         return [
           createFinding(this, context, {
+            severity: instance ? 'error' : 'warning',
             container: container.name,
             path: container.path,
-            message: `container ${container.name} serves traffic but has no readinessProbe.`,
+            message: instance
+              ? `container ${container.name} serves traffic but has no readinessProbe: with instance targets kube-proxy sends it connections as soon as it starts, before it listens.`
+              : `container ${container.name} serves traffic but has no readinessProbe.`,
             values: [
               { name: 'readinessProbe', value: false },
               { name: 'serving port', value: port },
