@@ -55,7 +55,7 @@ export const rollingUpdateCapacity: Rule = {
     const field =
       workload.kind === 'Rollout'
         ? ['spec', 'strategy', 'canary', 'maxUnavailable']
-        : workload.kind === 'StatefulSet'
+        : workload.kind === 'StatefulSet' || workload.kind === 'DaemonSet'
           ? ['spec', 'updateStrategy', 'rollingUpdate', 'maxUnavailable']
           : ['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'];
     return [
@@ -78,7 +78,9 @@ export const rollingUpdateCapacity: Rule = {
             workload.ref,
             workload.kind === 'Rollout'
               ? { spec: { strategy: { canary: { maxSurge: '25%', maxUnavailable: 0 } } } }
-              : { spec: { strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } } } },
+              : workload.kind === 'DaemonSet'
+                ? { spec: { updateStrategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } } }
+                : { spec: { strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } } } },
           ),
         },
       }),
