@@ -271,6 +271,11 @@ describe.skipIf(!ready)('the Helm chart on the real API server', () => {
         path: () => `/apis/policy/v1/namespaces/${app}/poddisruptionbudgets`,
         status: 200,
       },
+      {
+        name: 'list horizontalpodautoscalers',
+        path: () => `/apis/autoscaling/v2/namespaces/${app}/horizontalpodautoscalers`,
+        status: 200,
+      },
       { name: 'get the namespace', path: () => `/api/v1/namespaces/${app}`, status: 200 },
       { name: 'list ingressclasses', path: () => '/apis/networking.k8s.io/v1/ingressclasses', status: 200 },
       {

@@ -26,6 +26,8 @@ export interface ResourceType {
   readonly version: string;
   readonly plural: string;
   readonly kind: string;
+  /** How warnings name its objects when the kind alone is ambiguous (two groups serve it). */
+  readonly label?: string;
 }
 
 /** A patch's media type. */
@@ -228,6 +230,22 @@ export const RESOURCES = {
     plural: 'ingressclassparams',
     kind: 'IngressClassParams',
   },
+  /** EKS Auto Mode's IngressClassParams (cluster-scoped); absent outside Auto Mode clusters. */
+  eksIngressClassParams: {
+    group: 'eks.amazonaws.com',
+    version: 'v1',
+    plural: 'ingressclassparams',
+    kind: 'IngressClassParams',
+    label: 'EKS Auto Mode IngressClassParams',
+  },
+  horizontalPodAutoscalers: {
+    group: 'autoscaling',
+    version: 'v2',
+    plural: 'horizontalpodautoscalers',
+    kind: 'HorizontalPodAutoscaler',
+  },
+  /** KEDA's ScaledObjects; absent where KEDA is not installed. */
+  scaledObjects: { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects', kind: 'ScaledObject' },
   targetGroupBindings: {
     group: 'elbv2.k8s.aws',
     version: 'v1beta1',
