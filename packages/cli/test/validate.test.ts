@@ -268,7 +268,7 @@ spec:
       'app.yaml:18:1: Ingress shop/web: carries alb.ingress.kubernetes.io/* annotations, but its IngressClass "internal-alb" is not in the input',
     );
     expect(run.stdout).toContain(
-      '0 load-balanced workloads checked in 1 file; 1 workload skipped: 1 whose load balancer could not be told (see notices)',
+      '0 load-balanced workloads checked in 1 file; 1 workload skipped (1 whose load balancer could not be told: see notices)',
     );
   });
 

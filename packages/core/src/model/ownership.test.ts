@@ -397,7 +397,7 @@ describe('the summary says how many workloads were skipped and why', () => {
     expect(report.unresolvedWorkloads.map((ref) => ref.name)).toEqual(['web']);
     const summary = renderText(report).trimEnd().split('\n').at(-1);
     expect(summary).toContain(
-      '2 workloads skipped: 1 not behind a load balancer, 1 whose load balancer could not be told (see notices)',
+      '2 workloads skipped (1 not behind a load balancer, 1 whose load balancer could not be told: see notices)',
     );
     expect(JSON.parse(renderJson(report)).summary).toMatchObject({
       workloads: 0,

@@ -113,8 +113,8 @@ function summaryLine(report: Report, paint: Paint): string {
 }
 
 /**
- * `3 workloads skipped: 2 not behind a load balancer, 1 undecided (see notices)`, or nothing when none
- * was skipped.
+ * `3 workloads skipped (2 not behind a load balancer, 1 whose load balancer could not be told: see
+ * notices)`, or nothing when none was skipped.
  */
 export function skippedCounts(report: Pick<Report, 'skippedWorkloads' | 'unresolvedWorkloads'>): string {
   const none = report.skippedWorkloads.length;
@@ -123,7 +123,7 @@ export function skippedCounts(report: Pick<Report, 'skippedWorkloads' | 'unresol
   if (total === 0) return '';
   const reasons = [
     none > 0 ? `${none} not behind a load balancer` : '',
-    unresolved > 0 ? `${unresolved} whose load balancer could not be told (see notices)` : '',
+    unresolved > 0 ? `${unresolved} whose load balancer could not be told: see notices` : '',
   ].filter(Boolean);
-  return `${total} workload${total === 1 ? '' : 's'} skipped: ${reasons.join(', ')}`;
+  return `${total} workload${total === 1 ? '' : 's'} skipped (${reasons.join(', ')})`;
 }
