@@ -242,6 +242,19 @@ spec:
         ),
       expected: ['stable:8080:Ingress'],
     },
+    {
+      name: 'a ping-pong canary: the ping Service stands for stable, the pong one for canary',
+      text:
+        rollout.replace(
+          '      stableService: stable\n      canaryService: canary\n',
+          '      pingPong: { pingService: stable, pongService: canary }\n',
+        ) +
+        service('root') +
+        service('stable') +
+        service('canary') +
+        ingress(),
+      expected: ['stable:8080:RolloutAlb'],
+    },
   ])('$name', ({ text, expected }) => {
     expect(backends(text)?.sort()).toEqual(expected);
   });

@@ -451,8 +451,10 @@ function readStrategy(r: FieldReader, kind: WorkloadObject['kind']): RolloutStra
   }
   const base: FieldPath = ['spec', 'strategy', 'canary'];
   const alb: FieldPath = [...base, 'trafficRouting', 'alb'];
-  const stable = r.string([...base, 'stableService']);
-  const canary = r.string([...base, 'canaryService']);
+  // Ping-pong canaries swap two Services between the stable and canary roles at each rollout; for drain
+  // timing the two are the same, so ping stands for stable and pong for canary.
+  const stable = r.string([...base, 'stableService']) ?? r.string([...base, 'pingPong', 'pingService']);
+  const canary = r.string([...base, 'canaryService']) ?? r.string([...base, 'pingPong', 'pongService']);
   const albIngress = r.string([...alb, 'ingress']);
   const albIngresses = r
     .list([...alb, 'ingresses'])
