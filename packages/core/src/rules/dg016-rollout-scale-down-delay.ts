@@ -10,7 +10,7 @@ export const rolloutScaleDownDelay: Rule = {
   severity: 'warning',
   scope: 'static',
   rationale:
-    'Argo Rollouts moves traffic off the old pods and scales their ReplicaSet down after scaleDownDelaySeconds (default 30): with canary ALB traffic routing, after it shifts the listener rule to the new stable ReplicaSet; with blueGreen, after it switches the active Service’s selector, which makes the controller deregister every old pod at once. Scaling down deletes the old pods whatever their preStop would have allowed for. With ip targets they are still draining then; if the delay is shorter than the deregistration delay plus propagation, they are deleted while the load balancer still sends them requests. With instance targets the nodes stay registered and kube-proxy stops sending to the old pods within about a second, well inside the default delay.',
+    'Argo Rollouts moves traffic off the old pods and scales their ReplicaSet down after scaleDownDelaySeconds (default 30): with canary ALB traffic routing, after it shifts the listener rule to the new stable ReplicaSet; with blueGreen, after it switches the active Service’s selector, which makes the controller deregister every old pod at once. With ip targets they are still draining then; if the delay is shorter than the deregistration delay plus propagation, they are deleted while the load balancer still sends them requests. With instance targets the nodes stay registered and kube-proxy stops sending to the old pods within about a second, well inside the default delay.',
   remediation:
     'Set spec.strategy.canary.scaleDownDelaySeconds (or spec.strategy.blueGreen.scaleDownDelaySeconds) to at least the deregistration delay plus the propagation allowance.',
   evaluate(context) {
