@@ -1,7 +1,7 @@
 {{/* The RBAC rules of the provider, shared by the ClusterRole and the namespaced Roles (rbac.yaml). */}}
 {{- define "draingate.namespacedRules" -}}
 - apiGroups: [apps]
-  resources: [deployments, statefulsets]
+  resources: [deployments, statefulsets, daemonsets]
   verbs: [get]
 - apiGroups: [argoproj.io]
   resources: [rollouts]

@@ -17,6 +17,7 @@ import { isControlledBy } from './revisions.js';
 import {
   countOldReplicas,
   deriveArgoRolloutStatus,
+  deriveDaemonSetStatus,
   deriveDeploymentStatus,
   deriveStatefulSetStatus,
   newReplicaSetMatcher,
@@ -72,6 +73,7 @@ export interface LiveObjectsReader extends CoreLiveObjectsReader {
 const WORKLOAD_TYPES: Readonly<Record<WorkloadKind, ResourceType>> = {
   Deployment: RESOURCES.deployments,
   StatefulSet: RESOURCES.statefulSets,
+  DaemonSet: RESOURCES.daemonSets,
   Rollout: RESOURCES.rollouts,
 };
 
@@ -377,11 +379,15 @@ export class KubeClusterReader implements ClusterReader, LiveObjectsReader {
     return all.filter((rs) => isControlledBy(rs, uid));
   }
 
-  /** Rollout progress with `kubectl rollout status` semantics (Deployment, StatefulSet) or Argo's (Rollout). */
+  /**
+   * Rollout progress with `kubectl rollout status` semantics (Deployment, StatefulSet, DaemonSet) or Argo's
+   * (Rollout).
+   */
   async readRolloutStatus(ref: WorkloadRef, signal?: AbortSignal): Promise<RolloutStatus> {
     const operation = 'readRolloutStatus';
     const workload = await this.readWorkload(ref, operation, signal);
     if (ref.kind === 'StatefulSet') return deriveStatefulSetStatus(ref, workload);
+    if (ref.kind === 'DaemonSet') return deriveDaemonSetStatus(ref, workload);
     if (ref.kind === 'Rollout') return deriveArgoRolloutStatus(ref, workload);
     const replicaSets = await this.listOwnedReplicaSets(workload, ref, operation, signal);
     const isNew = newReplicaSetMatcher(workload, replicaSets);

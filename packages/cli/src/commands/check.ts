@@ -56,7 +56,7 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
         .option('-n, --namespace <ns>', 'namespace of the workload', 'default')
         .argument(
           '[workload]',
-          'deployment/NAME, statefulset/NAME or rollout/NAME: find its target groups live',
+          'deployment/NAME, statefulset/NAME, daemonset/NAME or rollout/NAME: find its target groups live',
         );
     return command;
   };

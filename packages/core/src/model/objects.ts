@@ -270,7 +270,7 @@ const DEFAULT_GRACE_PERIOD: Resolved<number> = {
   from: kubernetesDefault('terminationGracePeriodSeconds is not set (30)'),
 };
 
-/** Reads a Deployment, StatefulSet or Argo Rollout. */
+/** Reads a Deployment, StatefulSet, DaemonSet or Argo Rollout. */
 export function normalizeWorkload(r: FieldReader): WorkloadObject | undefined {
   const kind = r.kind as WorkloadObject['kind'];
   // `workloadRef:` with nothing (null) is no reference, as Argo Rollouts reads it.

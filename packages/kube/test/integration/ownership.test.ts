@@ -118,3 +118,49 @@ describe.skipIf(!hasPeer('kube'))('load-balancer ownership read live', () => {
     expect(buildLiveFacts(live, ref, createAllowances()).facts?.workload.replicas.value).toBe(2);
   });
 });
+
+describe.skipIf(!hasPeer('kube'))('a DaemonSet read live', () => {
+  it('is read with its NLB Service, judged like a manifest, and its rollout status derived as kubectl does', async () => {
+    const a = admin();
+    const kube = createKubeAdapters({ config: adminKubeConfig() });
+    const ns = await freshNamespace(a, 'own-ds');
+    await a.apps.createNamespacedDaemonSet({
+      namespace: ns,
+      body: {
+        metadata: { name: 'edge' },
+        spec: {
+          selector: { matchLabels: { app: 'edge' } },
+          template: {
+            metadata: { labels: { app: 'edge' } },
+            spec: {
+              containers: [
+                { name: 'proxy', image: 'edge:1', ports: [{ name: 'http', containerPort: 8080 }] },
+              ],
+            },
+          },
+        },
+      },
+    });
+    await a.core.createNamespacedService({
+      namespace: ns,
+      body: {
+        metadata: {
+          name: 'edge',
+          annotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'external' },
+        },
+        spec: { type: 'LoadBalancer', selector: { app: 'edge' }, ports: [{ port: 80, targetPort: 'http' }] },
+      },
+    });
+    const ref: WorkloadRef = { kind: 'DaemonSet', namespace: ns, name: 'edge' };
+    const live = await kube.cluster.readLiveObjects(ref);
+    expect(live.workload).toMatchObject({ apiVersion: 'apps/v1', kind: 'DaemonSet' });
+    const facts = buildLiveFacts(live, ref, createAllowances()).facts;
+    expect(facts?.workload.strategy).toMatchObject({ type: 'RollingUpdate', maxUnavailable: { value: 1 } });
+    expect(facts?.backends.map((b) => b.loadBalancer)).toEqual(['nlb']);
+    // No controller runs here: the spec is never observed.
+    await expect(kube.cluster.readRolloutStatus(ref)).resolves.toMatchObject({
+      phase: 'Progressing',
+      message: 'Waiting for daemon set spec update to be observed...',
+    });
+  });
+});

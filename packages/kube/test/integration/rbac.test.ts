@@ -28,7 +28,7 @@ import {
 
 /** The namespaced rules in packages/kube/README.md. */
 const DEPLOYER_RULES = [
-  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get'] },
+  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['get'] },
   { apiGroups: ['apps'], resources: ['deployments'], verbs: ['patch'] },
   { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['list'] },
   { apiGroups: [''], resources: ['pods', 'services'], verbs: ['list'] },
