@@ -505,14 +505,15 @@ function createIngressClassifier(
     return undefined;
   };
   return (ingress) => {
-    const hinted = carriesAlbAnnotations(ingress);
     const className = ingress.className;
+    // Read only on the way to a doubt: most Ingresses name a class the input resolves.
+    const hinted = (): boolean => carriesAlbAnnotations(ingress);
     if (className?.annotation) {
       if (className.name === CONTROLLER_INGRESS_CLASS || declared.has(className.name)) return ALB_VERDICT;
       // A value that names another controller's IngressClass is that controller's.
       const named = classes.get(className.name);
       if (named && named.controller !== ALB_INGRESS_CONTROLLER) return OTHER_VERDICT;
-      return hinted
+      return hinted()
         ? {
             kind: 'unresolved',
             reason: `its kubernetes.io/ingress.class annotation is ${JSON.stringify(className.name)}, which the controller serves only when started with --ingress-class=${className.name}`,
@@ -524,7 +525,7 @@ function createIngressClassifier(
       const verdict = byName(className.name);
       if (verdict) return verdict;
       // Classes are declared: one that is not among them belongs to another controller.
-      if (!hinted || declared.size > 0) return OTHER_VERDICT;
+      if (!hinted() || declared.size > 0) return OTHER_VERDICT;
       return {
         kind: 'unresolved',
         reason: `its IngressClass ${JSON.stringify(className.name)} is not in the input`,
@@ -532,7 +533,7 @@ function createIngressClassifier(
       };
     }
     if (defaults.length > 1) {
-      return hinted
+      return hinted()
         ? {
             kind: 'unresolved',
             reason: `it names no class and ${defaults.length} IngressClasses are marked default (${defaults.map((c) => c.name).join(', ')}), which the controller refuses`,
@@ -544,14 +545,14 @@ function createIngressClassifier(
     if (fallback !== undefined) {
       const verdict = byName(fallback);
       if (verdict) return verdict;
-      if (!hinted || declared.size > 0) return OTHER_VERDICT;
+      if (!hinted() || declared.size > 0) return OTHER_VERDICT;
       return {
         kind: 'unresolved',
         reason: `it names no class and the default IngressClass ${JSON.stringify(fallback)} is not in the input`,
         declare: fallback,
       };
     }
-    return hinted
+    return hinted()
       ? {
           kind: 'unresolved',
           reason:
