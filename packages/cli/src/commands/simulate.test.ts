@@ -51,7 +51,7 @@ describe('draingate simulate', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Status Codes\s+\[code:count\]\s+200:\d+\s+502:\d+\s+504:\d+/m);
     expect(run.stdout).toMatch(
-      /Cause: \d+ × 50[24]: .*preStop 0 s < controller latency 5 s \+ propagation 15 s/,
+      /Cause: \d+ × 50[24]: .*preStop 0 s < controller latency 5 s \+ ALB propagation 15 s = 20 s/,
     );
   });
 
@@ -77,7 +77,9 @@ describe('draingate simulate', () => {
     const runs = await simulate(['--runs', '3', '--arrivals', 'poisson', '--rps', '10']);
     expect(runs.stdout).toMatch(/^Runs\s+3$/m);
     const swept = await simulate(['--sweep', 'prestop=0..20', '--sweep-steps', '3', '--grace', '40']);
-    expect(swept.stdout.trim().split('\n')).toHaveLength(4);
+    const rows = swept.stdout.trim().split('\n');
+    expect(rows).toHaveLength(5);
+    expect(rows[4]).toMatch(/^traffic window \d+ s: until the slowest configuration's rollout could no longer hurt a request$/);
   });
 
   it.each([

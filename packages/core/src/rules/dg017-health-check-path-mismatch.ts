@@ -1,5 +1,6 @@
 import { ALB, NLB } from '../model/annotations.js';
-import { annotationFix, backendLabel, createFinding, settingsObject } from './support.js';
+import { annotationFix, backendLabel, createFinding, settingsAt, settingsObject } from './support.js';
+import { checksApplicationPath } from '../model/facts.js';
 import { describeProvenance } from '../model/provenance.js';
 import type { Rule } from './types.js';
 
@@ -10,11 +11,12 @@ export const healthCheckPathMismatch: Rule = {
   severity: 'info',
   scope: 'static',
   rationale:
-    'When the ALB checks a different path than Kubernetes does, a pod can be Ready while its target is unhealthy (or the reverse), and a readiness gate then waits on a check that tests something else. The default ALB path `/` is often slow, redirected or authenticated.',
+    'When the load balancer checks a different path than Kubernetes does, a pod can be Ready while its target is unhealthy (or the reverse), and a readiness gate then waits on a check that tests something else. The default ALB path `/` is often slow, redirected or authenticated. Only HTTP and HTTPS checks on the traffic port have a path to compare: an NLB’s default TCP check has none, and a check on another port (kube-proxy’s healthCheckNodePort with externalTrafficPolicy Local) tests something else on purpose.',
   remediation:
     'Point alb.ingress.kubernetes.io/healthcheck-path at the same endpoint as the serving container’s readinessProbe.',
   evaluate(context) {
     return context.facts.backends.flatMap((backend) => {
+      if (!checksApplicationPath(backend.settings)) return [];
       const path = backend.settings.healthCheckPath;
       const containers = context.facts.workload.containers.filter((c) =>
         backend.servingContainers.includes(c.name),
@@ -28,11 +30,7 @@ export const healthCheckPathMismatch: Rule = {
           createFinding(this, context, {
             container: container.name,
             object,
-            ...(path.from.kind === 'annotation' && path.from.at
-              ? { at: path.from.at }
-              : backend.route.kind === 'Ingress'
-                ? { at: backend.route.ingress.ref.source }
-                : {}),
+            ...settingsAt(backend, path.from),
             message: `${backendLabel(backend)} health-checks ${path.value} (${describeProvenance(path.from)}) but container ${container.name}'s readiness probe checks ${probePath}.`,
             values: [
               { name: 'health check path', value: path.value, from: path.from },

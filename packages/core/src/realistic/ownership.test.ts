@@ -1,18 +1,20 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ClusterFacts } from './model/cluster.js';
+import type { ClusterFacts } from '../model/cluster.js';
 import {
   describeAsExpectation,
   formatExpectation,
   parseFixtureExpectations,
-} from './rules/fixture-expectations.js';
-import { createAllowances } from './timing/model.js';
-import { validateManifests } from './validate.js';
+} from '../rules/fixture-expectations.js';
+import { createAllowances } from '../timing/model.js';
+import { validateManifests } from '../validate.js';
 
 /**
- * test/realistic/: manifests of our own that reproduce patterns of public repositories deploying behind the
- * AWS Load Balancer Controller. Each states in its header what validate must say of it:
+ * realistic/ownership/: manifests of our own that reproduce patterns of public repositories deploying behind
+ * the AWS Load Balancer Controller, about which Ingresses and Services the controller owns and which kinds
+ * and strategies reach it. Beside the findings (as realistic/fixtures states them), each states the cluster
+ * facts it assumes, the notices, and the summary counts:
  *
  *     # cluster: defaultIngressClass=alb            cluster facts, as .draingate.yaml would declare them
  *     # expect: DG005 warning line 8 D=300          every finding of that rule (as in rule fixtures)
@@ -22,7 +24,7 @@ import { validateManifests } from './validate.js';
  *
  * Rules a fixture names neither way are not its subject, and are not compared.
  */
-const REALISTIC = join(import.meta.dirname, '../../../test/realistic');
+const REALISTIC = join(import.meta.dirname, 'ownership');
 
 interface Header {
   readonly cluster: ClusterFacts;
@@ -65,7 +67,7 @@ function fixtures(): { name: string; file: string }[] {
     .map((file) => ({ name: file.replace(/\.yaml$/, '').replace(/-/g, ' '), file: join(REALISTIC, file) }));
 }
 
-describe('realistic manifests get what an EKS engineer would keep', () => {
+describe('realistic ownership and kinds patterns', () => {
   it.each(fixtures())('$name', ({ file }) => {
     const text = readFileSync(file, 'utf8');
     const header = readHeader(text);
