@@ -259,13 +259,8 @@ export function withStrategy(scenario: SimulationScenario, flags: SimulateFlags)
   if (scenario.strategy.kind === 'canary' && flags.scaleDownDelay !== undefined) {
     return { ...scenario, strategy: { ...scenario.strategy, scaleDownDelaySeconds: flags.scaleDownDelay } };
   }
-  if (
-    flags.maxSurge === undefined &&
-    flags.maxUnavailable === undefined &&
-    scenario.strategy.kind === 'rolling'
-  ) {
-    return scenario;
-  }
+  // Without a strategy flag the scenario keeps its own strategy, an Argo canary's included.
+  if (flags.maxSurge === undefined && flags.maxUnavailable === undefined) return scenario;
   const current = scenario.strategy.kind === 'rolling' ? scenario.strategy : undefined;
   return {
     ...scenario,

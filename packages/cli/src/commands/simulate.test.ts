@@ -8,6 +8,9 @@ import type { CliIo } from '../io.js';
 import { UsageError } from '../io.js';
 import { createManifestLoader, parseCanarySteps, parseSweep, registerSimulate } from './simulate.js';
 import type { LoadScenarios } from './simulate.js';
+import { withStrategy } from './simulate-flags.js';
+import type { SimulateFlags } from './simulate-flags.js';
+import { createCanaryStrategy, createScenario } from '@draingate/core';
 
 interface Run {
   readonly code: number;
@@ -79,7 +82,9 @@ describe('draingate simulate', () => {
     const swept = await simulate(['--sweep', 'prestop=0..20', '--sweep-steps', '3', '--grace', '40']);
     const rows = swept.stdout.trim().split('\n');
     expect(rows).toHaveLength(5);
-    expect(rows[4]).toMatch(/^traffic window \d+ s: until the slowest configuration's rollout could no longer hurt a request$/);
+    expect(rows[4]).toMatch(
+      /^traffic window \d+ s: until the slowest configuration's rollout could no longer hurt a request$/,
+    );
   });
 
   it.each([
@@ -176,5 +181,24 @@ describe('flag parsers', () => {
       to: 300,
     });
     expect(parseSweep('propagationSeconds=5..30')).toEqual({ field: 'propagationSeconds', from: 5, to: 30 });
+  });
+});
+
+describe('the strategy of a scenario from manifests', () => {
+  const canary = createScenario({
+    replicas: 4,
+    strategy: createCanaryStrategy([{ kind: 'setWeight', weight: 25 }], 30),
+  });
+
+  it('an Argo canary stays a canary when no strategy flag is given', () => {
+    expect(withStrategy(canary, {} as SimulateFlags).strategy).toEqual(canary.strategy);
+  });
+
+  it('--max-surge turns it into a rolling update with that budget', () => {
+    expect(withStrategy(canary, { maxSurge: 1 } as SimulateFlags).strategy).toEqual({
+      kind: 'rolling',
+      maxSurge: 1,
+      maxUnavailable: 1,
+    });
   });
 });

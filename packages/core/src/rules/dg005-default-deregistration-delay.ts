@@ -2,6 +2,7 @@ import { ALB_DEFAULTS } from '../timing/defaults.js';
 import {
   backendLabel,
   createFinding,
+  onePerSetting,
   quote,
   settingsAt,
   settingsObject,
@@ -21,7 +22,7 @@ export const defaultDeregistrationDelay: Rule = {
   remediation:
     'Set deregistration_delay.timeout_seconds in the target group attributes annotation to a value the pod can outlive (30 s suits most HTTP services), and sleep at least that long in preStop.',
   evaluate(context) {
-    return context.facts.backends
+    return onePerSetting(context.facts.backends, (backend) => [backend.settings.deregistrationDelaySeconds])
       .filter(
         (backend) =>
           backend.settings.deregistrationDelaySeconds.value === ALB_DEFAULTS.deregistrationDelaySeconds &&

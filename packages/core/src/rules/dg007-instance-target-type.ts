@@ -1,5 +1,12 @@
 import { ALB, NLB } from '../model/annotations.js';
-import { annotationFix, backendLabel, createFinding, settingsAt, settingsObject } from './support.js';
+import {
+  annotationFix,
+  backendLabel,
+  createFinding,
+  onePerSetting,
+  settingsAt,
+  settingsObject,
+} from './support.js';
 import { describeProvenance } from '../model/provenance.js';
 import type { Rule } from './types.js';
 
@@ -14,7 +21,7 @@ export const instanceTargetType: Rule = {
   remediation:
     'Use ip targets (alb.ingress.kubernetes.io/target-type: ip on an Ingress, service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip on an NLB Service) so the load balancer routes to pods directly, drains them, and readiness gates work.',
   evaluate(context) {
-    return context.facts.backends
+    return onePerSetting(context.facts.backends, (backend) => [backend.settings.targetType])
       .filter(
         (backend) =>
           backend.settings.targetType.value === 'instance' &&

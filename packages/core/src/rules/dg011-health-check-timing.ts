@@ -5,6 +5,7 @@ import {
   annotationFix,
   backendLabel,
   createFinding,
+  onePerSetting,
   quote,
   settingsAt,
   settingsObject,
@@ -23,7 +24,12 @@ export const healthCheckTiming: Rule = {
   remediation:
     'Keep every health check setting within AWS’s range and, on an ALB, alb.ingress.kubernetes.io/healthcheck-timeout-seconds below healthcheck-interval-seconds.',
   evaluate(context) {
-    return context.facts.backends.flatMap((backend) => {
+    return onePerSetting(context.facts.backends, ({ settings }) => [
+      settings.healthCheckIntervalSeconds,
+      settings.healthCheckTimeoutSeconds,
+      settings.healthyThresholdCount,
+      settings.unhealthyThresholdCount,
+    ]).flatMap((backend) => {
       const s = backend.settings;
       const object = settingsObject(backend);
       const keys = backend.loadBalancer === 'alb' ? ALB : NLB;

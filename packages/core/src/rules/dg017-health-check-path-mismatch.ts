@@ -1,5 +1,12 @@
 import { ALB, NLB } from '../model/annotations.js';
-import { annotationFix, backendLabel, createFinding, settingsAt, settingsObject } from './support.js';
+import {
+  annotationFix,
+  backendLabel,
+  createFinding,
+  onePerSetting,
+  settingsAt,
+  settingsObject,
+} from './support.js';
 import { checksApplicationPath } from '../model/facts.js';
 import { describeProvenance } from '../model/provenance.js';
 import type { Rule } from './types.js';
@@ -15,35 +22,37 @@ export const healthCheckPathMismatch: Rule = {
   remediation:
     'Point alb.ingress.kubernetes.io/healthcheck-path at the same endpoint as the serving container’s readinessProbe.',
   evaluate(context) {
-    return context.facts.backends.flatMap((backend) => {
-      if (!checksApplicationPath(backend.settings)) return [];
-      const path = backend.settings.healthCheckPath;
-      const containers = context.facts.workload.containers.filter((c) =>
-        backend.servingContainers.includes(c.name),
-      );
-      return containers.flatMap((container) => {
-        const probePath = container.readinessProbe?.httpPath;
-        if (!probePath || probePath === path.value) return [];
-        const object = settingsObject(backend);
-        const annotation = backend.loadBalancer === 'alb' ? ALB.healthCheckPath : NLB.healthCheckPath;
-        return [
-          createFinding(this, context, {
-            container: container.name,
-            object,
-            ...settingsAt(backend, path.from),
-            message: `${backendLabel(backend)} health-checks ${path.value} (${describeProvenance(path.from)}) but container ${container.name}'s readiness probe checks ${probePath}.`,
-            values: [
-              { name: 'health check path', value: path.value, from: path.from },
-              { name: 'readiness probe path', value: probePath },
-            ],
-            fix: {
-              summary: `set ${annotation}: ${probePath}`,
+    return onePerSetting(context.facts.backends, (backend) => [backend.settings.healthCheckPath]).flatMap(
+      (backend) => {
+        if (!checksApplicationPath(backend.settings)) return [];
+        const path = backend.settings.healthCheckPath;
+        const containers = context.facts.workload.containers.filter((c) =>
+          backend.servingContainers.includes(c.name),
+        );
+        return containers.flatMap((container) => {
+          const probePath = container.readinessProbe?.httpPath;
+          if (!probePath || probePath === path.value) return [];
+          const object = settingsObject(backend);
+          const annotation = backend.loadBalancer === 'alb' ? ALB.healthCheckPath : NLB.healthCheckPath;
+          return [
+            createFinding(this, context, {
+              container: container.name,
               object,
-              yaml: annotationFix(object, { [annotation]: probePath }),
-            },
-          }),
-        ];
-      });
-    });
+              ...settingsAt(backend, path.from),
+              message: `${backendLabel(backend)} health-checks ${path.value} (${describeProvenance(path.from)}) but container ${container.name}'s readiness probe checks ${probePath}.`,
+              values: [
+                { name: 'health check path', value: path.value, from: path.from },
+                { name: 'readiness probe path', value: probePath },
+              ],
+              fix: {
+                summary: `set ${annotation}: ${probePath}`,
+                object,
+                yaml: annotationFix(object, { [annotation]: probePath }),
+              },
+            }),
+          ];
+        });
+      },
+    );
   },
 };

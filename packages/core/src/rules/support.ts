@@ -269,6 +269,27 @@ export function settingsAt(backend: BackendFacts, from?: Provenance): { at?: Sou
   return source ? { at: source } : {};
 }
 
+/**
+ * One backend per setting as it is written: the ports of one NLB Service, or the stable and canary Services of
+ * one Ingress, share a target group setting that one annotation changes, so a rule about that setting reports
+ * it once, not once per backend. Backends whose setting comes from different places stay apart.
+ */
+export function onePerSetting(
+  backends: readonly BackendFacts[],
+  settings: (backend: BackendFacts) => readonly Resolved<unknown>[],
+): BackendFacts[] {
+  const seen = new Set<string>();
+  return backends.filter((backend) => {
+    const written = settings(backend)
+      .map((resolved) => `${String(resolved.value)}@${describeProvenance(resolved.from)}`)
+      .join('|');
+    const key = `${formatObjectRef(settingsObject(backend))}|${backend.servingContainers.join(',')}|${written}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** The object a backend's settings live on (Ingress, Service or TargetGroupBinding) for fixes. */
 export function settingsObject(backend: BackendFacts): ObjectRef {
   return backend.route.kind === 'NlbService' ? backend.service.ref : backend.routeRef;
