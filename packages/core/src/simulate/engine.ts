@@ -235,7 +235,11 @@ class Simulation {
         return this.exitPod(pod);
       case EV.ipGone:
         pod.ipGone = true;
+        // With instance targets kube-proxy (or, with Local, the load balancer's view of the node) may still send
+        // to the pod: it leaves the candidates when that stops, at its kubeProxy event.
+        if (this.s.targetType === 'instance' && pod.proxied) return;
         this.pods.splice(this.pods.indexOf(pod), 1);
+        this.proxiedDirty = true;
         return;
       case EV.register:
         return this.onRegister(pod, event.flag);
@@ -263,6 +267,7 @@ class Simulation {
       case EV.kubeProxy:
         pod.proxied = !pod.terminating && pod.containersReady;
         this.proxiedDirty = true;
+        if (pod.ipGone) this.pods.splice(this.pods.indexOf(pod), 1);
         return;
     }
   }
