@@ -1,5 +1,6 @@
 import type {
   ContainerFacts,
+  HorizontalPodAutoscalerObject,
   IngressObject,
   NamespaceObject,
   PodDisruptionBudgetObject,
@@ -68,6 +69,8 @@ export interface BackendFacts {
 /** Everything draingate knows about one workload and how load balancers reach it. */
 export interface WorkloadFacts {
   readonly workload: WorkloadObject;
+  /** The autoscaler (HPA or KEDA ScaledObject) that owns the replica count, when there is one. */
+  readonly autoscaler?: HorizontalPodAutoscalerObject;
   /** The workload's Namespace, when it was in the input (or read live). */
   readonly namespace?: NamespaceObject;
   /**

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseManifests } from '../manifest/parse.js';
 import { describeProvenance } from './provenance.js';
 import { buildFacts } from './link.js';
+import { createAllowances } from '../timing/model.js';
+import { validateManifests } from '../validate.js';
 
 function facts(text: string) {
   const parsed = parseManifests(text, 'in.yaml');
@@ -177,6 +179,51 @@ describe('a KEDA ScaledObject owns the replica count like an HPA', () => {
     const { problems, facts: all } = facts(deployment + scaledObject(spec));
     expect(problems).toEqual([expect.objectContaining({ field, message, object: 'ScaledObject shop/web' })]);
     expect(all[0]?.workload.replicas.value).toBe(4);
+  });
+});
+
+describe('an autoscaler’s floor is what DG008 asks to raise', () => {
+  const behindAlb = `---
+apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: shop }
+spec: { selector: { app: web }, ports: [{ port: 80, targetPort: 8080 }] }
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: web, namespace: shop }
+spec:
+  ingressClassName: alb
+  defaultBackend: { service: { name: web, port: { number: 80 } } }
+`;
+  it.each([
+    {
+      name: 'a KEDA ScaledObject at minReplicaCount 1 → set minReplicaCount to 2 on it',
+      autoscaler: scaledObject('  scaleTargetRef: { name: web }\n  minReplicaCount: 1\n'),
+      fix: '# ScaledObject shop/web\nspec:\n  minReplicaCount: 2\n',
+      line: 28,
+    },
+    {
+      name: 'an HPA at minReplicas 1 → set minReplicas to 2 on it',
+      autoscaler: `---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: { name: web, namespace: shop }
+spec:
+  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: web }
+  minReplicas: 1
+  maxReplicas: 5
+`,
+      fix: '# HorizontalPodAutoscaler shop/web\nspec:\n  minReplicas: 2\n',
+      line: 28,
+    },
+  ])('$name', ({ autoscaler, fix, line }) => {
+    const text = deployment + behindAlb + autoscaler;
+    const report = validateManifests([{ file: 'in.yaml', text }], { allowances: createAllowances() });
+    const dg008 = report.findings.filter((finding) => finding.ruleId === 'DG008');
+    expect(dg008.map((finding) => [finding.object.kind, finding.at?.line, finding.fix.yaml])).toEqual([
+      [autoscaler.includes('ScaledObject') ? 'ScaledObject' : 'HorizontalPodAutoscaler', line, fix],
+    ]);
   });
 });
 

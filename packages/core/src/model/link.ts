@@ -359,6 +359,7 @@ export function linkEachWorkload(
         : [];
     visit({
       workload,
+      ...(hpa ? { autoscaler: hpa } : {}),
       ...(namespace ? { namespace } : {}),
       ...(unresolved.length > 0 ? { unresolved } : {}),
       services: selecting,

@@ -1,4 +1,4 @@
-import type { FieldPath } from '../manifest/source.js';
+import type { FieldPath, SourceRef } from '../manifest/source.js';
 import type { FieldReader } from './field-reader.js';
 import { parsePreStop } from './prestop.js';
 import type { PreStop } from './prestop.js';
@@ -165,6 +165,9 @@ export interface HorizontalPodAutoscalerObject {
   readonly targetKind: string;
   readonly targetName: string;
   readonly minReplicas: Resolved<number>;
+  /** The field that sets the floor (`minReplicas`, KEDA's `minReplicaCount`), and where it is (or would be). */
+  readonly minField: 'minReplicas' | 'minReplicaCount';
+  readonly minAt?: SourceRef;
 }
 
 export function normalizeHorizontalPodAutoscaler(r: FieldReader): HorizontalPodAutoscalerObject | undefined {
@@ -172,10 +175,13 @@ export function normalizeHorizontalPodAutoscaler(r: FieldReader): HorizontalPodA
   const targetName = r.string(['spec', 'scaleTargetRef', 'name']);
   const minReplicas = r.integer(['spec', 'minReplicas'], { min: 0 });
   if (!r.ok || targetKind === undefined || targetName === undefined) return undefined;
+  const minAt = r.at(['spec', 'minReplicas']);
   return {
     ref: r.ref,
     targetKind,
     targetName,
+    minField: 'minReplicas',
+    ...(minAt ? { minAt } : {}),
     minReplicas:
       minReplicas === undefined
         ? { value: 1, from: kubernetesDefault('the HorizontalPodAutoscaler sets no minReplicas (1)') }
@@ -199,6 +205,7 @@ export function normalizeScaledObject(r: FieldReader): HorizontalPodAutoscalerOb
   const path: FieldPath = ['spec', 'minReplicaCount'];
   const minReplicaCount = r.integer(path, { min: 0 });
   if (!r.ok || targetName === undefined) return undefined;
+  const minAt = r.at(path);
   const from: Provenance =
     minReplicaCount === undefined
       ? {
@@ -218,6 +225,8 @@ export function normalizeScaledObject(r: FieldReader): HorizontalPodAutoscalerOb
     targetKind,
     targetName,
     minReplicas: { value: Math.max(minReplicaCount ?? 0, 1), from },
+    minField: 'minReplicaCount',
+    ...(minAt ? { minAt } : {}),
   };
 }
 
