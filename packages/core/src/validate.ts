@@ -2,6 +2,7 @@ import { parseEachManifest } from './manifest/parse.js';
 import type { InputProblem, Notice } from './manifest/source.js';
 import { createInventory, linkEachWorkload, linkInventory, normalizeObject } from './model/link.js';
 import type { BuildFactsOptions, Inventory } from './model/link.js';
+import type { ClusterFacts } from './model/cluster.js';
 import type { WorkloadFacts } from './model/facts.js';
 import type { Evaluation, Report } from './rules/evaluate.js';
 import { evaluateWorkload } from './rules/evaluate.js';
@@ -24,22 +25,25 @@ export interface ValidateOptions {
   readonly readProblems?: readonly InputProblem[];
   /** Notices from reading the sources (files skipped on purpose), reported with the rest. */
   readonly readNotices?: readonly Notice[];
+  /** What the cluster is known to be beyond the input (`cluster:` in `.draingate.yaml`, flags). */
+  readonly cluster?: ClusterFacts;
 }
 
 /** Parses and links manifests into facts; the step `validate` and `simulate` share. */
 export function loadFacts(
   sources: readonly ManifestSource[],
-  options: Pick<ValidateOptions, 'allowances' | 'defaultNamespace'>,
-): { facts: WorkloadFacts[]; problems: InputProblem[]; inventory: Inventory } {
+  options: Pick<ValidateOptions, 'allowances' | 'defaultNamespace' | 'cluster'>,
+): { facts: WorkloadFacts[]; problems: InputProblem[]; inventory: Inventory; notices: Notice[] } {
   const { inventory, problems, linkOptions } = loadInventory(sources, options);
-  const facts = linkInventory(inventory, linkOptions, problems);
-  return { facts, problems, inventory };
+  const notices: Notice[] = [];
+  const facts = linkInventory(inventory, linkOptions, problems, notices);
+  return { facts, problems, inventory, notices };
 }
 
 /** Parses and normalizes manifests into an inventory, with what linking it needs. */
 function loadInventory(
   sources: readonly ManifestSource[],
-  options: Pick<ValidateOptions, 'allowances' | 'defaultNamespace'>,
+  options: Pick<ValidateOptions, 'allowances' | 'defaultNamespace' | 'cluster'>,
 ): { inventory: Inventory; problems: InputProblem[]; linkOptions: BuildFactsOptions } {
   const problems: InputProblem[] = [];
   const inventory = createInventory();
@@ -58,7 +62,11 @@ function loadInventory(
   return {
     inventory,
     problems,
-    linkOptions: { defaultNamespace, shutdownSeconds: options.allowances.shutdownSeconds },
+    linkOptions: {
+      defaultNamespace,
+      shutdownSeconds: options.allowances.shutdownSeconds,
+      ...(options.cluster ? { cluster: options.cluster } : {}),
+    },
   };
 }
 
@@ -68,15 +76,26 @@ export function validateManifests(sources: readonly ManifestSource[], options: V
   const disabled = new Set((options.disable ?? []).map((id) => id.toUpperCase()));
   const rules: readonly Rule[] = disabled.size > 0 ? RULES.filter((rule) => !disabled.has(rule.id)) : RULES;
   // Each workload is judged as soon as it is linked, so its facts need not outlive it.
-  const evaluation: Evaluation = { findings: [], suppressed: [], workloads: [], skippedWorkloads: [] };
+  const evaluation: Evaluation = {
+    findings: [],
+    suppressed: [],
+    workloads: [],
+    skippedWorkloads: [],
+    unresolvedWorkloads: [],
+  };
   const evaluateOptions = { allowances: options.allowances, rules };
-  linkEachWorkload(inventory, linkOptions, problems, (facts) =>
-    evaluateWorkload(facts, evaluateOptions, evaluation),
+  const notices: Notice[] = [...(options.readNotices ?? [])];
+  linkEachWorkload(
+    inventory,
+    linkOptions,
+    problems,
+    (facts) => evaluateWorkload(facts, evaluateOptions, evaluation),
+    notices,
   );
   return {
     ...evaluation,
     problems: [...(options.readProblems ?? []), ...problems],
-    notices: [...(options.readNotices ?? [])],
+    notices,
     files: sources.length,
   };
 }

@@ -3,6 +3,7 @@ import { describeProvenance, formatObjectRef } from '../model/provenance.js';
 import type { Report } from '../rules/evaluate.js';
 import { countBySeverity } from '../rules/evaluate.js';
 import type { Finding } from '../rules/types.js';
+import { skippedCounts } from './text.js';
 
 const ICON = { error: '🔴', warning: '🟠', info: '🔵' } as const;
 
@@ -22,6 +23,8 @@ export function renderMarkdown(report: Report): string {
     `| ${report.workloads.length} | ${counts.error} | ${counts.warning} | ${counts.info} | ${report.suppressed.length} | ${report.problems.length} |`,
     '',
   ];
+  const skipped = skippedCounts(report);
+  if (skipped !== '') lines.push(`${escapeMarkdown(skipped)}.`, '');
   const groups = new Map<string, Finding[]>();
   for (const finding of report.findings) {
     const key = formatObjectRef(finding.workload);

@@ -13,7 +13,7 @@ export const rollingUpdateCapacity: Rule = {
   remediation:
     'Run at least 2 replicas and set maxUnavailable to at most half of them (0 with a maxSurge of 1 or 25% is the safest).',
   evaluate(context) {
-    const { workload } = context.facts;
+    const { workload, autoscaler } = context.facts;
     const replicas = workload.replicas.value;
     const strategy = workload.strategy;
     if (replicas === 0) return [];
@@ -25,22 +25,32 @@ export const rollingUpdateCapacity: Rule = {
         (strategy.type === 'RollingUpdate' || strategy.type === 'Canary') &&
         workload.kind !== 'StatefulSet' &&
         resolveRollingBudget(1, strategy.maxSurge.value, strategy.maxUnavailable.value).maxUnavailable === 0;
+      // An autoscaler owns the count: the floor to raise is its minimum, not spec.replicas.
+      const fix = autoscaler
+        ? {
+            summary: `set ${autoscaler.minField} to 2 on ${autoscaler.ref.kind} ${autoscaler.ref.name}`,
+            object: autoscaler.ref,
+            yaml: snippet(autoscaler.ref, { spec: { [autoscaler.minField]: 2 } }),
+          }
+        : {
+            summary: 'run at least 2 replicas',
+            object: workload.ref,
+            yaml: snippet(workload.ref, { spec: { replicas: 2 } }),
+          };
       return [
         createFinding(this, context, {
           // A StatefulSet replaces its only pod after it has terminated: nothing serves in between, an error.
           // A Deployment creates the replacement as it deletes the pod; whether requests are lost then depends
           // on how fast the new pod starts, which no manifest says.
           severity: workload.kind === 'StatefulSet' ? 'error' : 'warning',
-          path: ['spec', 'replicas'],
+          ...(autoscaler
+            ? { object: autoscaler.ref, at: autoscaler.minAt ?? autoscaler.ref.source }
+            : { path: ['spec', 'replicas'] }),
           message: surgesFirst
             ? `the workload runs ${quote(workload.replicas, 'replica(s)')}: a rollout starts the new pod before stopping the old one, but a node drain, an eviction or a crash leaves the load balancer with no healthy target until a new pod passes its health checks.`
             : `the workload runs ${quote(workload.replicas, 'replica(s)')} and its ${workload.kind === 'StatefulSet' ? 'StatefulSet rolling update stops the pod before starting its replacement' : `${strategy.type} strategy stops the pod before starting a new one`}: every rollout takes out all of its serving capacity.`,
           values: [{ name: 'replicas', value: replicas, unit: 'count', from: workload.replicas.from }],
-          fix: {
-            summary: 'run at least 2 replicas',
-            object: workload.ref,
-            yaml: snippet(workload.ref, { spec: { replicas: 2 } }),
-          },
+          fix,
         }),
       ];
     }
@@ -69,7 +79,7 @@ export const rollingUpdateCapacity: Rule = {
     const field =
       workload.kind === 'Rollout'
         ? ['spec', 'strategy', 'canary', 'maxUnavailable']
-        : workload.kind === 'StatefulSet'
+        : workload.kind === 'StatefulSet' || workload.kind === 'DaemonSet'
           ? ['spec', 'updateStrategy', 'rollingUpdate', 'maxUnavailable']
           : ['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'];
     const all = budget.maxUnavailable >= replicas;
@@ -95,7 +105,9 @@ export const rollingUpdateCapacity: Rule = {
             workload.ref,
             workload.kind === 'Rollout'
               ? { spec: { strategy: { canary: { maxSurge: '25%', maxUnavailable: 0 } } } }
-              : { spec: { strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } } } },
+              : workload.kind === 'DaemonSet'
+                ? { spec: { updateStrategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } } }
+                : { spec: { strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } } } },
           ),
         },
       }),
