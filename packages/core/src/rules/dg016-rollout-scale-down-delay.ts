@@ -1,6 +1,6 @@
 import type { BackendFacts } from '../model/facts.js';
 import type { Resolved } from '../model/provenance.js';
-import { createFinding, quote, snippet, value } from './support.js';
+import { createFinding, quote, servingContainerTimings, snippet, value } from './support.js';
 import type { Rule } from './types.js';
 
 export const rolloutScaleDownDelay: Rule = {
@@ -10,9 +10,9 @@ export const rolloutScaleDownDelay: Rule = {
   severity: 'warning',
   scope: 'static',
   rationale:
-    'Argo Rollouts moves traffic off the old pods and scales their ReplicaSet down after scaleDownDelaySeconds (default 30): with canary ALB traffic routing, after it shifts the listener rule to the new stable ReplicaSet; with blueGreen, after it switches the active Service’s selector, which makes the controller deregister every old pod at once. With ip targets they are still draining then; if the delay is shorter than the deregistration delay plus propagation, they are deleted while the load balancer still sends them requests. With instance targets the nodes stay registered and kube-proxy stops sending to the old pods within about a second, well inside the default delay.',
+    'Argo Rollouts moves traffic off the old pods and scales their ReplicaSet down after scaleDownDelaySeconds (default 30): with canary ALB traffic routing, after it shifts the listener rule to the new stable ReplicaSet; with blueGreen, after it switches the active Service’s selector, which makes the controller deregister every old pod at once. With ip targets their targets drain from the switch for the deregistration delay D, while the old pods serve for scaleDownDelaySeconds and then their preStop. If the two together are shorter than D, the pods exit while their targets still drain and the requests in flight on them are cut (the rule DG003 applies to a pod’s own deletion). New requests stop reaching them C + L after the switch, which the preStop covers when DG002 is satisfied. With instance targets the nodes stay registered and kube-proxy stops sending to the old pods within about a second.',
   remediation:
-    'Set spec.strategy.canary.scaleDownDelaySeconds (or spec.strategy.blueGreen.scaleDownDelaySeconds) to at least the deregistration delay plus the propagation allowance.',
+    'Set spec.strategy.canary.scaleDownDelaySeconds (or spec.strategy.blueGreen.scaleDownDelaySeconds) so that it plus the preStop sleep covers the deregistration delay, or lower the deregistration delay.',
   evaluate(context) {
     const { workload } = context.facts;
     const strategy = workload.strategy;
@@ -24,24 +24,29 @@ export const rolloutScaleDownDelay: Rule = {
       (backend) =>
         backend.settings.targetType.value === 'ip' && (blueGreen || backend.loadBalancer === 'alb'),
     );
-    const strictest = strictestDrain(backends, context.allowances);
-    if (!strictest) return [];
-    const { delay, propagation } = strictest;
-    const needed = delay.value + propagation.value;
+    if (backends.length === 0) return [];
+    const delay = longestDelay(backends);
+    // The old pods serve scaleDownDelaySeconds after the switch, then their preStop (cut at the grace period).
+    const timings = servingContainerTimings(context);
+    const served = Math.min(
+      ...timings.map(({ timing }) => Math.min(timing.preStopSeconds ?? 0, timing.graceSeconds.value)),
+    );
+    const preStop = Number.isFinite(served) ? served : 0;
     const scaleDown = strategy.scaleDownDelaySeconds;
-    if (scaleDown.value >= needed) return [];
+    if (scaleDown.value + preStop >= delay.value) return [];
+    const needed = Math.max(0, delay.value - preStop);
     const key = blueGreen ? 'blueGreen' : 'canary';
     const switchedBy = blueGreen
-      ? 'after the active Service switches, the old pods are deregistered all at once and scaled down'
-      : 'after the ALB weights shift, the old ReplicaSet is scaled down';
+      ? 'after the active Service switches, the old pods are deregistered all at once, scaled down'
+      : 'after the ALB weights shift, the old pods are deregistered, scaled down';
     return [
       createFinding(this, context, {
         path: ['spec', 'strategy', key, 'scaleDownDelaySeconds'],
-        message: `scaleDownDelaySeconds is ${quote(scaleDown)}, shorter than the deregistration delay of ${quote(delay)} plus propagation of ${quote(propagation)} (${needed} s): ${switchedBy} while their targets still receive requests.`,
+        message: `scaleDownDelaySeconds is ${quote(scaleDown)} and the old pods sleep ${preStop} s in preStop, together shorter than the deregistration delay of ${quote(delay)}: ${switchedBy} and gone while their targets still drain, cutting the requests in flight on them.`,
         values: [
           value('scaleDownDelaySeconds', undefined, scaleDown),
+          { name: 'preStop', symbol: 'P', value: preStop, unit: 's' },
           value('deregistration delay', 'D', delay),
-          value('propagation', 'L', propagation),
         ],
         fix: {
           summary: `set scaleDownDelaySeconds to ${needed}`,
@@ -53,18 +58,9 @@ export const rolloutScaleDownDelay: Rule = {
   },
 };
 
-/** The backend whose targets take longest to drain: the largest D + L (L of its load balancer type). */
-function strictestDrain(
-  backends: readonly BackendFacts[],
-  allowances: { propagationSeconds: Resolved<number>; nlbPropagationSeconds: Resolved<number> },
-): { delay: Resolved<number>; propagation: Resolved<number> } | undefined {
-  let best: { delay: Resolved<number>; propagation: Resolved<number> } | undefined;
-  for (const backend of backends) {
-    const delay = backend.settings.deregistrationDelaySeconds;
-    const propagation =
-      backend.loadBalancer === 'nlb' ? allowances.nlbPropagationSeconds : allowances.propagationSeconds;
-    if (!best || delay.value + propagation.value > best.delay.value + best.propagation.value)
-      best = { delay, propagation };
-  }
-  return best;
+/** The longest deregistration delay of the backends: how long their targets drain. */
+function longestDelay(backends: readonly BackendFacts[]): Resolved<number> {
+  return backends
+    .map((backend) => backend.settings.deregistrationDelaySeconds)
+    .reduce((longest, delay) => (delay.value > longest.value ? delay : longest));
 }

@@ -5,7 +5,12 @@ import { createAllowances } from '../timing/model.js';
 import { validateManifests } from '../validate.js';
 
 /** An Argo Rollout behind an ALB with ip targets, deregistration delay D and the given scaleDownDelaySeconds. */
-function rollout(strategy: 'canary' | 'blueGreen', delay: number, scaleDown: number | undefined): string {
+function rollout(
+  strategy: 'canary' | 'blueGreen',
+  delay: number,
+  scaleDown: number | undefined,
+  preStop = 0,
+): string {
   const services = strategy === 'canary' ? ['web-stable', 'web-canary'] : ['web-active', 'web-preview'];
   const docs = [
     {
@@ -34,7 +39,16 @@ function rollout(strategy: 'canary' | 'blueGreen', delay: number, scaleDown: num
               },
         template: {
           metadata: { labels: { app: 'web' } },
-          spec: { containers: [{ name: 'web', ports: [{ name: 'http', containerPort: 8080 }] }] },
+          spec: {
+            terminationGracePeriodSeconds: preStop + 30,
+            containers: [
+              {
+                name: 'web',
+                ports: [{ name: 'http', containerPort: 8080 }],
+                ...(preStop > 0 ? { lifecycle: { preStop: { sleep: { seconds: preStop } } } } : {}),
+              },
+            ],
+          },
         },
       },
     },
@@ -80,21 +94,22 @@ function dg016(text: string, propagation: number) {
 
 describe('DG016 over a sweep of delays', () => {
   it.each(['canary', 'blueGreen'] as const)(
-    '%s: fires exactly when scaleDownDelaySeconds < D + L, and its fix makes it quiet',
+    '%s: fires exactly when scaleDownDelaySeconds + preStop < D, and its fix makes it quiet',
     (strategy) => {
       fc.assert(
         fc.property(
           fc.integer({ min: 0, max: 3600 }),
           fc.integer({ min: 0, max: 120 }),
           fc.option(fc.integer({ min: 0, max: 4000 }), { nil: undefined }),
-          (delay, propagation, scaleDown) => {
-            const findings = dg016(rollout(strategy, delay, scaleDown), propagation);
+          fc.integer({ min: 0, max: 200 }),
+          (delay, propagation, scaleDown, preStop) => {
+            const findings = dg016(rollout(strategy, delay, scaleDown, preStop), propagation);
             const effective = scaleDown ?? 30;
-            expect(findings.length).toBe(effective < delay + propagation ? 1 : 0);
+            expect(findings.length).toBe(effective + preStop < delay ? 1 : 0);
             if (findings.length === 0) return;
-            // The fix proposes exactly D + L, and a Rollout that applies it is quiet.
-            expect(findings[0]?.fix.summary).toBe(`set scaleDownDelaySeconds to ${delay + propagation}`);
-            expect(dg016(rollout(strategy, delay, delay + propagation), propagation)).toEqual([]);
+            // The fix proposes exactly D − P, and a Rollout that applies it is quiet.
+            expect(findings[0]?.fix.summary).toBe(`set scaleDownDelaySeconds to ${delay - preStop}`);
+            expect(dg016(rollout(strategy, delay, delay - preStop, preStop), propagation)).toEqual([]);
           },
         ),
         { numRuns: 60 },
