@@ -55,7 +55,12 @@ export const NUMBER_FLAGS: readonly NumberFlag[] = [
   {
     flag: 'propagation',
     field: 'propagationSeconds',
-    help: 'L: deregistration propagation to the ALB data plane (default 15)',
+    help: 'L: deregistration propagation to the load balancer data plane (default 15)',
+  },
+  {
+    flag: 'endpoint-propagation',
+    field: 'endpointPropagationSeconds',
+    help: 'E: endpoint change to kube-proxy on every node, for instance targets (default 2)',
   },
   {
     flag: 'health-interval',
@@ -220,6 +225,8 @@ export interface SimulateFlags {
   readonly scaleDownDelay?: number;
   readonly readinessGate?: boolean;
   readonly targetType?: 'ip' | 'instance';
+  readonly loadBalancer?: 'alb' | 'nlb';
+  readonly externalTrafficPolicy?: 'Cluster' | 'Local';
   readonly prestopAction?: 'sleep' | 'exec';
   readonly shutdown?: 'stop-accepting' | 'drain' | 'exit';
   readonly keepalive?: number;
@@ -242,6 +249,8 @@ export function scenarioOverrides(flags: SimulateFlags): ScenarioInput {
   };
   set('readinessGate', flags.readinessGate);
   set('targetType', flags.targetType);
+  set('loadBalancer', flags.loadBalancer);
+  set('externalTrafficPolicy', flags.externalTrafficPolicy);
   set('preStopAction', flags.prestopAction);
   set('shutdownBehaviour', flags.shutdown);
   set('keepAliveTimeoutSeconds', flags.keepalive);

@@ -288,6 +288,17 @@ export function registerSimulate(program: Command, io: CliIo, loadScenarios?: Lo
       ),
     )
     .addOption(
+      new Option('--load-balancer <kind>', 'alb or nlb (default alb)').argParser(
+        oneOf(['alb', 'nlb'] as const),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--external-traffic-policy <policy>',
+        "the Service's externalTrafficPolicy, for instance targets: Cluster or Local (default Cluster)",
+      ).argParser(oneOf(['Cluster', 'Local'] as const)),
+    )
+    .addOption(
       new Option('--prestop-action <action>', 'sleep (native) or exec (default sleep)').argParser(
         oneOf(['sleep', 'exec'] as const),
       ),

@@ -99,6 +99,7 @@ interface ValidateFlags {
   nlbPropagationSeconds?: number;
   shutdownSeconds?: number;
   controllerLatencySeconds?: number;
+  endpointPropagationSeconds?: number;
   maxFileSize?: number;
   fixes: boolean;
   albIngressClass?: string[];
@@ -168,6 +169,11 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
       'controller latency before Register/DeregisterTargets (default 5)',
       parseSeconds,
     )
+    .option(
+      '--endpoint-propagation-seconds <s>',
+      'E: time for an endpoint change to reach kube-proxy on every node, for instance targets (default 2)',
+      parseSeconds,
+    )
     .option('--max-file-size <MiB>', 'refuse larger files (default 32)', parseMebibytes)
     .option(
       '--alb-ingress-class <name>',
@@ -219,6 +225,9 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
         ...(flags.shutdownSeconds !== undefined ? { shutdownSeconds: flags.shutdownSeconds } : {}),
         ...(flags.controllerLatencySeconds !== undefined
           ? { controllerLatencySeconds: flags.controllerLatencySeconds }
+          : {}),
+        ...(flags.endpointPropagationSeconds !== undefined
+          ? { endpointPropagationSeconds: flags.endpointPropagationSeconds }
           : {}),
       });
       const cluster = clusterFactsFrom(config, {

@@ -15,6 +15,8 @@ export interface DraingateConfig {
   readonly nlbPropagationSeconds?: number;
   readonly shutdownSeconds?: number;
   readonly controllerLatencySeconds?: number;
+  /** E: an endpoint change reaching kube-proxy on every node (instance targets). */
+  readonly endpointPropagationSeconds?: number;
   readonly failOn?: FailOn;
   /** Rule ids turned off for every workload. */
   readonly disable?: readonly string[];
@@ -33,6 +35,7 @@ const SECONDS_KEYS = [
   'nlbPropagationSeconds',
   'shutdownSeconds',
   'controllerLatencySeconds',
+  'endpointPropagationSeconds',
 ] as const;
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
 
@@ -274,5 +277,7 @@ export function allowancesFrom(
   if (shutdown) overrides.shutdownSeconds = shutdown;
   const latency = pick('controllerLatencySeconds', '--controller-latency-seconds');
   if (latency) overrides.controllerLatencySeconds = latency;
+  const endpoints = pick('endpointPropagationSeconds', '--endpoint-propagation-seconds');
+  if (endpoints) overrides.endpointPropagationSeconds = endpoints;
   return createAllowances(overrides);
 }

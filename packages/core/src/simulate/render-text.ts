@@ -4,6 +4,7 @@ import type { LatencySummary } from './histogram.js';
 import { FAILURE_REASONS, STATUS_OF_REASON } from './result.js';
 import type { SimulationResult } from './result.js';
 import type { SimulationScenario } from './scenario.js';
+import { scenarioExposure } from './scenario.js';
 import type { RunManyResult, Spread, SweepPoint } from './sweep.js';
 
 /** How text is rendered: colour only when the caller knows the terminal wants it. */
@@ -49,10 +50,15 @@ export function describeScenario(s: SimulationScenario): string[] {
   const gate = `${s.readinessGate ? 'readiness gate' : 'no readiness gate'}${s.readinessProbe ? '' : ', no readiness probe'}`;
   const preStop =
     s.preStopSeconds > 0 ? `preStop ${s.preStopAction} ${formatSeconds(s.preStopSeconds)}` : 'no preStop';
+  const targets =
+    s.targetType === 'instance' && s.externalTrafficPolicy === 'Local'
+      ? 'instance targets (externalTrafficPolicy Local)'
+      : `${s.targetType} targets`;
+  const window = scenarioExposure(s);
   return [
-    `${strategy}, ${s.targetType} targets, ${gate}`,
+    `${strategy}, ${s.loadBalancer.toUpperCase()}, ${targets}, ${gate}`,
     `${preStop}, grace ${formatSeconds(s.terminationGracePeriodSeconds)}, app ${s.shutdownBehaviour} ${formatSeconds(s.shutdownSeconds)}, deregistration delay ${formatSeconds(s.deregistrationDelaySeconds)}`,
-    `controller latency ${formatSeconds(s.controllerLatencySeconds)}, propagation ${formatSeconds(s.propagationSeconds)}, health checks ${s.healthyThresholdCount} × ${formatSeconds(s.healthCheckIntervalSeconds)}`,
+    `controller latency ${formatSeconds(s.controllerLatencySeconds)}, propagation ${formatSeconds(s.propagationSeconds)}, health checks ${s.healthyThresholdCount} × ${formatSeconds(s.healthCheckIntervalSeconds)}; W ${formatSeconds(window.seconds)}`,
     `${s.rps} req/s ${s.arrivals}, requests ${s.requestMedianMs} ms median, seed ${s.seed}`,
   ];
 }

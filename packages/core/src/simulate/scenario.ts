@@ -2,6 +2,8 @@ import { exposureWindow } from '../timing/model.js';
 import type { Exposure } from '../timing/model.js';
 import {
   ALB_DEFAULTS,
+  NLB_DEFAULTS,
+  NLB_PROPAGATION_SECONDS,
   ALLOWANCE_DEFAULTS,
   ARGO_DEFAULTS,
   KUBERNETES_DEFAULTS,
@@ -164,6 +166,9 @@ export function createRollingStrategy(
 /** A complete scenario from a partial one: every field left out takes its documented default. */
 export function createScenario(input: ScenarioInput = {}): SimulationScenario {
   const replicas = input.replicas ?? 2;
+  // An NLB's own defaults: the controller's health check for its Services and its slower propagation.
+  const nlb = input.loadBalancer === 'nlb';
+  const lb = nlb ? NLB_DEFAULTS : ALB_DEFAULTS;
   return {
     replicas,
     strategy: input.strategy ?? createRollingStrategy(replicas),
@@ -187,13 +192,14 @@ export function createScenario(input: ScenarioInput = {}): SimulationScenario {
     shutdownSeconds: input.shutdownSeconds ?? ALLOWANCE_DEFAULTS.shutdownSeconds,
     keepAliveTimeoutSeconds: input.keepAliveTimeoutSeconds ?? null,
     controllerLatencySeconds: input.controllerLatencySeconds ?? ALLOWANCE_DEFAULTS.controllerLatencySeconds,
-    propagationSeconds: input.propagationSeconds ?? ALLOWANCE_DEFAULTS.propagationSeconds,
-    healthCheckIntervalSeconds: input.healthCheckIntervalSeconds ?? ALB_DEFAULTS.healthCheckIntervalSeconds,
-    healthCheckTimeoutSeconds: input.healthCheckTimeoutSeconds ?? ALB_DEFAULTS.healthCheckTimeoutSeconds,
-    healthyThresholdCount: input.healthyThresholdCount ?? ALB_DEFAULTS.healthyThresholdCount,
-    unhealthyThresholdCount: input.unhealthyThresholdCount ?? ALB_DEFAULTS.unhealthyThresholdCount,
-    deregistrationDelaySeconds: input.deregistrationDelaySeconds ?? ALB_DEFAULTS.deregistrationDelaySeconds,
-    idleTimeoutSeconds: input.idleTimeoutSeconds ?? ALB_DEFAULTS.idleTimeoutSeconds,
+    propagationSeconds:
+      input.propagationSeconds ?? (nlb ? NLB_PROPAGATION_SECONDS : ALLOWANCE_DEFAULTS.propagationSeconds),
+    healthCheckIntervalSeconds: input.healthCheckIntervalSeconds ?? lb.healthCheckIntervalSeconds,
+    healthCheckTimeoutSeconds: input.healthCheckTimeoutSeconds ?? lb.healthCheckTimeoutSeconds,
+    healthyThresholdCount: input.healthyThresholdCount ?? lb.healthyThresholdCount,
+    unhealthyThresholdCount: input.unhealthyThresholdCount ?? lb.unhealthyThresholdCount,
+    deregistrationDelaySeconds: input.deregistrationDelaySeconds ?? lb.deregistrationDelaySeconds,
+    idleTimeoutSeconds: input.idleTimeoutSeconds ?? lb.idleTimeoutSeconds,
     rps: input.rps ?? SIMULATION_DEFAULTS.rps,
     arrivals: input.arrivals ?? 'constant',
     requestMedianMs: input.requestMedianMs ?? SIMULATION_DEFAULTS.requestMedianMs,

@@ -56,6 +56,7 @@ export const SWEEPABLE_FIELDS: readonly NumericScenarioField[] = [
   'shutdownSeconds',
   'controllerLatencySeconds',
   'propagationSeconds',
+  'endpointPropagationSeconds',
   'healthCheckIntervalSeconds',
   'healthCheckTimeoutSeconds',
   'healthyThresholdCount',
