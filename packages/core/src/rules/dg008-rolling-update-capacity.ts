@@ -9,7 +9,7 @@ export const rollingUpdateCapacity: Rule = {
   severity: 'warning',
   scope: 'static',
   rationale:
-    'A single replica means every rollout briefly has no healthy target behind the ALB. A rolling update that may take more than half the serving pods out at once leaves the remaining targets overloaded while new ones are still `initial`.',
+    'Recreate, and a StatefulSet of one replica, stop every pod before starting new ones: nothing serves in between and requests are lost, an error. A rolling update that may take every pod, or more than half of them, out at once races its new pods against the old ones’ drain, and leaves the remaining targets overloaded while new ones are still `initial`; one replica that surges first keeps its pod through a rollout but not through a drain or an eviction: warnings, as whether requests are lost depends on how fast the application starts.',
   remediation:
     'Run at least 2 replicas and set maxUnavailable to at most half of them (0 with a maxSurge of 1 or 25% is the safest).',
   evaluate(context) {
@@ -39,6 +39,10 @@ export const rollingUpdateCapacity: Rule = {
           };
       return [
         createFinding(this, context, {
+          // A StatefulSet replaces its only pod after it has terminated: nothing serves in between, an error.
+          // A Deployment creates the replacement as it deletes the pod; whether requests are lost then depends
+          // on how fast the new pod starts, which no manifest says.
+          severity: workload.kind === 'StatefulSet' ? 'error' : 'warning',
           ...(autoscaler
             ? { object: autoscaler.ref, at: autoscaler.minAt ?? autoscaler.ref.source }
             : { path: ['spec', 'replicas'] }),
@@ -53,6 +57,7 @@ export const rollingUpdateCapacity: Rule = {
     if (strategy.type === 'Recreate') {
       return [
         createFinding(this, context, {
+          severity: 'error',
           path: ['spec', 'strategy', 'type'],
           message: `the Recreate strategy stops all ${replicas} pods before starting new ones.`,
           values: [{ name: 'replicas', value: replicas, unit: 'count' }],
@@ -77,10 +82,13 @@ export const rollingUpdateCapacity: Rule = {
         : workload.kind === 'StatefulSet' || workload.kind === 'DaemonSet'
           ? ['spec', 'updateStrategy', 'rollingUpdate', 'maxUnavailable']
           : ['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'];
+    const all = budget.maxUnavailable >= replicas;
     return [
       createFinding(this, context, {
         path: field,
-        message: `maxUnavailable ${strategy.maxUnavailable.value} of ${replicas} replicas lets the rollout take ${budget.maxUnavailable} pods (more than half) out at once.`,
+        message: all
+          ? `maxUnavailable ${strategy.maxUnavailable.value} of ${replicas} replicas lets the rollout take every pod out at once: requests fail until new pods serve.`
+          : `maxUnavailable ${strategy.maxUnavailable.value} of ${replicas} replicas lets the rollout take ${budget.maxUnavailable} pods (more than half) out at once.`,
         values: [
           { name: 'replicas', value: replicas, unit: 'count', from: workload.replicas.from },
           {
