@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { PUBLISHED } from '../test/release/packages.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const read = (path: string): string => readFileSync(join(root, path), 'utf8');
@@ -25,14 +26,6 @@ interface Manifest {
   dependencies?: Record<string, string>;
 }
 
-/** The packages published to npm, by directory. */
-export const PUBLISHED = [
-  'packages/core',
-  'packages/aws',
-  'packages/kube',
-  'analysis-provider',
-  'packages/cli',
-] as const;
 const manifest = (dir: string): Manifest => JSON.parse(read(`${dir}/package.json`)) as Manifest;
 
 function runScript(script: string, args: string[]): { code: number; output: string } {
@@ -121,6 +114,13 @@ describe('published packages', () => {
         }
       }
     }
+  });
+
+  it('the command refuses a Node older than the engines it declares, naming both versions', () => {
+    const declared = /^>=(\d+)$/.exec(manifest('packages/cli').engines?.node ?? '')?.[1];
+    const checked = /const MIN_NODE_MAJOR = (\d+);/.exec(read('packages/cli/src/bin.ts'))?.[1];
+    expect(declared).toBeDefined();
+    expect(checked).toBe(declared);
   });
 
   it('the CLI names its bundled command as the bin', () => {
