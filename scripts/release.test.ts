@@ -2,7 +2,7 @@
 // metadata npm can publish with provenance, and one version for the packages, the Action and the chart.
 // Installing the packed packages and the chart is tested in test/release/.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -137,12 +137,30 @@ describe('one version for everything', () => {
     expect(manifest('action').version).toBe(manifest('packages/cli').version);
   });
 
-  it("the chart's version and appVersion follow the release", () => {
-    const { code, output } = runScript('scripts/sync-chart-version.mjs', ['--check']);
+  it('the chart and the announced version follow the release', () => {
+    const { code, output } = runScript('scripts/sync-release-version.mjs', ['--check']);
     expect(output).toBe('');
     expect(code).toBe(0);
     const chart = read('charts/draingate/Chart.yaml');
     expect(chart).toMatch(new RegExp(`^version: ${manifest('packages/cli').version}$`, 'm'));
     expect(chart).toMatch(new RegExp(`^appVersion: "${manifest('packages/cli').version}"$`, 'm'));
+  });
+
+  it('the documented Action tag is the major tag of the next release', () => {
+    const current = Number.parseInt(manifest('packages/cli').version, 10);
+    const pending = readdirSync(join(root, '.changeset')).filter(
+      (f) => f.endsWith('.md') && f !== 'README.md',
+    );
+    const major = pending.some((f) => /^'[^']+': major$/m.test(read(`.changeset/${f}`)))
+      ? current + 1
+      : current;
+    const documented = [
+      'README.md',
+      'action/README.md',
+      'examples/workflows/deploy.yml',
+      'examples/workflows/pull-request.yml',
+    ].flatMap((file) => [...read(file).matchAll(/draingate\/draingate\/action@(v[^\s]+)/g)].map((m) => m[1]));
+    expect(documented.length).toBeGreaterThan(0);
+    expect(new Set(documented)).toEqual(new Set([`v${major}`]));
   });
 });
