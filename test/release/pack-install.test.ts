@@ -1,13 +1,24 @@
 // The npm packages as a user gets them: `npm pack` every published workspace, install the tarballs into an empty
 // directory outside the repository (dependencies from the npm registry), then run the installed `draingate` on
-// the Node the packages' `engines` declare: validate an example, list the rules, and serve until /readyz.
+// the Node the packages' `engines` declare: validate an example, list the rules, and serve until /readyz. The
+// install, validate, rules and serve commands are the README's (Install), with the tarballs in place of the
+// registry's packages and, for serve, a loopback address and a free port.
 import { spawn, spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installTarballs, packAll, PUBLISHED, repoRoot, run, userEnv, type Packed } from './packages.js';
+import {
+  installTarballs,
+  packAll,
+  PUBLISHED,
+  readmeCliCommands,
+  repoRoot,
+  run,
+  userEnv,
+  type Packed,
+} from './packages.js';
 
 const INSTALL_TIMEOUT = 600_000;
 const olderNode = findOlderNode();
@@ -16,11 +27,20 @@ let work: string;
 let packed: Packed[];
 let userDir: string;
 let installOutput: { stdout: string; stderr: string; code: number | null };
+const readme = await readmeCliCommands();
+const readmeCommand = (words: string[]): string[] => {
+  const found = readme.find((c) => words.every((w, i) => c[i] === w));
+  if (!found) throw new Error(`README.md's Install section has no \`${words.join(' ')} …\``);
+  return found;
+};
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'draingate-pack-'));
   packed = await packAll(join(work, 'tarballs'));
-  const { dir, result } = await installTarballs(packed.map((p) => p.tarball));
+  const { dir, result } = await installTarballs(
+    readmeCommand(['npm', 'install']),
+    packed.map((p) => p.tarball),
+  );
   userDir = dir;
   installOutput = result;
   if (result.code !== 0)
@@ -95,8 +115,9 @@ describe('installed from the tarballs, outside the repository', () => {
     ]);
   });
 
-  it('npx draingate validate finds the drain-timing errors of a broken example and exits 1', async () => {
-    const r = await npx(['draingate', 'validate', 'k8s/broken.yaml']);
+  it("the README's npx draingate validate finds the broken example's drain-timing errors and exits 1", async () => {
+    const [cmd = '', ...args] = readmeCommand(['npx', 'draingate', 'validate']);
+    const r = await run(cmd, args, { cwd: userDir, env: userEnv(), timeoutMs: 60_000 });
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('DG002 prestop-too-short  k8s/broken.yaml:43:13');
     expect(r.code).toBe(1);
@@ -107,8 +128,9 @@ describe('installed from the tarballs, outside the repository', () => {
     expect(r.code).toBe(0);
   });
 
-  it('draingate rules lists every rule', async () => {
-    const r = await npx(['draingate', 'rules']);
+  it("the README's npx draingate rules lists every rule", async () => {
+    const [cmd = '', ...args] = readmeCommand(['npx', 'draingate', 'rules']);
+    const r = await run(cmd, args, { cwd: userDir, env: userEnv(), timeoutMs: 60_000 });
     expect(r.code).toBe(0);
     const ids = r.stdout.split('\n').flatMap((line) => /^(DG\d{3})\s/.exec(line)?.[1] ?? []);
     expect(ids.length).toBeGreaterThanOrEqual(18);
@@ -134,30 +156,21 @@ describe('installed from the tarballs, outside the repository', () => {
     expect(r.stdout.trim()).toBe('true function');
   });
 
-  it('draingate serve answers /readyz and stops cleanly on SIGTERM', async () => {
-    const tokens = join(userDir, 'tokens');
-    await writeFile(tokens, 'argo-rollouts 7c1f0e2d9a8b4c6e5f3a2b1c0d9e8f7a\n', { mode: 0o600 });
-    const child = spawn(
-      join(userDir, 'node_modules/.bin/draingate'),
-      [
-        'serve',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        '0',
-        '--tokens',
-        tokens,
-        '--kube',
-        'off',
-        '--aws-region',
-        'eu-west-1',
-        '--shutdown-delay-seconds',
-        '0',
-        '--shutdown-timeout-seconds',
-        '2',
-      ],
-      { cwd: userDir, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+  it("the README's npx draingate serve answers /readyz and stops cleanly on SIGTERM", async () => {
+    await writeFile(join(userDir, 'tokens'), 'argo-rollouts 7c1f0e2d9a8b4c6e5f3a2b1c0d9e8f7a\n', {
+      mode: 0o600,
+    });
+    const [cmd = '', ...args] = readmeCommand(['npx', 'draingate', 'serve']);
+    // Loopback and a free port instead of 0.0.0.0:8080; no cluster and a region for the AWS SDK.
+    const testOnly = ['--host', '127.0.0.1', '--port', '0', '--kube', 'off', '--aws-region', 'eu-west-1'];
+    const drainFast = ['--shutdown-delay-seconds', '0', '--shutdown-timeout-seconds', '2'];
+    // A process group of its own, signalled as a terminal signals its foreground job: npm and the server both.
+    const child = spawn(cmd, [...args, ...testOnly, ...drainFast], {
+      cwd: userDir,
+      env: userEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -181,9 +194,12 @@ describe('installed from the tarballs, outside the repository', () => {
       const check = await fetch(`${url}/v1/checks/elb-5xx`);
       expect(check.status).toBe(401);
     } finally {
-      child.kill('SIGTERM');
+      process.kill(-child.pid!, 'SIGTERM');
     }
-    expect(await exited).toBe(0);
+    // npm itself dies of the signal; the server drains, says so, and exits.
+    await exited;
+    expect(out).toMatch(/"msg":"stopped","reason":"SIGTERM"/);
+    expect(await groupGone(child.pid!, 5_000)).toBe(true);
   });
 
   // Many machines still have an older system Node; where there is none, there is nothing to try.
@@ -210,4 +226,18 @@ function findOlderNode(): { path: string; version: string } | undefined {
     if (version && Number.parseInt(version, 10) < 24) return { path: join(dir, 'node'), version };
   }
   return undefined;
+}
+
+/** Waits until no process of the group is left; false if one still runs after `ms`. */
+async function groupGone(pgid: number, ms: number): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return true;
+    }
+    if (performance.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

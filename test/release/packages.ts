@@ -1,7 +1,7 @@
 // Packs the published workspaces with `npm pack` and installs the tarballs the way a user installs them: into an
 // empty directory outside the repository, dependencies from the npm registry, nothing else from this checkout.
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,8 +104,28 @@ export async function packAll(dest: string): Promise<Packed[]> {
   return packed;
 }
 
-/** An empty project outside the repository with the tarballs installed, as `npm install ./x.tgz …` does. */
+/**
+ * The commands of the README's Install section for the CLI: the first `sh` block after "**The command**", one
+ * command per line, comments dropped.
+ */
+export async function readmeCliCommands(): Promise<string[][]> {
+  const readme = await readFile(join(repoRoot, 'README.md'), 'utf8');
+  const from = readme.indexOf('**The command**');
+  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(from))?.[1];
+  if (from === -1 || !block) throw new Error("README.md's Install section has no command block for the CLI");
+  return block
+    .split('\n')
+    .map((line) => line.replace(/#.*$/, '').trim())
+    .filter(Boolean)
+    .map((line) => line.split(/\s+/));
+}
+
+/**
+ * An empty project outside the repository with `install` run in it: the README's `npm install …` words, the
+ * package names replaced by the tarballs (all of them, so that no @draingate package comes from the registry).
+ */
 export async function installTarballs(
+  install: readonly string[],
   tarballs: readonly string[],
 ): Promise<{ dir: string; result: RunResult }> {
   const dir = await mkdtemp(join(tmpdir(), 'draingate-user-'));
@@ -113,9 +133,9 @@ export async function installTarballs(
     join(dir, 'package.json'),
     `${JSON.stringify({ name: 'draingate-user', private: true }, null, 2)}\n`,
   );
-  const result = await run('npm', ['install', '--no-audit', '--no-fund', ...tarballs], {
-    cwd: dir,
-    timeoutMs: 600_000,
-  });
+  const [cmd, ...args] = install;
+  if (cmd !== 'npm') throw new Error(`not an npm command: ${install.join(' ')}`);
+  const withTarballs = args.flatMap((a) => (a.startsWith('@draingate/') ? [...tarballs] : [a]));
+  const result = await run('npm', withTarballs, { cwd: dir, timeoutMs: 600_000 });
   return { dir, result };
 }
