@@ -1,8 +1,9 @@
 // The npm packages as a user gets them: `npm pack` every published workspace, install the tarballs into an empty
 // directory outside the repository (dependencies from the npm registry), then run the installed `draingate` on
-// the Node the packages' `engines` declare: validate an example, list the rules, and serve until /readyz. The
-// install, validate, rules and serve commands are the README's (Install), with the tarballs in place of the
-// registry's packages and, for serve, a loopback address and a free port.
+// the Node the packages' `engines` declare (the test's own Node 24 and the lower bound, 24.0.0): validate an
+// example, list the rules, and serve until /readyz. The install, validate, rules and serve commands are the
+// README's (Install), with the tarballs in place of the registry's packages and, for serve, a loopback address
+// and a free port.
 import { spawn, spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -215,6 +216,75 @@ describe('installed from the tarballs, outside the repository', () => {
     expect(r.stderr.trim()).toBe(`draingate needs Node.js 24 or later; this is Node.js ${older.version}.`);
     expect(r.code).toBe(2);
   });
+});
+
+describe('on the oldest Node the engines allow', () => {
+  let floorEnv: NodeJS.ProcessEnv;
+  let floor: string;
+  let nodeDir: string;
+
+  // The Node of the engines' lower bound, from the npm registry's per-platform node packages.
+  beforeAll(async () => {
+    const pkg = JSON.parse(
+      await readFile(join(userDir, 'node_modules/@draingate/cli/package.json'), 'utf8'),
+    ) as { engines: { node: string } };
+    const m = /^>=(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(pkg.engines.node);
+    if (!m) throw new Error(`engines.node is not a lower bound: ${pkg.engines.node}`);
+    floor = `${m[1]}.${m[2] ?? 0}.${m[3] ?? 0}`;
+    nodeDir = await mkdtemp(join(tmpdir(), 'draingate-node-'));
+    await writeFile(join(nodeDir, 'package.json'), '{"private":true}\n');
+    const name = `node-${process.platform}-${process.arch}`;
+    const r = await run('npm', ['install', `${name}@${floor}`], { cwd: nodeDir, timeoutMs: 300_000 });
+    if (r.code !== 0) throw new Error(`npm install ${name}@${floor} failed:\n${r.stderr}`);
+    const bin = join(nodeDir, 'node_modules', name, 'bin');
+    floorEnv = userEnv({ PATH: [bin, userEnv().PATH].join(delimiter) });
+  }, 300_000);
+
+  afterAll(async () => {
+    if (nodeDir) await rm(nodeDir, { recursive: true, force: true });
+  });
+
+  it("runs the README's validate and rules, and serve until /readyz", async () => {
+    const version = await run('node', ['-p', 'process.versions.node'], { cwd: userDir, env: floorEnv });
+    expect(version.stdout.trim()).toBe(floor);
+    const [vCmd = '', ...vArgs] = readmeCommand(['npx', 'draingate', 'validate']);
+    const validate = await run(vCmd, vArgs, { cwd: userDir, env: floorEnv, timeoutMs: 60_000 });
+    expect(validate.stdout).toContain('DG002 prestop-too-short  k8s/broken.yaml:43:13');
+    expect(validate.code).toBe(1);
+    const [rCmd = '', ...rArgs] = readmeCommand(['npx', 'draingate', 'rules']);
+    const rules = await run(rCmd, rArgs, { cwd: userDir, env: floorEnv, timeoutMs: 60_000 });
+    expect(rules.stdout).toContain('DG018');
+    expect(rules.code).toBe(0);
+    const server = spawn(
+      'node',
+      [
+        join(userDir, 'node_modules/@draingate/cli/dist/draingate.js'),
+        'serve',
+        '--insecure-no-auth',
+        ...['--host', '127.0.0.1', '--port', '0', '--kube', 'off', '--aws-region', 'eu-west-1'],
+        ...['--shutdown-delay-seconds', '0', '--shutdown-timeout-seconds', '2'],
+      ],
+      { cwd: userDir, env: floorEnv, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    server.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    server.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exited = new Promise<number | null>((r) => server.on('close', (code) => r(code)));
+    try {
+      const deadline = performance.now() + 30_000;
+      let url: string | undefined;
+      while (!url) {
+        url = /"msg":"listening","url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1];
+        if (server.exitCode !== null || performance.now() > deadline)
+          throw new Error(`serve did not start:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    } finally {
+      server.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 120_000);
 });
 
 /** A `node` on PATH whose major version is below 24, if there is one. */
