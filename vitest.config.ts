@@ -19,6 +19,7 @@ export default defineConfig({
             'packages/*/src/**/*.test.ts',
             'action/src/**/*.test.ts',
             'analysis-provider/src/**/*.test.ts',
+            'scripts/**/*.test.ts',
           ],
         },
       },

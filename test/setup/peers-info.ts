@@ -24,6 +24,9 @@ export interface PeersInfo {
   };
   helm?: { bin: string; version: string };
   argo?: { judge: string; version: string };
+  /** The CNCF distribution registry binary (not running: a test starts its own). */
+  registry?: { bin: string; version: string };
+  actionlint?: { bin: string; version: string };
   /** Peers that are not running, with the precise reason (what to install). Only ever non-empty locally. */
   missing: Partial<Record<PeerName, string>>;
 }

@@ -419,6 +419,9 @@ export async function startPeers(tc: Toolchain): Promise<RunningPeers> {
     if (kube) info.kube = kube;
     if (tc.helm) info.helm = { bin: tc.helm, version: VERSIONS.helm };
     if (tc.argoJudge) info.argo = { judge: tc.argoJudge, version: VERSIONS.argoRollouts };
+    // Started by the tests that need one, each with its own storage.
+    if (tc.registry) info.registry = { bin: tc.registry, version: VERSIONS.distribution };
+    if (tc.actionlint) info.actionlint = { bin: tc.actionlint, version: VERSIONS.actionlint };
     return { info, stop, killNow };
   } catch (err) {
     procs.killAllNow();

@@ -26,14 +26,18 @@ export const VERSIONS = {
   // The controller tags v2.x.y/v3.x.y, but its module path has no major-version suffix, so the Go module proxy
   // can only serve it by pseudo-version. This is the commit of 2026-04-23 whose chart says appVersion v3.2.2.
   awsLoadBalancerController: 'v0.0.0-20260423195125-93ff3b5fdaad',
+  // The CNCF distribution registry, for pushing and installing the chart as an OCI artifact.
+  distribution: 'v3.1.2',
+  // Lints the repository's GitHub workflows.
+  actionlint: 'v1.7.12',
 } as const;
 
 /** The oldest Go that builds all of the above (Argo Rollouts v1.10.1 declares go 1.26.1). */
 export const MIN_GO = '1.26.1';
 const MIN_PYTHON = '3.9';
 
-export type PeerName = 'aws' | 'kube' | 'helm' | 'argo';
-export const PEER_NAMES: readonly PeerName[] = ['aws', 'kube', 'helm', 'argo'];
+export type PeerName = 'aws' | 'kube' | 'helm' | 'argo' | 'registry' | 'actionlint';
+export const PEER_NAMES: readonly PeerName[] = ['aws', 'kube', 'helm', 'argo', 'registry', 'actionlint'];
 
 export interface Toolchain {
   /** Absolute paths of the built binaries and CRD files, per peer; absent when that peer is unavailable. */
@@ -44,6 +48,8 @@ export interface Toolchain {
   kubectl?: string;
   helm?: string;
   argoJudge?: string;
+  registry?: string;
+  actionlint?: string;
   crdFiles?: string[];
   /** Why a peer is unavailable (missing toolchain), with what to install. */
   missing: Partial<Record<PeerName, string>>;
@@ -386,6 +392,39 @@ async function buildHelm(log: (line: string) => void): Promise<string> {
   });
 }
 
+/** `go install` of a main package at a pinned version into the cache (registry, actionlint). */
+async function goInstall(
+  name: string,
+  pkg: string,
+  version: string,
+  log: (line: string) => void,
+): Promise<string> {
+  return cachedBinary(name, version, log, async (out) => {
+    await runOrThrow(
+      `go install ${name}`,
+      'go',
+      ['install', '-trimpath', '-ldflags=-s -w', `${pkg}@${version}`],
+      {
+        cwd: cacheRoot(),
+        env: goEnv({ GOBIN: out }),
+      },
+    );
+  });
+}
+
+function buildRegistry(log: (line: string) => void): Promise<string> {
+  return goInstall(
+    'registry',
+    'github.com/distribution/distribution/v3/cmd/registry',
+    VERSIONS.distribution,
+    log,
+  );
+}
+
+function buildActionlint(log: (line: string) => void): Promise<string> {
+  return goInstall('actionlint', 'github.com/rhysd/actionlint/cmd/actionlint', VERSIONS.actionlint, log);
+}
+
 /** The judge is rebuilt whenever its source changes, so the key includes a hash of the committed files. */
 export async function argoJudgeKey(): Promise<string> {
   const hash = createHash('sha256');
@@ -481,7 +520,8 @@ export async function ensureToolchain(opts: BuildOptions = {}): Promise<Toolchai
   await mkdir(cacheRoot(), { recursive: true });
   const tc: Toolchain = { missing: {} };
 
-  const goProblem = only.has('kube') || only.has('helm') || only.has('argo') ? await checkGo() : undefined;
+  const needsGo = ['kube', 'helm', 'argo', 'registry', 'actionlint'].some((p) => only.has(p as PeerName));
+  const goProblem = needsGo ? await checkGo() : undefined;
   const pyProblem = only.has('aws') ? await checkPython() : undefined;
   const sslProblem = only.has('kube') ? await checkOpenssl() : undefined;
   if (only.has('aws') && pyProblem) tc.missing.aws = pyProblem;
@@ -489,6 +529,8 @@ export async function ensureToolchain(opts: BuildOptions = {}): Promise<Toolchai
     tc.missing.kube = [goProblem, sslProblem].filter(Boolean).join(' ');
   if (only.has('helm') && goProblem) tc.missing.helm = goProblem;
   if (only.has('argo') && goProblem) tc.missing.argo = goProblem;
+  if (only.has('registry') && goProblem) tc.missing.registry = goProblem;
+  if (only.has('actionlint') && goProblem) tc.missing.actionlint = goProblem;
 
   // pip is network-bound and Go is CPU-bound, so the virtualenv installs while Go builds; the Go builds run one
   // after another because each already uses every core.
@@ -502,6 +544,8 @@ export async function ensureToolchain(opts: BuildOptions = {}): Promise<Toolchai
     }
     if (only.has('helm') && !tc.missing.helm) tc.helm = await buildHelm(log);
     if (only.has('argo') && !tc.missing.argo) tc.argoJudge = await buildArgoJudge(log);
+    if (only.has('registry') && !tc.missing.registry) tc.registry = await buildRegistry(log);
+    if (only.has('actionlint') && !tc.missing.actionlint) tc.actionlint = await buildActionlint(log);
   })();
   const [motoServer] = await Promise.all([python, goBuilds]);
   if (motoServer) tc.motoServer = motoServer;
@@ -516,7 +560,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (command !== 'build') {
-    process.stderr.write('usage: npm run peers -- [build [aws|kube|helm|argo …] | path]\n');
+    process.stderr.write(
+      'usage: npm run peers -- [build [aws|kube|helm|argo|registry|actionlint …] | path]\n',
+    );
     return 2;
   }
   const only = rest.filter((p): p is PeerName => (PEER_NAMES as readonly string[]).includes(p));
@@ -525,9 +571,16 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     const tc = await ensureToolchain({ only: only.length > 0 ? only : PEER_NAMES });
     const missing = Object.entries(tc.missing);
     for (const [peer, why] of missing) process.stderr.write(`draingate peers: ${peer}: ${why}\n`);
-    const ready = [tc.motoServer, tc.etcd, tc.kubeApiserver, tc.kubectl, tc.helm, tc.argoJudge].filter(
-      Boolean,
-    );
+    const ready = [
+      tc.motoServer,
+      tc.etcd,
+      tc.kubeApiserver,
+      tc.kubectl,
+      tc.helm,
+      tc.argoJudge,
+      tc.registry,
+      tc.actionlint,
+    ].filter(Boolean);
     for (const p of ready) process.stdout.write(`${p}\n`);
     process.stderr.write(`draingate peers: ready in ${Math.round((performance.now() - started) / 1000)} s\n`);
     return missing.length > 0 ? 1 : 0;

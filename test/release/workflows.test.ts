@@ -1,0 +1,85 @@
+// The release workflow and the workflows users copy, through actionlint (built from its Go module): syntax,
+// expressions, job outputs and needs, permissions, runner labels. Shell scripts are not passed to shellcheck,
+// which is not among the peers, so that the result does not depend on what the machine has installed.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hasPeer, peers } from '../peers/index.js';
+import { repoRoot } from './packages.js';
+
+interface LintError {
+  message: string;
+  filepath: string;
+  line: number;
+  kind: string;
+}
+
+function actionlint(files: readonly string[]): Promise<LintError[]> {
+  const bin = peers().actionlint?.bin ?? '';
+  return new Promise((resolveLint, reject) => {
+    execFile(
+      bin,
+      ['-format', '{{json .}}', '-shellcheck=', '-pyflakes=', ...files],
+      { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', HOME: tmpdir() } },
+      (err, stdout, stderr) => {
+        // Exit 1 means "found problems"; anything else is actionlint failing to run.
+        if (err && err.code !== 1) {
+          reject(new Error(`actionlint failed: ${stderr}`, { cause: err }));
+          return;
+        }
+        resolveLint(stdout.trim() === '' ? [] : (JSON.parse(stdout) as LintError[]));
+      },
+    );
+  });
+}
+
+async function workflows(dir: string): Promise<string[]> {
+  const names = await readdir(join(repoRoot, dir));
+  return names.filter((n) => /\.ya?ml$/.test(n)).map((n) => join(dir, n));
+}
+
+describe.skipIf(!hasPeer('actionlint'))('GitHub workflows', () => {
+  it('the release workflow and the example workflows pass actionlint', async () => {
+    const files = [...(await workflows('.github/workflows')), ...(await workflows('examples/workflows'))];
+    expect(files).toContain('.github/workflows/release.yml');
+    const problems = await actionlint(files);
+    expect(problems.map((p) => `${p.filepath}:${p.line} ${p.kind}: ${p.message}`)).toEqual([]);
+  });
+
+  it('actionlint reports a job output that does not exist (the check can fail)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'draingate-actionlint-'));
+    try {
+      const file = join(dir, 'broken.yml');
+      await writeFile(
+        file,
+        [
+          'on: push',
+          'jobs:',
+          '  a:',
+          '    runs-on: ubuntu-24.04',
+          '    steps: [{ run: echo }]',
+          '  b:',
+          '    needs: a',
+          '    runs-on: ubuntu-24.04',
+          '    steps: [{ run: "echo ${{ needs.a.outputs.version }}" }]',
+          '',
+        ].join('\n'),
+      );
+      const problems = await actionlint([file]);
+      expect(problems.map((p) => p.kind)).toContain('expression');
+      expect(problems.map((p) => p.message).join('\n')).toContain('version');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the release workflow pins every action by commit SHA and grants nothing by default', async () => {
+    const text = await readFile(join(repoRoot, '.github/workflows/release.yml'), 'utf8');
+    const uses = [...text.matchAll(/^\s*(?:- )?uses:\s*(\S+)/gm)].map((m) => m[1] ?? '');
+    expect(uses.length).toBeGreaterThan(5);
+    expect(uses.filter((u) => !/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(u))).toEqual([]);
+    expect(text).toMatch(/^permissions: \{\}$/m);
+  });
+});
