@@ -37,6 +37,25 @@ describe('parseManifests', () => {
     ]);
   });
 
+  it('a document that is no object among objects → a notice that names its line, the objects still read', () => {
+    const text = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n---\nreplicaCount: 2\n---\n- a\n';
+    const parsed = parseManifests(text, 'mixed.yaml');
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.objects.map((o) => o.name)).toEqual(['a']);
+    expect(parsed.notices).toEqual([
+      {
+        code: 'not-kubernetes',
+        at: { file: 'mixed.yaml', line: 6, column: 1 },
+        message: 'document skipped: a mapping without apiVersion and kind, not a Kubernetes object',
+      },
+      {
+        code: 'not-kubernetes',
+        at: { file: 'mixed.yaml', line: 8, column: 1 },
+        message: 'document skipped: a list at the top, not a Kubernetes object',
+      },
+    ]);
+  });
+
   it('accepts JSON', () => {
     const parsed = parseManifests(
       '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"x"}}',
@@ -65,13 +84,6 @@ describe('parseManifests', () => {
       text: 'just a string\n',
       line: 1,
       message: /must be a mapping, got a string/,
-      objects: [],
-    },
-    {
-      name: 'a list document → must be a mapping',
-      text: '- a\n- b\n',
-      line: 1,
-      message: /must be a mapping, got a list/,
       objects: [],
     },
     {
