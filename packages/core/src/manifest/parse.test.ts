@@ -145,3 +145,108 @@ describe('parseManifests', () => {
     expect(parsed.problems).toEqual([]);
   });
 });
+
+describe('YAML the way the API server’s clients read it', () => {
+  it('honours << merge keys, as kubectl and kustomize do', () => {
+    const text = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: web',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - &web',
+      '          name: web',
+      '          image: x',
+      '          lifecycle:',
+      '            preStop:',
+      '              sleep:',
+      '                seconds: 30',
+      '        - <<: *web',
+      '          name: sidecar',
+      '',
+    ].join('\n');
+    const parsed = parseManifests(text, 'merge.yaml');
+    expect(parsed.problems).toEqual([]);
+    const spec = parsed.objects[0]?.body['spec'] as { template: { spec: { containers: unknown[] } } };
+    expect(spec.template.spec.containers[1]).toEqual({
+      name: 'sidecar',
+      image: 'x',
+      lifecycle: { preStop: { sleep: { seconds: 30 } } },
+    });
+  });
+
+  it('a plain block mapping with a << key is merged too (not kept as a key named "<<")', () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  <<: {x: "1"}\n  y: "2"\n';
+    expect(parseManifests(text, 'm.yaml').objects[0]?.body['data']).toEqual({ x: '1', y: '2' });
+  });
+
+  it('counts aliases, not the * of a crontab in a block scalar, a quoted string or a comment', () => {
+    const cron = Array.from({ length: 80 }, (_, i) => `    */${(i % 59) + 1} * * * * /bin/job-${i}`).join(
+      '\n',
+    );
+    const quoted = Array.from({ length: 80 }, (_, i) => `  q${i}: "*/5 * * * *" # *every *five`).join('\n');
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cron\ndata:\n  crontab: |\n${cron}\n${quoted}\n`;
+    const parsed = parseManifests(text, 'cron.yaml');
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.objects.map((o) => o.name)).toEqual(['cron']);
+  });
+
+  it('reads a %YAML 1.1 directive before the document it applies to', () => {
+    const parsed = parseManifests(
+      '%YAML 1.1\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n',
+      'd.yaml',
+    );
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.objects.map((o) => [o.name, o.source?.line])).toEqual([['a', 3]]);
+  });
+
+  it('reads CR-only line ends, with the lines an editor shows', () => {
+    const text =
+      'apiVersion: v1\rkind: Service\rmetadata:\r  name: a\r---\rapiVersion: v1\rkind: Service\rmetadata:\r  name: b\r';
+    const parsed = parseManifests(text, 'cr.yaml');
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.objects.map((o) => [o.name, o.positionOf(['metadata', 'name'])?.line])).toEqual([
+      ['a', 4],
+      ['b', 9],
+    ]);
+  });
+
+  it('drops a UTF-8 byte-order mark without shifting columns', () => {
+    const parsed = parseManifests('\ufeffapiVersion: v1\nkind: Service\nmetadata:\n  name: a\n', 'bom.yaml');
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.objects[0]?.positionOf(['kind'])).toEqual({ file: 'bom.yaml', line: 2, column: 1 });
+    expect(parsed.objects[0]?.positionOf(['apiVersion'])).toEqual({ file: 'bom.yaml', line: 1, column: 1 });
+  });
+
+  it('says UTF-16 read without its byte-order mark is not supported, not "contains NUL bytes"', () => {
+    const text = Buffer.from('apiVersion: v1\n', 'utf16le').toString('utf8');
+    expect(parseManifests(text, 'w.yaml').problems).toEqual([
+      {
+        at: { file: 'w.yaml', line: 1, column: 1 },
+        message: 'UTF-16 is not supported without a byte-order mark: save the file as UTF-8',
+      },
+    ]);
+  });
+
+  it.each([
+    {
+      name: 'a duplicated key in a block mapping → an error naming both lines',
+      text: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  labels:\n    app: a\n  name: b\n',
+      at: { file: 'dup.yaml', line: 7, column: 3 },
+      message:
+        'invalid YAML: duplicated mapping key (first at line 4; kubectl would keep this one, YAML forbids both)',
+    },
+    {
+      name: 'a duplicated key in a list item → the first line is the item’s',
+      text: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n    - name: a\n      image: x\n      name: b\n',
+      at: { file: 'dup.yaml', line: 9, column: 7 },
+      message:
+        'invalid YAML: duplicated mapping key (first at line 7; kubectl would keep this one, YAML forbids both)',
+    },
+  ])('$name', ({ text, at, message }) => {
+    expect(parseManifests(text, 'dup.yaml').problems).toEqual([{ at, message }]);
+  });
+});

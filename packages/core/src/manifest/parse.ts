@@ -67,6 +67,7 @@ export function parseEachManifest(
 ): Omit<ParsedManifests, 'objects'> {
   const problems: InputProblem[] = [];
   const notices: Notice[] = [];
+  text = normalizeLineEnds(text);
   const binary = binaryFileProblem(text, file);
   if (binary) return { problems: [binary], skippedDocuments: 0, notices };
   const maxAliases = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
@@ -136,6 +137,22 @@ export function parseEachManifest(
   }
   return { problems, skippedDocuments: skipped.length, notices };
 }
+
+/**
+ * The text with a byte-order mark dropped (it is no column of line 1) and old Mac line ends (a CR alone)
+ * made LFs, so that documents split and lines count as an editor shows them. Text without either is
+ * returned as it is, uncopied.
+ */
+function normalizeLineEnds(text: string): string {
+  const bom = text.charCodeAt(0) === 0xfeff;
+  const body = bom ? text.slice(1) : text;
+  const cr = body.indexOf('\r');
+  if (cr < 0 || !LONE_CR.test(body)) return body;
+  return body.replace(LONE_CR_ALL, '\n');
+}
+
+const LONE_CR = /\r(?!\n)/;
+const LONE_CR_ALL = /\r(?!\n)/g;
 
 interface SkippedDocument {
   readonly at: SourceRef;
