@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatNotice, formatSourceRef } from './manifest/source.js';
+import { formatInputProblem, formatNotice, formatSourceRef } from './manifest/source.js';
 import { createAllowances } from './timing/model.js';
 import type { ManifestSource } from './validate.js';
 import { validateManifests } from './validate.js';
@@ -146,5 +146,58 @@ describe('files that are not Kubernetes objects', () => {
     expect(notices).toEqual([
       'unknown-kind: skipped 3 objects of kinds drain timing does not depend on: ConfigMap (2), Secret (1)',
     ]);
+  });
+});
+
+describe('what the API server accepts and refuses', () => {
+  const deployment = (extra: { selector?: string; annotations?: string }): string =>
+    [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: web',
+      '  namespace: shop',
+      ...(extra.annotations ? ['  annotations:', extra.annotations] : []),
+      'spec:',
+      ...(extra.selector ? ['  selector:', '    matchLabels:', extra.selector] : []),
+      '  template:',
+      '    metadata:',
+      '      labels:',
+      '        app: web',
+      '    spec:',
+      '      containers:',
+      '        - name: web',
+      '          image: x',
+      '',
+    ].join('\n');
+
+  it.each([
+    {
+      name: 'an annotation with no value → accepted, as the API server reads it as ""',
+      text: deployment({ annotations: '    draingate.io/ignore-reason:\n    empty: ""' }),
+      problems: [],
+    },
+    {
+      name: 'a selector that does not select the template’s labels → an input problem at the selector',
+      text: deployment({ selector: '      app: api' }),
+      problems: [
+        "d.yaml:7:3: Deployment shop/web: spec.selector: does not select the pod template's labels (app=web): the API server refuses such a Deployment",
+      ],
+    },
+    {
+      name: 'a selector that selects the template’s labels → accepted',
+      text: deployment({ selector: '      app: web' }),
+      problems: [],
+    },
+    {
+      name: 'a PodDisruptionBudget with minAvailable and maxUnavailable → an input problem, no coverage',
+      text: 'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  minAvailable: 1\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app: web\n',
+      problems: [
+        'd.yaml:8:3: PodDisruptionBudget shop/web: spec.maxUnavailable: may not be set together with minAvailable: the API server refuses such a PodDisruptionBudget, so it covers nothing',
+      ],
+    },
+  ])('$name', ({ text, problems }) => {
+    const report = validateManifests([{ file: 'd.yaml', text }], { allowances: createAllowances() });
+    expect(report.problems.map(formatInputProblem)).toEqual(problems);
   });
 });

@@ -240,6 +240,7 @@ export function normalizeWorkload(r: FieldReader): WorkloadObject | undefined {
     r.report(['spec', 'template'], 'is required (a pod template)');
   }
   if (usesWorkloadRef) refuseTemplateBesideWorkloadRef(r);
+  else refuseSelectorBesideTemplate(r, kind);
   const strategy = readStrategy(r, kind);
   const workload: WorkloadObject = {
     ref: r.ref,
@@ -590,6 +591,26 @@ export function normalizeTargetGroupBinding(r: FieldReader): TargetGroupBindingO
   };
 }
 
+/**
+ * A workload whose selector does not select its own pod template is refused by the API server ("selector
+ * does not match template labels"): judged anyway, it would be linked as if it ran.
+ */
+function refuseSelectorBesideTemplate(r: FieldReader, kind: string): void {
+  if (r.raw(['spec', 'selector']) == null) return;
+  const selector = readSelector(r, ['spec', 'selector']);
+  const labels = r.stringMap(POD_LABELS);
+  if (!selectorMatches(selector, labels))
+    r.report(
+      ['spec', 'selector'],
+      `does not select the pod template's labels (${describeLabels(labels)}): the API server refuses such a ${kind}`,
+    );
+}
+
+function describeLabels(labels: Readonly<Record<string, string>>): string {
+  const entries = Object.entries(labels);
+  return entries.length === 0 ? 'none' : entries.map(([key, value]) => `${key}=${value}`).join(', ');
+}
+
 export function normalizeNamespace(r: FieldReader): NamespaceObject | undefined {
   const labels = r.stringMap(['metadata', 'labels']);
   return r.ok ? { name: r.ref.name, labels, ref: r.refInNamespace(r.ref.name) } : undefined;
@@ -597,6 +618,11 @@ export function normalizeNamespace(r: FieldReader): NamespaceObject | undefined 
 
 export function normalizePodDisruptionBudget(r: FieldReader): PodDisruptionBudgetObject | undefined {
   const selector = readSelector(r, ['spec', 'selector']);
+  if (r.raw(['spec', 'minAvailable']) != null && r.raw(['spec', 'maxUnavailable']) != null)
+    r.report(
+      ['spec', 'maxUnavailable'],
+      'may not be set together with minAvailable: the API server refuses such a PodDisruptionBudget, so it covers nothing',
+    );
   return r.ok ? { ref: r.ref, selector } : undefined;
 }
 
