@@ -88,7 +88,7 @@ describe('draingate validate, as a process', () => {
     {
       name: 'a missing config file',
       args: ['validate', '--config', 'nope.yaml', RIGHT],
-      stderr: /--config nope.yaml: cannot read the file/,
+      stderr: /--config nope.yaml: cannot read the file \(no such file\)/,
     },
     { name: 'an unknown command', args: ['frobnicate'], stderr: /unknown command 'frobnicate'/ },
     { name: 'explain of an unknown rule', args: ['explain', 'DG999'], stderr: /unknown rule "DG999"/ },
@@ -258,5 +258,56 @@ describe('draingate in a pipeline', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(Buffer.concat(stderr).toString()).not.toContain('EPIPE');
     expect(code).toBe(0);
+  });
+});
+
+describe('draingate validate on a repository as it is laid out', () => {
+  it('judges two environments apart and lists skipped files as notices in the JSON report (exit 1)', async () => {
+    const run = await draingate([
+      'validate',
+      '-o',
+      'json',
+      'packages/core/src/manifest/fixtures/layouts/two-environments',
+      'packages/core/src/manifest/fixtures/layouts/kustomize',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as {
+      findings: { ruleId: string; location: { file: string; line: number } }[];
+      notices: { code: string; message: string }[];
+    };
+    expect(
+      report.findings
+        .filter((f) => f.ruleId === 'DG001' || f.ruleId === 'DG002')
+        .map((f) => `${f.ruleId} ${f.location.file}:${f.location.line}`),
+    ).toEqual([
+      'DG001 packages/core/src/manifest/fixtures/layouts/kustomize/base/app.yaml:19',
+      'DG002 packages/core/src/manifest/fixtures/layouts/two-environments/k8s/prod/app.yaml:29',
+      'DG001 packages/core/src/manifest/fixtures/layouts/two-environments/k8s/staging/app.yaml:19',
+    ]);
+    expect(report.notices.map((n) => n.code).sort()).toEqual([
+      'environments',
+      'kustomize-patch',
+      'kustomize-patch',
+      'not-kubernetes',
+      'not-kubernetes',
+      'not-kubernetes',
+    ]);
+  });
+
+  it('says that nothing was read from an empty standard input, and exits 2', async () => {
+    const run = await draingate(['validate', '-'], { input: '' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'draingate: -:1:1: nothing was read: standard input is empty (was the command before the pipe empty or did it fail?)\n',
+    );
+  });
+
+  it('reads --config from an absolute path', async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'draingate.yaml'), 'failOn: never\n');
+    const run = await draingate(['validate', '--config', join(dir, 'draingate.yaml'), BROKEN]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
   });
 });

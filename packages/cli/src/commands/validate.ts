@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   allowancesFrom,
@@ -41,6 +41,7 @@ async function validateFiles(
     allowances,
     defaultNamespace: flags.namespace,
     readProblems: read.problems,
+    readNotices: read.notices,
     ...(disable ? { disable } : {}),
   });
 }
@@ -99,14 +100,22 @@ export async function loadConfig(
   if (!file) return { config: {}, warnings: [] };
   let text: string;
   try {
-    text = await readFile(join(io.cwd, file), 'utf8');
-  } catch {
-    if (path) throw new UsageError(`--config ${path}: cannot read the file`);
+    text = await readFile(resolve(io.cwd, file), 'utf8');
+  } catch (error) {
+    if (path) throw new UsageError(`--config ${path}: cannot read the file (${describeReadError(error)})`);
     return { config: {}, warnings: [] };
   }
   const parsed = parseConfig(text, file);
   if (parsed.errors.length > 0) throw new UsageError(parsed.errors.map(formatInputProblem).join('\n'));
   return { config: parsed.config, file, warnings: parsed.warnings };
+}
+
+function describeReadError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'a directory';
+  return code ?? 'unreadable';
 }
 
 export function registerValidate(program: Command, io: CliIo, setExit: (code: number) => void): void {
