@@ -100,3 +100,58 @@ describe('the bundled action: validate', () => {
     expect(run.outputs['findings-count']).toBe('2');
   });
 });
+
+describe('the bundled action: validate on a repository as it is laid out', () => {
+  it('reads a directory named in manifests, as the CLI walks it, and lists skipped files as notices', async () => {
+    await mkdir(join(workspace, 'layout/overlays/prod'), { recursive: true });
+    await writeFile(
+      join(workspace, 'layout/overlays/prod/kustomization.yaml'),
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../../k8s]\n',
+    );
+    await writeFile(join(workspace, 'layout/broken.yaml'), await readFile(BROKEN, 'utf8'));
+    const run = await runAction({ command: 'validate', manifests: 'layout/' }, { cwd: workspace });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs['findings-count']).toBe('2');
+    expect(run.summary).toContain(
+      '- layout/overlays/prod/kustomization\\.yaml:1:1: skipped: holds no Kubernetes object',
+    );
+  });
+
+  it('refuses a path outside the workspace with an input error', async () => {
+    const run = await runAction(
+      { command: 'validate', manifests: '../../etc/passwd,/etc/*.conf' },
+      { cwd: workspace },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs['findings-count']).toBe('0');
+    expect(run.annotations.at(-1)?.message).toMatch(
+      /2 input problem\(s\): \.\.\/\.\.\/etc\/passwd:1:1: manifests pattern "\.\.\/\.\.\/etc\/passwd" names "\.\.\/\.\.\/etc\/passwd", outside the workspace/,
+    );
+  });
+
+  it('keeps the job summary under 1 MiB on 1,000 workloads, the worst first, and points at the SARIF file and the log', async () => {
+    const broken = await readFile(BROKEN, 'utf8');
+    await mkdir(join(workspace, 'big'), { recursive: true });
+    // One Namespace, then 1,000 applications in it.
+    const [namespace, ...application] = broken.split('\n---\n');
+    const parts = [namespace!];
+    for (let index = 1; index <= 1000; index += 1)
+      parts.push(application.join('\n---\n').replaceAll('jiameng-api-dev', `api-${index}`));
+    await writeFile(join(workspace, 'big/all.yaml'), parts.join('\n---\n'));
+    const run = await runAction(
+      { command: 'validate', manifests: 'big', 'sarif-file': 'big.sarif' },
+      { cwd: workspace, timeoutMs: 120_000 },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs['findings-count']).toBe('2000');
+    expect(Buffer.byteLength(run.summary)).toBeLessThan(1024 * 1024);
+    expect(run.summary).toMatch(
+      /> This summary is cut to stay under GitHub's \d+ KiB limit: it shows \d+ of 2000 findings \(\d+ of 1000 workloads, the worst first\)\. Every finding is in the SARIF file \(big\.sarif\) and the step log\./,
+    );
+    expect(run.stdout.match(/^error: big\/all\.yaml:\d+:13: DG002/gm)).toHaveLength(1000);
+    const sarif = JSON.parse(await readFile(join(workspace, 'big.sarif'), 'utf8')) as {
+      runs: { results: unknown[] }[];
+    };
+    expect(sarif.runs[0]?.results).toHaveLength(2000);
+  });
+});

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { formatSourceRef } from '../manifest/source.js';
 import { readManifestSources } from './read-sources.js';
 
 const SERVICE = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n';
@@ -55,11 +56,12 @@ describe('readManifestSources', () => {
     ]);
   });
 
-  it('prints a file name with a newline in it escaped, on one line', async () => {
+  it('keeps a file name with a newline in it as it is (printing escapes it)', async () => {
     const dir = scratch();
     writeFileSync(join(dir, 'a\nb.yaml'), SERVICE);
     const read = await readManifestSources(['.'], { cwd: dir });
-    expect(read.sources.map((s) => s.file)).toEqual(['"a\\nb.yaml"']);
+    expect(read.sources.map((s) => s.file)).toEqual(['a\nb.yaml']);
+    expect(formatSourceRef({ file: read.sources[0]!.file, line: 1, column: 1 })).toBe('"a\\nb.yaml":1:1');
   });
 
   it.each([

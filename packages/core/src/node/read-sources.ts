@@ -56,7 +56,7 @@ export async function readManifestSources(
   const notices: Notice[] = [];
   const display = (path: string): string => {
     const rel = relative(cwd, path);
-    return escapeFileName(rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel);
+    return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
   };
   const at = (file: string): InputProblem['at'] => ({ file, line: 1, column: 1 });
   const problem = (file: string, message: string): void => {
@@ -150,7 +150,7 @@ export async function readManifestSources(
       continue;
     }
     const full = resolve(cwd, path);
-    const name = escapeFileName(path);
+    const name = path;
     let info: Stats;
     try {
       info = lstatSync(full);
@@ -219,15 +219,6 @@ async function readStream(stream: NodeJS.ReadableStream, maxBytes: number): Prom
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);
-}
-
-/**
- * A file name as it can be printed on one line: control characters (a newline in a name would start a
- * line of its own, and could forge one in CI logs) as JSON escapes, the whole name then quoted.
- */
-export function escapeFileName(name: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
-  return /[\u0000-\u001f\u007f-\u009f]/.test(name) ? JSON.stringify(name) : name;
 }
 
 function describeSpecial(info: {
