@@ -281,11 +281,13 @@ describe('draingate validate on a repository as it is laid out', () => {
         .filter((f) => f.ruleId === 'DG001' || f.ruleId === 'DG002')
         .map((f) => `${f.ruleId} ${f.location.file}:${f.location.line}`),
     ).toEqual([
-      'DG001 packages/core/src/manifest/fixtures/layouts/kustomize/base/app.yaml:19',
       'DG002 packages/core/src/manifest/fixtures/layouts/two-environments/k8s/prod/app.yaml:29',
       'DG001 packages/core/src/manifest/fixtures/layouts/two-environments/k8s/staging/app.yaml:19',
+      'DG001 packages/core/src/manifest/fixtures/layouts/kustomize/base/app.yaml:19',
     ]);
+    // One where the two layouts meet (both define Deployment shop/web), one inside two-environments/k8s.
     expect(report.notices.map((n) => n.code).sort()).toEqual([
+      'environments',
       'environments',
       'kustomize-patch',
       'kustomize-patch',
