@@ -56,6 +56,35 @@ describe('parseManifests', () => {
     ]);
   });
 
+  it.each([
+    {
+      name: 'a compose override with custom tags → skipped, as it names no apiVersion or kind',
+      text: 'services:\n  ui:\n    ports: !override\n      - 8888:8080\n',
+      notice:
+        'skipped: holds no Kubernetes object (YAML draingate cannot read (invalid YAML: unknown tag !<!override>) without an apiVersion or a kind)',
+    },
+    {
+      name: 'a node configuration without metadata (never sent to the API server) → skipped',
+      text: 'apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster: {}\n',
+      notice:
+        'skipped: holds no Kubernetes object (a NodeConfig without metadata.name, which draingate does not read)',
+    },
+  ])('$name', ({ text, notice }) => {
+    const parsed = parseManifests(text, 'other.yaml');
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.notices.map((n) => n.message)).toEqual([notice]);
+  });
+
+  it('a manifest that does not parse is still an input problem', () => {
+    const parsed = parseManifests(
+      'apiVersion: v1\nkind: Service\nmetadata: !custom\n  name: a\n',
+      'bad.yaml',
+    );
+    expect(parsed.problems.map((p) => `${p.at.line}: ${p.message}`)).toEqual([
+      '5: invalid YAML: unknown tag !<!custom>',
+    ]);
+  });
+
   it('accepts JSON', () => {
     const parsed = parseManifests(
       '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"x"}}',

@@ -82,7 +82,14 @@ export function parseEachManifest(
     documents += 1;
     const loaded = loadDocument(document, file, maxAliases);
     if ('problem' in loaded) {
-      problems.push(loaded.problem);
+      // YAML that does not parse and never names an apiVersion or a kind is another tool's file (a compose
+      // override with custom tags, a templated values file), not a broken manifest.
+      if (MENTIONS_OBJECT.test(document.text)) problems.push(loaded.problem);
+      else
+        skipped.push({
+          at: loaded.problem.at,
+          what: `YAML draingate cannot read (${loaded.problem.message}) without an apiVersion or a kind`,
+        });
       continue;
     }
     const data = loaded.value;
@@ -113,8 +120,8 @@ export function parseEachManifest(
       skipped.push({ at, what: notObject });
       continue;
     }
-    collectObjects(data, DOCUMENT_ROOT, positions, loaded.privateText, count, problems, () =>
-      skipped.push({ at, what: 'a mapping without apiVersion and kind' }),
+    collectObjects(data, DOCUMENT_ROOT, positions, loaded.privateText, count, problems, (what) =>
+      skipped.push({ at, what }),
     );
   }
   if (objects === 0 && problems.length === 0) {
@@ -153,6 +160,30 @@ function normalizeLineEnds(text: string): string {
 
 const LONE_CR = /\r(?!\n)/;
 const LONE_CR_ALL = /\r(?!\n)/g;
+
+/** A line that starts with an `apiVersion` or `kind` key, as every manifest has. */
+const MENTIONS_OBJECT = /^[ -]*["']?(?:apiVersion|kind)["']?[ \t]*:/m;
+
+/**
+ * The kinds draingate judges or links (see `normalizeObject`). An object of another kind without a name
+ * is skipped, not refused: config files of other tools (`NodeConfig`, test reports) borrow apiVersion and
+ * kind but are never sent to the API server.
+ */
+const READ_KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'Rollout',
+  'Service',
+  'Ingress',
+  'IngressClass',
+  'IngressClassParams',
+  'TargetGroupBinding',
+  'Namespace',
+  'PodDisruptionBudget',
+  'HorizontalPodAutoscaler',
+  'ScaledObject',
+]);
 
 interface SkippedDocument {
   readonly at: SourceRef;
@@ -198,12 +229,12 @@ function collectObjects(
   privateText: boolean,
   visit: (object: ManifestObject) => void,
   problems: InputProblem[],
-  skip: () => void,
+  skip: (what: string) => void,
 ): void {
   const apiVersion = data['apiVersion'];
   const kind = data['kind'];
   if (apiVersion === undefined && kind === undefined) {
-    skip();
+    skip('a mapping without apiVersion and kind');
     return;
   }
   const finder = positionFinder(positions, root);
@@ -252,6 +283,10 @@ function collectObjects(
     return;
   }
   const metadata = data['metadata'];
+  if (!READ_KINDS.has(kind) && (!isPlainObject(metadata) || typeof metadata['name'] !== 'string')) {
+    skip(`a ${kind} without metadata.name, which draingate does not read`);
+    return;
+  }
   if (!isPlainObject(metadata)) {
     problems.push({
       at: at(['metadata']),
