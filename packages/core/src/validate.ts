@@ -110,11 +110,11 @@ function loadEnvironments(
 
 function identityOf(object: ManifestObject, defaultNamespace: string): ObjectIdentity {
   const slash = object.apiVersion.indexOf('/');
-  const group = slash < 0 ? '' : object.apiVersion.slice(0, slash);
-  const namespace = object.namespace ?? defaultNamespace;
   return {
-    key: `${group}/${object.kind}/${namespace}/${object.name}`,
-    label: `${object.kind} ${namespace}/${object.name}`,
+    group: slash < 0 ? '' : object.apiVersion.slice(0, slash),
+    kind: object.kind,
+    namespace: object.namespace ?? defaultNamespace,
+    name: object.name,
     positions: object.positions,
   };
 }

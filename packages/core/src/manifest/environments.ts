@@ -1,12 +1,15 @@
 import type { Notice, PositionFinder } from './source.js';
 import { formatSourceRef } from './source.js';
 
-/** One object read from a file, as far as grouping needs it: who it is and where it was written. */
+/**
+ * One object read from a file, as far as grouping needs it: who it is (two objects with one API group, kind,
+ * namespace and name are the same object to the API server) and where it was written.
+ */
 export interface ObjectIdentity {
-  /** `group/Kind/namespace/name`: two objects with one key are the same object to the API server. */
-  readonly key: string;
-  /** `Kind namespace/name`, for messages. */
-  readonly label: string;
+  readonly group: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
   readonly positions: PositionFinder;
 }
 
@@ -58,12 +61,22 @@ export function groupEnvironments(files: readonly FileIdentities[]): Environment
     node.files.push(index);
   });
   const notices: Notice[] = [];
+  const all = files.map((_, index) => index);
+  const whole = scan(all, files);
+  // Most inputs are one environment: one pass finds that, and any object defined twice within a file.
+  if (whole.collisions.length === 0) {
+    return {
+      groups: all.length > 0 ? [all] : [],
+      notices: whole.duplicates.map((d) => duplicateNotice(d, files)),
+    };
+  }
   const groups: number[][] = [];
   split(root, [], files, groups, notices);
   const seen = new Set<string>();
   for (const group of groups) {
     // A shared file is in several groups: say what is wrong in it once.
-    for (const notice of duplicatesWithin(group, files)) {
+    for (const duplicate of scan(group, files).duplicates) {
+      const notice = duplicateNotice(duplicate, files);
       if (seen.has(notice.message)) continue;
       seen.add(notice.message);
       notices.push(notice);
@@ -80,7 +93,7 @@ function split(
   notices: Notice[],
 ): void {
   const under = filesUnder(node);
-  const collisions = collisionsAmong(under, files);
+  const { collisions } = scan(under, files);
   if (collisions.length === 0) {
     if (under.length > 0) groups.push([...shared, ...under]);
     return;
@@ -93,7 +106,7 @@ function split(
   const involved = new Set(collisions.flatMap(([a, b]) => [a.file, b.file]));
   const shown = collisions
     .slice(0, SHOWN_COLLISIONS)
-    .map(([a, b]) => `${a.identity.label} in ${placeOf(a, files)} and ${placeOf(b, files)}`)
+    .map(([a, b]) => `${labelOf(a.identity)} in ${placeOf(a, files)} and ${placeOf(b, files)}`)
     .join('; ');
   const more =
     collisions.length > SHOWN_COLLISIONS ? ` and ${collisions.length - SHOWN_COLLISIONS} more` : '';
@@ -118,44 +131,55 @@ interface Occurrence {
   readonly identity: ObjectIdentity;
 }
 
-/** Pairs of objects with one identity in different files among `indices`, first occurrence first. */
-function collisionsAmong(
+/**
+ * Pairs of objects with one identity among the files `indices`, first occurrence first: `collisions` in
+ * different files, `duplicates` within one. Keyed by name (a flat string the parser made) and compared on
+ * the rest, which is cheaper than a key built for each object.
+ */
+function scan(
   indices: readonly number[],
   files: readonly FileIdentities[],
-): [Occurrence, Occurrence][] {
-  const first = new Map<string, Occurrence>();
+): { collisions: [Occurrence, Occurrence][]; duplicates: [Occurrence, Occurrence][] } {
+  const byName = new Map<string, Occurrence[]>();
   const collisions: [Occurrence, Occurrence][] = [];
+  const duplicates: [Occurrence, Occurrence][] = [];
   for (const file of indices) {
     for (const identity of files[file]!.objects) {
-      const seen = first.get(identity.key);
-      if (!seen) first.set(identity.key, { file, identity });
-      else if (seen.file !== file) collisions.push([seen, { file, identity }]);
-    }
-  }
-  return collisions;
-}
-
-/** Notices for objects defined more than once within one group (which grouping cannot separate). */
-function duplicatesWithin(group: readonly number[], files: readonly FileIdentities[]): Notice[] {
-  const first = new Map<string, Occurrence>();
-  const notices: Notice[] = [];
-  for (const file of group) {
-    for (const identity of files[file]!.objects) {
-      const seen = first.get(identity.key);
-      if (!seen) {
-        first.set(identity.key, { file, identity });
+      const occurrence = { file, identity };
+      const bucket = byName.get(identity.name);
+      if (!bucket) {
+        byName.set(identity.name, [occurrence]);
         continue;
       }
-      const at = identity.positions.positionOf([]);
-      notices.push({
-        code: 'duplicate-object',
-        message: `defined twice in one input, at ${placeOf(seen, files)} and ${placeOf({ file, identity }, files)}: both are kept in one environment and linked together (give each environment its own file or directory)`,
-        object: identity.label,
-        ...(at ? { at } : {}),
-      });
+      const seen = bucket.find((other) => sameObject(other.identity, identity));
+      if (!seen) bucket.push(occurrence);
+      else if (seen.file !== file) collisions.push([seen, occurrence]);
+      else duplicates.push([seen, occurrence]);
     }
   }
-  return notices;
+  return { collisions, duplicates };
+}
+
+function sameObject(a: ObjectIdentity, b: ObjectIdentity): boolean {
+  return a.kind === b.kind && a.namespace === b.namespace && a.group === b.group;
+}
+
+function labelOf(identity: ObjectIdentity): string {
+  return `${identity.kind} ${identity.namespace}/${identity.name}`;
+}
+
+/** A notice for an object defined twice within one group (which grouping cannot separate). */
+function duplicateNotice(
+  [first, second]: [Occurrence, Occurrence],
+  files: readonly FileIdentities[],
+): Notice {
+  const at = second.identity.positions.positionOf([]);
+  return {
+    code: 'duplicate-object',
+    message: `defined twice in one input, at ${placeOf(first, files)} and ${placeOf(second, files)}: both are kept in one environment and linked together (give each environment its own file or directory)`,
+    object: labelOf(second.identity),
+    ...(at ? { at } : {}),
+  };
 }
 
 function placeOf(occurrence: Occurrence, files: readonly FileIdentities[]): string {
