@@ -58,7 +58,11 @@ describe('draingate validate, as a process', () => {
   });
 
   const usage = [
-    { name: 'no paths → usage, exit 2', args: ['validate'], stderr: /missing required argument 'paths'/ },
+    {
+      name: 'no paths → usage, exit 2',
+      args: ['validate'],
+      stderr: /validate needs manifest files, directories or - \(or --kustomize DIR\)/,
+    },
     {
       name: 'an unknown flag → exit 2',
       args: ['validate', '--frobnicate', RIGHT],
@@ -311,5 +315,33 @@ describe('draingate validate on a repository as it is laid out', () => {
     const run = await draingate(['validate', '--config', join(dir, 'draingate.yaml'), BROKEN]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
+  });
+});
+
+describe('draingate validate --kustomize', () => {
+  const LAYOUT = 'packages/core/src/manifest/fixtures/layouts/kustomize';
+
+  it('renders each overlay with kubectl kustomize and judges each as its own environment', async () => {
+    // kubectl is on PATH here; kustomize may not be: the first of the two found renders.
+    const run = await draingate(['validate', '-o', 'json', '--kustomize', LAYOUT]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as {
+      summary: { files: number; workloads: number };
+      findings: { ruleId: string; location: { file: string; line: number } }[];
+    };
+    expect(report.summary).toMatchObject({ files: 2, workloads: 2 });
+    // The prod overlay patches in a preStop sleep; staging does not.
+    expect(report.findings.filter((f) => f.ruleId === 'DG001').map((f) => f.location.file)).toEqual([
+      `${LAYOUT}/overlays/staging (kustomize build)`,
+    ]);
+  });
+
+  it('says so when neither kustomize nor kubectl is on PATH, and exits 2', async () => {
+    const run = await draingate(['validate', '--kustomize', LAYOUT], { env: { PATH: '/nonexistent' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'draingate: --kustomize needs a kustomize or kubectl binary on PATH, and neither was found; or render it yourself: kustomize build DIR | draingate validate -\n',
+    );
   });
 });

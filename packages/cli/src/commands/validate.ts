@@ -16,10 +16,11 @@ import {
 import { evaluateRules, InputError, RULES, UpstreamError } from '@draingate/core';
 import type { Allowances, DraingateConfig, FailOn, InputProblem, Report } from '@draingate/core';
 import { connect, parseWorkloadRef } from '../live.js';
-import { readManifestSources } from '@draingate/core/node';
+import { DEFAULT_MAX_FILE_BYTES, readManifestSources } from '@draingate/core/node';
+import { findRenderer, renderKustomizations } from '../kustomize.js';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError, useColour } from '../io.js';
-import { oneOf, parseMebibytes, parseSeconds } from '../options.js';
+import { collect, oneOf, parseMebibytes, parseSeconds } from '../options.js';
 
 const OUTPUTS = ['text', 'json', 'sarif', 'markdown'] as const;
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
@@ -32,15 +33,25 @@ async function validateFiles(
   allowances: Allowances,
   disable: readonly string[] | undefined,
 ): Promise<Report> {
-  const read = await readManifestSources(paths, {
-    cwd: io.cwd,
-    stdin: io.stdin,
-    ...(flags.maxFileSize !== undefined ? { maxFileBytes: flags.maxFileSize } : {}),
-  });
-  return validateManifests(read.sources, {
+  const maxFileBytes = flags.maxFileSize ?? DEFAULT_MAX_FILE_BYTES;
+  const read =
+    paths.length > 0
+      ? await readManifestSources(paths, { cwd: io.cwd, stdin: io.stdin, maxFileBytes })
+      : { sources: [], problems: [], notices: [] };
+  const sources = [...read.sources];
+  const problems = [...read.problems];
+  if (flags.kustomize && flags.kustomize.length > 0) {
+    const renderer = findRenderer(io.env['PATH']);
+    for (const dir of flags.kustomize) {
+      const rendered = await renderKustomizations(dir, io.cwd, renderer, maxFileBytes);
+      sources.push(...rendered.sources);
+      problems.push(...rendered.problems);
+    }
+  }
+  return validateManifests(sources, {
     allowances,
     defaultNamespace: flags.namespace,
-    readProblems: read.problems,
+    readProblems: problems,
     readNotices: read.notices,
     ...(disable ? { disable } : {}),
   });
@@ -88,6 +99,7 @@ interface ValidateFlags {
   shutdownSeconds?: number;
   controllerLatencySeconds?: number;
   maxFileSize?: number;
+  kustomize?: string[];
   fixes: boolean;
 }
 
@@ -123,7 +135,7 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
     .command('validate')
     .description('Check drain timing in Kubernetes manifests (files, directories, or - for stdin).')
     .argument(
-      '<paths...>',
+      '[paths...]',
       'manifest files or directories (walked recursively), or - for stdin; with --live: workloads such as deployment/NAME',
     )
     .option('-o, --output <format>', `report format: ${OUTPUTS.join(', ')}`, oneOf(OUTPUTS), 'text')
@@ -147,6 +159,11 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
       parseSeconds,
     )
     .option('--max-file-size <MiB>', 'refuse larger files (default 32)', parseMebibytes)
+    .option(
+      '--kustomize <dir>',
+      'render each kustomize overlay under DIR (kustomize build, or kubectl kustomize) and validate each as an environment of its own; repeatable',
+      collect,
+    )
     .option('--no-fixes', 'text output: leave out the fix snippets')
     .option(
       '--live',
@@ -160,9 +177,11 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
     .option('--region <region>', 'with --live: AWS region (default: from the target group ARN)')
     .addHelpText(
       'after',
-      '\nExit status: 0 nothing reached --fail-on; 1 findings did; 2 usage or input error.\n\nExamples:\n  draingate validate k8s/\n  helm template my-chart | draingate validate -\n  draingate validate -o sarif k8s/ > draingate.sarif\n  draingate validate --live -n shop deployment/web',
+      '\nExit status: 0 nothing reached --fail-on; 1 findings did; 2 usage or input error.\n\nExamples:\n  draingate validate k8s/\n  draingate validate --kustomize deploy/overlays\n  kustomize build overlays/prod | draingate validate -\n  helm template my-chart | draingate validate -\n  draingate validate -o sarif k8s/ > draingate.sarif\n  draingate validate --live -n shop deployment/web',
     )
     .action(async (paths: string[], flags: ValidateFlags) => {
+      if (paths.length === 0 && !(flags.kustomize && flags.kustomize.length > 0))
+        throw new UsageError('validate needs manifest files, directories or - (or --kustomize DIR)');
       const { config, file, warnings } = await loadConfig(io, flags.config);
       for (const warning of warnings) io.stderr.write(`draingate: warning: ${formatInputProblem(warning)}\n`);
       const allowances = allowancesFrom(config, file, {

@@ -60,3 +60,33 @@ export function joinPath(dir: string, path: string): string {
   const joined = [...up, ...parts].join('/');
   return absolute ? `/${joined}` : joined;
 }
+
+/**
+ * The kustomizations to render, of those found (each named by its directory, POSIX separators): every one
+ * that no other refers to as a resource, base or component, as overlays are. A base that only overlays
+ * use is rendered through them. Pure.
+ */
+export function findKustomizeRoots(kustomizations: readonly { dir: string; text: string }[]): string[] {
+  const dirs = new Set(kustomizations.map((k) => k.dir));
+  const referenced = new Set<string>();
+  for (const { dir, text } of kustomizations) {
+    let data: unknown;
+    try {
+      data = load(text, { schema: CORE_SCHEMA });
+    } catch {
+      continue; // kustomize says what is wrong with it when it renders
+    }
+    if (typeof data !== 'object' || data === null) continue;
+    const fields = data as Record<string, unknown>;
+    for (const key of ['resources', 'bases', 'components']) {
+      const list = fields[key];
+      if (!Array.isArray(list)) continue;
+      for (const item of list) {
+        if (typeof item !== 'string') continue;
+        const target = joinPath(dir, item);
+        if (dirs.has(target)) referenced.add(target);
+      }
+    }
+  }
+  return [...dirs].filter((dir) => !referenced.has(dir)).sort();
+}

@@ -3,6 +3,7 @@ import { describeProvenance, formatObjectRef } from '../model/provenance.js';
 import type { Report } from '../rules/evaluate.js';
 import { countBySeverity } from '../rules/evaluate.js';
 import type { Finding } from '../rules/types.js';
+import { workloadKey } from './workload-key.js';
 
 const ICON = { error: '🔴', warning: '🟠', info: '🔵' } as const;
 
@@ -38,12 +39,14 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   ].join('\n');
   const groups = new Map<string, Finding[]>();
   for (const finding of report.findings) {
-    const key = formatObjectRef(finding.workload);
+    const key = workloadKey(finding);
     const group = groups.get(key);
     if (group) group.push(finding);
     else groups.set(key, [finding]);
   }
-  const sections = [...groups].map(([workload, findings]) => workloadSection(workload, findings));
+  const sections = [...groups.values()].map((findings) =>
+    workloadSection(formatObjectRef(findings[0]!.workload), findings),
+  );
   const problems = report.problems.map((problem) => `- ${escapeMarkdown(formatInputProblem(problem))}`);
   const notices = report.notices.map((notice) => `- ${escapeMarkdown(formatNotice(notice))}`);
   const closing =
