@@ -129,6 +129,26 @@ describe('the bundled action: validate on a repository as it is laid out', () =>
     );
   });
 
+  it('reads rendered output under RUNNER_TEMP, and annotates it without a repository path', async () => {
+    const temp = await mkdtemp(join(tmpdir(), 'draingate-runner-temp-'));
+    await writeFile(join(temp, 'rendered.yaml'), await readFile(BROKEN, 'utf8'));
+    const run = await runAction(
+      { command: 'validate', manifests: join(temp, 'rendered.yaml'), 'sarif-file': 'temp.sarif' },
+      { cwd: workspace, env: { RUNNER_TEMP: temp } },
+    );
+    expect(run.exitCode).toBe(1);
+    const dg002 = run.annotations.find((a) => a.properties['title']?.startsWith('DG002'));
+    expect(dg002?.properties['file']).toBeUndefined();
+    expect(dg002?.message).toMatch(
+      new RegExp(`^${join(temp, 'rendered.yaml')}:43:13: container api sleeps 5 s`),
+    );
+    const sarif = JSON.parse(await readFile(join(workspace, 'temp.sarif'), 'utf8')) as {
+      runs: { results: { locations?: unknown; message: { text: string } }[] }[];
+    };
+    expect(sarif.runs[0]?.results.map((r) => r.locations)).toEqual([undefined, undefined]);
+    await rm(temp, { recursive: true, force: true });
+  });
+
   it('keeps the job summary under 1 MiB on 1,000 workloads, the worst first, and points at the SARIF file and the log', async () => {
     const broken = await readFile(BROKEN, 'utf8');
     await mkdir(join(workspace, 'big'), { recursive: true });
