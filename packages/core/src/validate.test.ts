@@ -190,6 +190,13 @@ describe('what the API server accepts and refuses', () => {
       problems: [],
     },
     {
+      name: 'a Service targetPort that is a quoted number → an input problem, not a port name',
+      text: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  ports:\n    - port: 80\n      targetPort: "8080"\n',
+      problems: [
+        'd.yaml:9:7: Service shop/web: spec.ports[0].targetPort: is the string "8080", which the API server refuses (a port name needs a letter): write 8080 without quotes',
+      ],
+    },
+    {
       name: 'a PodDisruptionBudget with minAvailable and maxUnavailable → an input problem, no coverage',
       text: 'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  minAvailable: 1\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app: web\n',
       problems: [

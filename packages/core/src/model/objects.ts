@@ -444,6 +444,13 @@ export function normalizeService(r: FieldReader): ServiceObject | undefined {
       const port = r.integer(['spec', 'ports', index, 'port'], { min: 1, max: 65535 });
       const name = r.string(['spec', 'ports', index, 'name']);
       const targetPort = r.intOrString(['spec', 'ports', index, 'targetPort']);
+      // A quoted number is a port name to the API server, which refuses a name without a letter; taken as
+      // a name here, it would select no container port and the workload would go unjudged.
+      if (typeof targetPort === 'string' && /^[0-9]+$/.test(targetPort))
+        r.report(
+          ['spec', 'ports', index, 'targetPort'],
+          `is the string ${JSON.stringify(targetPort)}, which the API server refuses (a port name needs a letter): write ${targetPort} without quotes`,
+        );
       if (port === undefined) return undefined;
       return { port, targetPort: targetPort ?? port, index, ...(name ? { name } : {}) };
     })
