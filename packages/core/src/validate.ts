@@ -109,9 +109,8 @@ function loadEnvironments(
 }
 
 function identityOf(object: ManifestObject, defaultNamespace: string): ObjectIdentity {
-  const slash = object.apiVersion.indexOf('/');
   return {
-    group: slash < 0 ? '' : object.apiVersion.slice(0, slash),
+    apiVersion: object.apiVersion,
     kind: object.kind,
     namespace: object.namespace ?? defaultNamespace,
     name: object.name,

@@ -6,7 +6,8 @@ import { formatSourceRef } from './source.js';
  * namespace and name are the same object to the API server) and where it was written.
  */
 export interface ObjectIdentity {
-  readonly group: string;
+  /** Only its API group counts (`apps/v1` and `apps/v1beta1` name one object). */
+  readonly apiVersion: string;
   readonly kind: string;
   readonly namespace: string;
   readonly name: string;
@@ -140,28 +141,36 @@ function scan(
   indices: readonly number[],
   files: readonly FileIdentities[],
 ): { collisions: [Occurrence, Occurrence][]; duplicates: [Occurrence, Occurrence][] } {
-  const byName = new Map<string, Occurrence[]>();
+  // The first object of each name directly, a list only for names that several objects share.
+  const byName = new Map<string, Occurrence | Occurrence[]>();
   const collisions: [Occurrence, Occurrence][] = [];
   const duplicates: [Occurrence, Occurrence][] = [];
   for (const file of indices) {
     for (const identity of files[file]!.objects) {
-      const occurrence = { file, identity };
-      const bucket = byName.get(identity.name);
-      if (!bucket) {
-        byName.set(identity.name, [occurrence]);
+      const entry = byName.get(identity.name);
+      if (entry === undefined) {
+        byName.set(identity.name, { file, identity });
         continue;
       }
+      const bucket = Array.isArray(entry) ? entry : [entry];
       const seen = bucket.find((other) => sameObject(other.identity, identity));
-      if (!seen) bucket.push(occurrence);
-      else if (seen.file !== file) collisions.push([seen, occurrence]);
-      else duplicates.push([seen, occurrence]);
+      if (!seen) {
+        bucket.push({ file, identity });
+        if (bucket.length === 2) byName.set(identity.name, bucket);
+      } else if (seen.file !== file) collisions.push([seen, { file, identity }]);
+      else duplicates.push([seen, { file, identity }]);
     }
   }
   return { collisions, duplicates };
 }
 
 function sameObject(a: ObjectIdentity, b: ObjectIdentity): boolean {
-  return a.kind === b.kind && a.namespace === b.namespace && a.group === b.group;
+  return a.kind === b.kind && a.namespace === b.namespace && groupOf(a.apiVersion) === groupOf(b.apiVersion);
+}
+
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
 function labelOf(identity: ObjectIdentity): string {
