@@ -23,6 +23,13 @@ export function hasPeer(name: PeerName): boolean {
   return peers()[name] !== undefined;
 }
 
+/** kubectl of the kube peer's version, built from the Kubernetes module like kube-apiserver. */
+export function kubectlPath(): string {
+  const kubectl = need('kube').kubectl;
+  if (!kubectl) throw new Error('the kube peer was built without kubectl');
+  return kubectl;
+}
+
 function need<K extends PeerName>(name: K): NonNullable<PeersInfo[K]> {
   const p = peers()[name];
   if (p === undefined) {

@@ -19,6 +19,8 @@ export interface PeersInfo {
     /** A token in system:masters, for setup. */
     adminToken: string;
     version: string;
+    /** kubectl of the same version. */
+    kubectl?: string;
   };
   helm?: { bin: string; version: string };
   argo?: { judge: string; version: string };

@@ -369,7 +369,14 @@ async function startKube(
   const kubeconfig = join(runDir, 'kubeconfig');
   await writeFile(kubeconfig, kubeconfigYaml(server, ca, adminToken), { mode: 0o600 });
   await installCrds(kubeconfig, tc.crdFiles);
-  return { server, kubeconfig, caFile: join(certs, 'ca.crt'), adminToken, version: VERSIONS.kubernetes };
+  return {
+    server,
+    kubeconfig,
+    caFile: join(certs, 'ca.crt'),
+    adminToken,
+    version: VERSIONS.kubernetes,
+    ...(tc.kubectl ? { kubectl: tc.kubectl } : {}),
+  };
 }
 
 async function installCrds(kubeconfig: string, files: readonly string[]): Promise<void> {

@@ -40,6 +40,8 @@ export interface Toolchain {
   motoServer?: string;
   etcd?: string;
   kubeApiserver?: string;
+  /** kubectl, for what only its own code decides (strategic-merge patches of fix snippets). */
+  kubectl?: string;
   helm?: string;
   argoJudge?: string;
   crdFiles?: string[];
@@ -329,9 +331,10 @@ export function generateStagingReplaces(kubernetesGoMod: string, kubernetesVersi
   return `replace (\n${staging.map((mod) => `\t${mod} => ${mod} ${stagingVersion}`).join('\n')}\n)\n`;
 }
 
-async function buildKubeApiserver(log: (line: string) => void): Promise<string> {
+/** A command of the Kubernetes module (kube-apiserver, kubectl), built with its release's version flags. */
+async function buildKubernetesCommand(command: string, log: (line: string) => void): Promise<string> {
   const v = VERSIONS.kubernetes;
-  return cachedBinary('kube-apiserver', v, log, async (out) => {
+  return cachedBinary(command, v, log, async (out) => {
     const { GoMod } = await goModDownload(`k8s.io/kubernetes@${v}`);
     const replaces = generateStagingReplaces(await readFile(GoMod, 'utf8'), v);
     const [major, minor] = v.replace(/^v/, '').split('.');
@@ -344,11 +347,11 @@ async function buildKubeApiserver(log: (line: string) => void): Promise<string> 
       ])
       .join(' ');
     await buildInScratchModule({
-      name: `kube-apiserver-${v}`,
-      goMod: `module draingate.local/peers/kube-apiserver\n\ngo 1.24\n\nrequire k8s.io/kubernetes ${v}\n\n${replaces}`,
-      pkg: 'k8s.io/kubernetes/cmd/kube-apiserver',
+      name: `${command}-${v}`,
+      goMod: `module draingate.local/peers/${command}\n\ngo 1.24\n\nrequire k8s.io/kubernetes ${v}\n\n${replaces}`,
+      pkg: `k8s.io/kubernetes/cmd/${command}`,
       version: v,
-      out: join(out, 'kube-apiserver'),
+      out: join(out, command),
       ldflags: `-s -w ${versionVars}`,
     });
   });
@@ -493,7 +496,8 @@ export async function ensureToolchain(opts: BuildOptions = {}): Promise<Toolchai
   const goBuilds = (async () => {
     if (only.has('kube') && !tc.missing.kube) {
       tc.etcd = await buildEtcd(log);
-      tc.kubeApiserver = await buildKubeApiserver(log);
+      tc.kubeApiserver = await buildKubernetesCommand('kube-apiserver', log);
+      tc.kubectl = await buildKubernetesCommand('kubectl', log);
       tc.crdFiles = await findCrdFiles();
     }
     if (only.has('helm') && !tc.missing.helm) tc.helm = await buildHelm(log);
@@ -521,7 +525,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     const tc = await ensureToolchain({ only: only.length > 0 ? only : PEER_NAMES });
     const missing = Object.entries(tc.missing);
     for (const [peer, why] of missing) process.stderr.write(`draingate peers: ${peer}: ${why}\n`);
-    const ready = [tc.motoServer, tc.etcd, tc.kubeApiserver, tc.helm, tc.argoJudge].filter(Boolean);
+    const ready = [tc.motoServer, tc.etcd, tc.kubeApiserver, tc.kubectl, tc.helm, tc.argoJudge].filter(
+      Boolean,
+    );
     for (const p of ready) process.stdout.write(`${p}\n`);
     process.stderr.write(`draingate peers: ready in ${Math.round((performance.now() - started) / 1000)} s\n`);
     return missing.length > 0 ? 1 : 0;

@@ -77,6 +77,7 @@ export function toTargetGroupInfo(g: TargetGroup): TargetGroupInfo {
     healthCheck: {
       ...(g.HealthCheckPath !== undefined ? { path: g.HealthCheckPath } : {}),
       ...(g.HealthCheckProtocol !== undefined ? { protocol: g.HealthCheckProtocol } : {}),
+      ...(g.HealthCheckPort !== undefined ? { port: g.HealthCheckPort } : {}),
       intervalSeconds: g.HealthCheckIntervalSeconds ?? API_HEALTH_CHECK_DEFAULTS.intervalSeconds,
       timeoutSeconds: g.HealthCheckTimeoutSeconds ?? API_HEALTH_CHECK_DEFAULTS.timeoutSeconds,
       healthyThresholdCount: g.HealthyThresholdCount ?? API_HEALTH_CHECK_DEFAULTS.healthyThresholdCount,

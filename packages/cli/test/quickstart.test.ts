@@ -14,7 +14,7 @@ describe('the quick start (npm start) on the bundled examples', () => {
     expect(code).toBe(0);
     const table = text.slice(text.lastIndexOf('Summary:'));
     // The broken configurations lose requests as configured and none with draingate's fix; the right ones none.
-    expect(table).toMatch(/reference-000-preset\/broken\.yaml\s+1 \/ 3 \/ 0\s+7\d\.\d\d %\s+100\.00 %/);
+    expect(table).toMatch(/reference-000-preset\/broken\.yaml\s+1 \/ 3 \/ 0\s+8\d\.\d\d %\s+100\.00 %/);
     expect(table).toMatch(/reference-001-2048\/broken\.yaml\s+2 \/ 4 \/ 0\s+\d\d\.\d\d %\s+100\.00 %/);
     expect(table).toMatch(/reference-002-draining-504\/broken\.yaml\s+1 \/ 1 \/ 0\s+9\d\.\d\d %\s+100\.00 %/);
     expect(table).toMatch(/reference-002-draining-504\/fixed\.yaml\s+0 \/ 0 \/ 0\s+100\.00 %\s+100\.00 %/);

@@ -203,7 +203,8 @@ describe('draingate validate, as a process', () => {
     writeFileSync(join(dir, '.draingate.yaml'), 'propagationSeconds: 40\n');
     const strict = await draingate(['validate', 'app.yaml'], { cwd: dir });
     expect(strict.code).toBe(1);
-    expect(strict.stdout).toContain('40 s (propagationSeconds: 40 in .draingate.yaml)');
+    expect(strict.stdout).toContain('L (propagation) = 40 s — propagationSeconds: 40 in .draingate.yaml');
+    expect(strict.stdout).toContain('for about 45 s (controller latency 5 s + ALB propagation 40 s)');
     const flag = await draingate(['validate', '--propagation-seconds', '15', 'app.yaml'], { cwd: dir });
     expect(flag.code).toBe(0);
     writeFileSync(
@@ -228,7 +229,7 @@ describe('draingate rules, explain and help', () => {
   it('explains a rule by id or slug', async () => {
     const run = await draingate(['explain', 'grace-period-too-short']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('DG004 grace-period-too-short (error)');
+    expect(run.stdout).toContain('DG004 grace-period-too-short (warning)');
   });
 
   it.each([['--help'], ['validate', '--help'], ['rules', '--help'], ['explain', '--help']])(

@@ -17,6 +17,8 @@ export interface NumberFlag {
   readonly help: string;
   readonly integer?: boolean;
   readonly max?: number;
+  /** Why 0 is refused, when it is. */
+  readonly positive?: string;
 }
 
 /** Every numeric scenario field has a flag. */
@@ -83,7 +85,13 @@ export const NUMBER_FLAGS: readonly NumberFlag[] = [
     help: 'D: deregistration delay (default 300)',
   },
   { flag: 'idle-timeout', field: 'idleTimeoutSeconds', help: 'ALB idle timeout (default 60)' },
-  { flag: 'rps', field: 'rps', help: 'requests per second (default 50)', max: 100_000 },
+  {
+    flag: 'rps',
+    field: 'rps',
+    help: 'requests per second (default 50)',
+    max: 100_000,
+    positive: 'with no traffic nothing can fail, and nothing is shown',
+  },
   { flag: 'request-ms', field: 'requestMedianMs', help: 'median request duration in ms (default 30)' },
   {
     flag: 'request-p99-ms',
@@ -120,7 +128,9 @@ export const FLAG_OF_FIELD: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** Parses a non-negative number for a flag; commander reports the flag, the value and this reason. */
-export function parseNumber(options: { integer?: boolean; max?: number } = {}): (value: string) => number {
+export function parseNumber(
+  options: { integer?: boolean; max?: number; positive?: string } = {},
+): (value: string) => number {
   return (value) => {
     const trimmed = value.trim();
     const number = trimmed === '' ? Number.NaN : Number(trimmed);
@@ -129,6 +139,9 @@ export function parseNumber(options: { integer?: boolean; max?: number } = {}): 
     }
     if (options.integer === true && !Number.isInteger(number)) {
       throw new InvalidArgumentError(`expected a whole number, got ${JSON.stringify(value)}.`);
+    }
+    if (options.positive !== undefined && number === 0) {
+      throw new InvalidArgumentError(`expected a number > 0, got ${trimmed}: ${options.positive}.`);
     }
     if (options.max !== undefined && number > options.max) {
       throw new InvalidArgumentError(`expected at most ${options.max}, got ${trimmed}.`);
@@ -246,13 +259,8 @@ export function withStrategy(scenario: SimulationScenario, flags: SimulateFlags)
   if (scenario.strategy.kind === 'canary' && flags.scaleDownDelay !== undefined) {
     return { ...scenario, strategy: { ...scenario.strategy, scaleDownDelaySeconds: flags.scaleDownDelay } };
   }
-  if (
-    flags.maxSurge === undefined &&
-    flags.maxUnavailable === undefined &&
-    scenario.strategy.kind === 'rolling'
-  ) {
-    return scenario;
-  }
+  // Without a strategy flag the scenario keeps its own strategy, an Argo canary's included.
+  if (flags.maxSurge === undefined && flags.maxUnavailable === undefined) return scenario;
   const current = scenario.strategy.kind === 'rolling' ? scenario.strategy : undefined;
   return {
     ...scenario,

@@ -8,6 +8,9 @@ import type { CliIo } from '../io.js';
 import { UsageError } from '../io.js';
 import { createManifestLoader, parseCanarySteps, parseSweep, registerSimulate } from './simulate.js';
 import type { LoadScenarios } from './simulate.js';
+import { withStrategy } from './simulate-flags.js';
+import type { SimulateFlags } from './simulate-flags.js';
+import { createCanaryStrategy, createScenario } from '@draingate/core';
 
 interface Run {
   readonly code: number;
@@ -51,7 +54,7 @@ describe('draingate simulate', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Status Codes\s+\[code:count\]\s+200:\d+\s+502:\d+\s+504:\d+/m);
     expect(run.stdout).toMatch(
-      /Cause: \d+ × 50[24]: .*preStop 0 s < controller latency 5 s \+ propagation 15 s/,
+      /Cause: \d+ × 50[24]: .*preStop 0 s < controller latency 5 s \+ ALB propagation 15 s = 20 s/,
     );
   });
 
@@ -77,7 +80,11 @@ describe('draingate simulate', () => {
     const runs = await simulate(['--runs', '3', '--arrivals', 'poisson', '--rps', '10']);
     expect(runs.stdout).toMatch(/^Runs\s+3$/m);
     const swept = await simulate(['--sweep', 'prestop=0..20', '--sweep-steps', '3', '--grace', '40']);
-    expect(swept.stdout.trim().split('\n')).toHaveLength(4);
+    const rows = swept.stdout.trim().split('\n');
+    expect(rows).toHaveLength(5);
+    expect(rows[4]).toMatch(
+      /^traffic window \d+ s: until the slowest configuration's rollout could no longer hurt a request$/,
+    );
   });
 
   it.each([
@@ -174,5 +181,24 @@ describe('flag parsers', () => {
       to: 300,
     });
     expect(parseSweep('propagationSeconds=5..30')).toEqual({ field: 'propagationSeconds', from: 5, to: 30 });
+  });
+});
+
+describe('the strategy of a scenario from manifests', () => {
+  const canary = createScenario({
+    replicas: 4,
+    strategy: createCanaryStrategy([{ kind: 'setWeight', weight: 25 }], 30),
+  });
+
+  it('an Argo canary stays a canary when no strategy flag is given', () => {
+    expect(withStrategy(canary, {} as SimulateFlags).strategy).toEqual(canary.strategy);
+  });
+
+  it('--max-surge turns it into a rolling update with that budget', () => {
+    expect(withStrategy(canary, { maxSurge: 1 } as SimulateFlags).strategy).toEqual({
+      kind: 'rolling',
+      maxSurge: 1,
+      maxUnavailable: 1,
+    });
   });
 });

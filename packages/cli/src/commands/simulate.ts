@@ -18,9 +18,10 @@ import {
   renderSimulationText,
   renderSweepText,
   renderTimelineSvg,
-  runMany,
-  simulateRollout,
-  sweep,
+  runManyCompared,
+  describeTrafficWindow,
+  simulateOverOneWindow,
+  sweepCompared,
   validateScenario,
 } from '@draingate/core';
 import { readManifestSources } from '@draingate/core/node';
@@ -29,8 +30,10 @@ import type {
   ScenarioChange,
   ScenarioInput,
   SimulationJsonInput,
+  RunManyResult,
   SimulationScenario,
   TimelinePanel,
+  TrafficWindow,
 } from '@draingate/core';
 import type { CliIo } from '../io.js';
 import { UsageError, useColour } from '../io.js';
@@ -115,54 +118,76 @@ function simulateOne(named: NamedScenario, flags: SimulateFlags, colour: boolean
   const options = flags.eventBudget === undefined ? {} : { eventBudget: flags.eventBudget };
   const scenario = named.scenario;
   const fixed = flags.fix === true ? proposeFix(scenario) : undefined;
+  // Compared figures count the same requests: one traffic window for the configuration and its fix, long
+  // enough for the slower rollout of the two (and of every point of a sweep).
+  const compared = fixed === undefined ? [scenario] : [scenario, fixed.scenario];
+  const windowLine = (window: TrafficWindow | null | undefined): string =>
+    window ? `${describeTrafficWindow(window)}\n` : '';
   if (flags.sweep !== undefined) {
     const { field, from, to } = flags.sweep;
-    const points = sweep(scenario, field, from, to, flags.sweepSteps, options);
-    const fixedPoints =
-      fixed === undefined ? undefined : sweep(fixed.scenario, field, from, to, flags.sweepSteps, options);
+    const { sweeps, window } = sweepCompared(compared, field, from, to, flags.sweepSteps, options);
+    const [points = [], fixedPoints] = sweeps;
     let text = renderSweepText(field, points, { colour });
     if (fixedPoints !== undefined)
       text += `\nWith the proposed fix\n${renderSweepText(field, fixedPoints, { colour })}`;
-    const first = points[0]?.result;
+    text += windowLine(window);
+    const first = points.find((point) => point.result !== undefined);
     return {
       text,
       json: {
         sweep: { field, points },
         ...(fixedPoints === undefined ? {} : { fixSweep: { field, points: fixedPoints } }),
+        ...(window ? { window } : {}),
       },
       panels:
-        first === undefined
+        first?.result === undefined
           ? []
-          : [{ label: `${named.name}, ${field} = ${points[0]?.value}`, result: first }],
+          : [{ label: `${named.name}, ${field} = ${first.value}`, result: first.result }],
     };
   }
   if (flags.runs !== undefined && flags.runs > 1) {
-    const many = runMany(scenario, flags.runs, options);
-    const fixedMany = fixed === undefined ? undefined : runMany(fixed.scenario, flags.runs, options);
+    const [many, fixedMany] = runManyCompared(compared, flags.runs, options) as [
+      RunManyResult,
+      RunManyResult | undefined,
+    ];
     let text = renderRunManyText(many, { colour });
     if (fixedMany !== undefined && fixed !== undefined) {
       text += `\nWith the proposed fix\n${fixed.changes.map(describeChange).join('\n')}\n${renderRunManyText(fixedMany, { colour })}`;
     }
+    text += windowLine(many.window);
     const panels: TimelinePanel[] = [];
     const first = many.results[0];
     if (first !== undefined) panels.push({ label: `${named.name}: as configured`, result: first });
     const firstFixed = fixedMany?.results[0];
     if (firstFixed !== undefined)
       panels.push({ label: `${named.name}: with the proposed fix`, result: firstFixed });
-    return { text, json: { runs: many, ...(fixedMany === undefined ? {} : { fixRuns: fixedMany }) }, panels };
-  }
-  const result = simulateRollout(scenario, options);
-  if (fixed === undefined) {
     return {
-      text: renderSimulationText(result, { colour }),
-      json: { result },
+      text,
+      json: {
+        runs: many,
+        ...(fixedMany === undefined ? {} : { fixRuns: fixedMany }),
+        ...(many.window ? { window: many.window } : {}),
+      },
+      panels,
+    };
+  }
+  const {
+    results: [result, after],
+    window,
+  } = simulateOverOneWindow(compared, options);
+  if (result === undefined) throw new Error('no result for the scenario');
+  if (fixed === undefined || after === undefined) {
+    return {
+      text:
+        renderSimulationText(result, { colour }) +
+        (window.extendedFrom === undefined ? '' : windowLine(window)),
+      json: { result, window },
       panels: [{ label: named.name, result }],
     };
   }
-  const after = simulateRollout(fixed.scenario, options);
   return {
-    text: renderComparisonText(result, after, fixed.changes, { colour }),
-    json: { result, fix: { changes: fixed.changes, result: after } },
+    text: renderComparisonText(result, after, fixed.changes, { colour }) + windowLine(window),
+    json: { result, fix: { changes: fixed.changes, result: after }, window },
     panels: [
       { label: `${named.name}: as configured`, result },
       { label: `${named.name}: with the proposed fix`, result: after },
@@ -217,8 +242,8 @@ export function registerSimulate(program: Command, io: CliIo, loadScenarios?: Lo
     )
     .option(
       '--duration <s>',
-      'seconds of traffic (default: until the rollout has settled)',
-      parseNumber({ max: 86_400 }),
+      'seconds of traffic at least (default, and when shorter: until the slowest rollout compared has settled)',
+      parseNumber({ max: 86_400, positive: 'no traffic would run' }),
     )
     .option(
       '--seed <n>',
@@ -279,6 +304,7 @@ export function registerSimulate(program: Command, io: CliIo, loadScenarios?: Lo
       parseNumber({
         ...(entry.integer ? { integer: true } : {}),
         ...(entry.max === undefined ? {} : { max: entry.max }),
+        ...(entry.positive === undefined ? {} : { positive: entry.positive }),
       }),
     );
   }

@@ -12,6 +12,8 @@ export const ANNOTATIONS = {
 export const ALB = {
   prefix: 'alb.ingress.kubernetes.io/',
   targetType: 'alb.ingress.kubernetes.io/target-type',
+  healthCheckProtocol: 'alb.ingress.kubernetes.io/healthcheck-protocol',
+  healthCheckPort: 'alb.ingress.kubernetes.io/healthcheck-port',
   healthCheckPath: 'alb.ingress.kubernetes.io/healthcheck-path',
   healthCheckInterval: 'alb.ingress.kubernetes.io/healthcheck-interval-seconds',
   healthCheckTimeout: 'alb.ingress.kubernetes.io/healthcheck-timeout-seconds',
@@ -27,6 +29,8 @@ export const ALB = {
 export const NLB = {
   type: 'service.beta.kubernetes.io/aws-load-balancer-type',
   targetType: 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type',
+  healthCheckProtocol: 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol',
+  healthCheckPort: 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-port',
   healthCheckPath: 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-path',
   healthCheckInterval: 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-interval',
   healthCheckTimeout: 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-timeout',

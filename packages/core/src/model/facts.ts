@@ -19,12 +19,21 @@ export type Route =
 /** The settings of the target group (and its load balancer) that serves a backend, each with its source. */
 export interface TargetGroupSettings {
   readonly targetType: Resolved<'ip' | 'instance'>;
+  /** `HTTP`, `HTTPS` or `TCP` (upper case, as AWS names them). */
+  readonly healthCheckProtocol: Resolved<string>;
+  /** `traffic-port`, a port number, or (NLB, instance targets, `externalTrafficPolicy: Local`) `healthCheckNodePort`. */
+  readonly healthCheckPort: Resolved<string>;
+  /** Meaningful only when the protocol is HTTP or HTTPS. */
   readonly healthCheckPath: Resolved<string>;
   readonly healthCheckIntervalSeconds: Resolved<number>;
   readonly healthCheckTimeoutSeconds: Resolved<number>;
   readonly healthyThresholdCount: Resolved<number>;
   readonly unhealthyThresholdCount: Resolved<number>;
   readonly deregistrationDelaySeconds: Resolved<number>;
+  /** NLB only: `deregistration_delay.connection_termination.enabled`, whether the NLB closes connections when D ends. */
+  readonly connectionTermination?: Resolved<boolean>;
+  /** NLB only: `preserve_client_ip.enabled`. */
+  readonly preserveClientIp?: Resolved<boolean>;
   /** ALB only: the load balancer's idle timeout. */
   readonly idleTimeoutSeconds?: Resolved<number>;
   /** Live only: the target group's ARN. */
@@ -64,6 +73,12 @@ export interface WorkloadFacts {
   readonly keepAliveTimeoutSeconds?: Resolved<number>;
   /** Rule ids suppressed by `draingate.io/ignore`, with the stated reason. */
   readonly ignored: { readonly rules: ReadonlySet<string>; readonly reason?: string };
+}
+
+/** Whether the load balancer's health check requests the application's own path (HTTP or HTTPS on the traffic port). */
+export function checksApplicationPath(settings: TargetGroupSettings): boolean {
+  const protocol = settings.healthCheckProtocol.value;
+  return (protocol === 'HTTP' || protocol === 'HTTPS') && settings.healthCheckPort.value === 'traffic-port';
 }
 
 /** The serving containers of a workload across all its backends. */

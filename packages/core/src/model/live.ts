@@ -169,6 +169,18 @@ function liveSettings(settings: TargetGroupSettings, group: LiveTargetGroup): Ta
     const value = group.attributes[key];
     return value !== undefined && /^\d+$/.test(value) ? { value: Number(value), from: aws(key) } : fallback;
   };
+  const booleanAttribute = <K extends 'connectionTermination' | 'preserveClientIp'>(
+    field: K,
+    key: string,
+  ): Partial<Record<K, Resolved<boolean>>> => {
+    const value = group.attributes[key];
+    if (value === 'true' || value === 'false')
+      return { [field]: { value: value === 'true', from: aws(key) } } as Partial<
+        Record<K, Resolved<boolean>>
+      >;
+    const fallback = settings[field];
+    return (fallback ? { [field]: fallback } : {}) as Partial<Record<K, Resolved<boolean>>>;
+  };
   const hc = group.info.healthCheck;
   const targetType =
     group.info.targetType === 'ip' || group.info.targetType === 'instance'
@@ -178,6 +190,12 @@ function liveSettings(settings: TargetGroupSettings, group: LiveTargetGroup): Ta
   const lbArn = group.info.loadBalancerArns[0];
   return {
     targetType: { value: targetType, from: aws('TargetType') },
+    healthCheckProtocol:
+      hc.protocol !== undefined
+        ? { value: hc.protocol.toUpperCase(), from: aws('HealthCheckProtocol') }
+        : settings.healthCheckProtocol,
+    healthCheckPort:
+      hc.port !== undefined ? { value: hc.port, from: aws('HealthCheckPort') } : settings.healthCheckPort,
     healthCheckPath:
       hc.path !== undefined ? { value: hc.path, from: aws('HealthCheckPath') } : settings.healthCheckPath,
     healthCheckIntervalSeconds: { value: hc.intervalSeconds, from: aws('HealthCheckIntervalSeconds') },
@@ -188,6 +206,8 @@ function liveSettings(settings: TargetGroupSettings, group: LiveTargetGroup): Ta
       'deregistration_delay.timeout_seconds',
       settings.deregistrationDelaySeconds,
     ),
+    ...booleanAttribute('connectionTermination', 'deregistration_delay.connection_termination.enabled'),
+    ...booleanAttribute('preserveClientIp', 'preserve_client_ip.enabled'),
     ...(idle !== undefined && /^\d+$/.test(idle) && lbArn
       ? {
           idleTimeoutSeconds: {

@@ -16,6 +16,12 @@ export interface ContainerFacts {
   readonly ports: readonly { name?: string; containerPort: number }[];
   readonly preStop: PreStop;
   readonly readinessProbe?: { readonly httpPath?: string; readonly path: FieldPath };
+  /** The HTTP paths the container's liveness and startup probes request: what it says it serves. */
+  readonly httpProbes?: readonly {
+    readonly probe: 'livenessProbe' | 'startupProbe';
+    readonly path: string;
+    readonly port?: number | string;
+  }[];
   /** Where the container is written, for pointing findings at it. */
   readonly path: FieldPath;
 }
@@ -97,6 +103,8 @@ export interface ServiceObject {
   readonly annotations: Readonly<Record<string, string>>;
   readonly type: string;
   readonly loadBalancerClass?: string;
+  /** `spec.externalTrafficPolicy` when it is `Local`; `Cluster` (the Kubernetes default) otherwise. */
+  readonly externalTrafficPolicy: 'Cluster' | 'Local';
 }
 
 export interface IngressBackendRef {
@@ -320,6 +328,13 @@ function readContainer(c: FieldReader, index: number): ContainerFacts | undefine
   }
   const probe = c.mapping(['readinessProbe']);
   const httpPath = probe ? c.string(['readinessProbe', 'httpGet', 'path']) : undefined;
+  const httpProbes: NonNullable<ContainerFacts['httpProbes']>[number][] = [];
+  for (const kind of ['livenessProbe', 'startupProbe'] as const) {
+    if (!c.mapping([kind, 'httpGet'])) continue;
+    const path = c.string([kind, 'httpGet', 'path']);
+    const port = c.intOrString([kind, 'httpGet', 'port']);
+    if (path !== undefined) httpProbes.push({ probe: kind, path, ...(port !== undefined ? { port } : {}) });
+  }
   return {
     name,
     index,
@@ -328,6 +343,7 @@ function readContainer(c: FieldReader, index: number): ContainerFacts | undefine
     ...(probe
       ? { readinessProbe: { path: c.path.concat('readinessProbe'), ...(httpPath ? { httpPath } : {}) } }
       : {}),
+    ...(httpProbes.length > 0 ? { httpProbes } : {}),
     path: c.path,
   };
 }
@@ -456,6 +472,7 @@ export function normalizeService(r: FieldReader): ServiceObject | undefined {
     })
     .filter((port) => port !== undefined);
   const loadBalancerClass = r.string(['spec', 'loadBalancerClass']);
+  const trafficPolicy = r.string(['spec', 'externalTrafficPolicy']);
   const service: ServiceObject = {
     ref: r.ref,
     reader: r,
@@ -464,6 +481,8 @@ export function normalizeService(r: FieldReader): ServiceObject | undefined {
     annotations: r.stringMap(METADATA_ANNOTATIONS),
     type: r.string(['spec', 'type']) ?? 'ClusterIP',
     ...(loadBalancerClass ? { loadBalancerClass } : {}),
+    // The API server also accepts the pre-1.24 spelling in any case; only Local changes behaviour.
+    externalTrafficPolicy: trafficPolicy?.toLowerCase() === 'local' ? 'Local' : 'Cluster',
   };
   return r.ok ? service : undefined;
 }

@@ -12,8 +12,13 @@ export interface ObjectRef {
 
 /** `Kind namespace/name`, as people write it in tickets. */
 export function formatObjectRef(ref: ObjectRef): string {
-  return `${ref.kind} ${ref.namespace}/${ref.name}`;
+  return CLUSTER_SCOPED.has(ref.kind)
+    ? `${ref.kind} ${ref.name}`
+    : `${ref.kind} ${ref.namespace}/${ref.name}`;
 }
+
+/** Kinds that live in no namespace: their name alone names them. */
+const CLUSTER_SCOPED: ReadonlySet<string> = new Set(['Namespace', 'IngressClass', 'GatewayClass']);
 
 /** Where a value draingate used came from. Every number in a finding carries one. */
 export type Provenance =

@@ -1,4 +1,4 @@
-import { ALB_DEFAULTS, NLB_DEFAULTS } from '../timing/defaults.js';
+import { ALB_DEFAULTS, NLB_DEFAULTS, NLB_LOCAL_DEFAULTS } from '../timing/defaults.js';
 import type { InputProblem } from '../manifest/source.js';
 import { ALB, NLB, parseAttributeList } from './annotations.js';
 import type { TargetGroupSettings } from './facts.js';
@@ -107,6 +107,17 @@ export function resolveAlbSettings(
     value: ALB_DEFAULTS.healthCheckPath,
     from: controllerDefault(ALB.healthCheckPath, where),
   };
+  const protocol = annotationEnum(
+    sources,
+    ALB.healthCheckProtocol,
+    ['HTTP', 'HTTPS'] as const,
+    problems,
+    (raw) => raw.toUpperCase(),
+  ) ?? { value: ALB_DEFAULTS.healthCheckProtocol, from: controllerDefault(ALB.healthCheckProtocol, where) };
+  const port = annotationString(sources, ALB.healthCheckPort) ?? {
+    value: ALB_DEFAULTS.healthCheckPort,
+    from: controllerDefault(ALB.healthCheckPort, where),
+  };
 
   const tgAttribute = annotationAttribute(
     sources,
@@ -152,6 +163,8 @@ export function resolveAlbSettings(
 
   return {
     targetType,
+    healthCheckProtocol: protocol,
+    healthCheckPort: port,
     healthCheckPath: path,
     healthCheckIntervalSeconds: numberSetting(
       ALB.healthCheckInterval,
@@ -165,31 +178,62 @@ export function resolveAlbSettings(
   };
 }
 
-/** NLB target group settings from the Service's `service.beta.kubernetes.io/aws-load-balancer-*` annotations. */
+/**
+ * NLB target group settings from the Service's `service.beta.kubernetes.io/aws-load-balancer-*` annotations,
+ * with the controller's defaults (pkg/service: `buildTargetType`, `buildTargetGroupHealthCheckConfig`,
+ * `buildPreserveClientIPFlag`). The target type defaults to the controller's `--default-target-type`
+ * (`instance`); `nlb-ip` as the load balancer type means ip. With instance targets, `type: LoadBalancer` and
+ * `externalTrafficPolicy: Local`, the health check defaults change to kube-proxy's `/healthz` on the
+ * healthCheckNodePort.
+ */
 export function resolveNlbSettings(service: ServiceObject, problems: InputProblem[]): TargetGroupSettings {
   const sources: AnnotationSource[] = [service];
   const where = `Service ${service.ref.name}`;
-  const numberSetting = (key: string, fallback: number): Resolved<number> =>
-    annotationNumber(sources, key, problems) ?? { value: fallback, from: controllerDefault(key, where) };
   const type = service.annotations[NLB.type];
   const targetType: Resolved<'ip' | 'instance'> =
-    annotationEnum(sources, NLB.targetType, ['ip', 'instance'] as const, problems) ??
-    (type === 'nlb-ip'
+    type === 'nlb-ip'
       ? { value: 'ip', from: provenanceAt(service, NLB.type) }
-      : { value: NLB_DEFAULTS.targetType, from: controllerDefault(NLB.targetType, where) });
+      : (annotationEnum(sources, NLB.targetType, ['ip', 'instance'] as const, problems) ?? {
+          value: NLB_DEFAULTS.targetType,
+          from: controllerDefault(NLB.targetType, where),
+        });
+  const local =
+    targetType.value === 'instance' &&
+    service.type === 'LoadBalancer' &&
+    service.externalTrafficPolicy === 'Local';
+  const defaults = local ? { ...NLB_DEFAULTS, ...NLB_LOCAL_DEFAULTS } : NLB_DEFAULTS;
+  const defaultNote = (key: string): Provenance =>
+    local
+      ? new LazyDefault(
+          'aws-load-balancer-controller',
+          () => `no ${key} on ${where}, whose externalTrafficPolicy is Local with instance targets`,
+        )
+      : controllerDefault(key, where);
+  const numberSetting = (key: string, fallback: number): Resolved<number> =>
+    annotationNumber(sources, key, problems) ?? { value: fallback, from: defaultNote(key) };
+  const attribute = (key: string): Resolved<boolean> | undefined =>
+    annotationBoolean(sources, NLB.targetGroupAttributes, key, problems);
   return {
     targetType,
-    healthCheckPath: annotationString(sources, NLB.healthCheckPath) ?? {
-      value: NLB_DEFAULTS.healthCheckPath,
-      from: controllerDefault(NLB.healthCheckPath, where),
+    healthCheckProtocol: annotationEnum(
+      sources,
+      NLB.healthCheckProtocol,
+      ['TCP', 'HTTP', 'HTTPS'] as const,
+      problems,
+      (raw) => raw.toUpperCase(),
+    ) ?? { value: defaults.healthCheckProtocol, from: defaultNote(NLB.healthCheckProtocol) },
+    healthCheckPort: annotationString(sources, NLB.healthCheckPort) ?? {
+      value: defaults.healthCheckPort,
+      from: defaultNote(NLB.healthCheckPort),
     },
-    healthCheckIntervalSeconds: numberSetting(
-      NLB.healthCheckInterval,
-      NLB_DEFAULTS.healthCheckIntervalSeconds,
-    ),
-    healthCheckTimeoutSeconds: numberSetting(NLB.healthCheckTimeout, NLB_DEFAULTS.healthCheckTimeoutSeconds),
-    healthyThresholdCount: numberSetting(NLB.healthyThreshold, NLB_DEFAULTS.healthyThresholdCount),
-    unhealthyThresholdCount: numberSetting(NLB.unhealthyThreshold, NLB_DEFAULTS.unhealthyThresholdCount),
+    healthCheckPath: annotationString(sources, NLB.healthCheckPath) ?? {
+      value: defaults.healthCheckPath,
+      from: defaultNote(NLB.healthCheckPath),
+    },
+    healthCheckIntervalSeconds: numberSetting(NLB.healthCheckInterval, defaults.healthCheckIntervalSeconds),
+    healthCheckTimeoutSeconds: numberSetting(NLB.healthCheckTimeout, defaults.healthCheckTimeoutSeconds),
+    healthyThresholdCount: numberSetting(NLB.healthyThreshold, defaults.healthyThresholdCount),
+    unhealthyThresholdCount: numberSetting(NLB.unhealthyThreshold, defaults.unhealthyThresholdCount),
     deregistrationDelaySeconds: annotationAttribute(
       sources,
       NLB.targetGroupAttributes,
@@ -198,6 +242,18 @@ export function resolveNlbSettings(service: ServiceObject, problems: InputProble
     ) ?? {
       value: NLB_DEFAULTS.deregistrationDelaySeconds,
       from: controllerDefault(NLB_DEREGISTRATION_SETTING, where),
+    },
+    connectionTermination: attribute('deregistration_delay.connection_termination.enabled') ?? {
+      value: NLB_DEFAULTS.connectionTermination,
+      from: new UnsetDefault(
+        'aws',
+        `deregistration_delay.connection_termination.enabled in ${NLB.targetGroupAttributes}`,
+        where,
+      ),
+    },
+    preserveClientIp: attribute('preserve_client_ip.enabled') ?? {
+      value: targetType.value === 'instance',
+      from: controllerDefault(`preserve_client_ip.enabled in ${NLB.targetGroupAttributes}`, where),
     },
   };
 }
@@ -221,6 +277,11 @@ export function resolveBindingSettings(
       binding.targetType === 'ip' || binding.targetType === 'instance'
         ? { value: binding.targetType, from: binding.reader.field(['spec', 'targetType']) }
         : { value: 'instance', from: unknown('the target type') },
+    healthCheckProtocol: {
+      value: loadBalancer === 'alb' ? 'HTTP' : 'TCP',
+      from: unknown('the health check protocol'),
+    },
+    healthCheckPort: { value: 'traffic-port', from: unknown('the health check port') },
     healthCheckPath: { value: '/', from: unknown('the health check path') },
     healthCheckIntervalSeconds: { value: 30, from: unknown('the health check interval') },
     healthCheckTimeoutSeconds: {
@@ -273,17 +334,45 @@ function annotationEnum<T extends string>(
   key: string,
   allowed: readonly T[],
   problems: InputProblem[],
+  normalize: (raw: string) => string = (raw) => raw,
 ): Resolved<T> | undefined {
   for (const source of sources) {
-    const value = source.annotations[key];
-    if (value === undefined) continue;
+    const raw = source.annotations[key];
+    if (raw === undefined) continue;
+    const value = normalize(raw.trim());
     if (!(allowed as readonly string[]).includes(value)) {
       problems.push(
-        annotationProblem(source, key, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`),
+        annotationProblem(source, key, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`),
       );
       continue;
     }
     return { value: value as T, from: provenanceAt(source, key) };
+  }
+  return undefined;
+}
+
+function annotationBoolean(
+  sources: readonly AnnotationSource[],
+  annotation: string,
+  attribute: string,
+  problems: InputProblem[],
+): Resolved<boolean> | undefined {
+  for (const source of sources) {
+    const text = source.annotations[annotation];
+    if (text === undefined) continue;
+    const value = parseAttributeList(text).get(attribute)?.toLowerCase();
+    if (value === undefined) continue;
+    if (value !== 'true' && value !== 'false') {
+      problems.push(
+        annotationProblem(
+          source,
+          annotation,
+          `${attribute} must be true or false, got ${JSON.stringify(value)}`,
+        ),
+      );
+      continue;
+    }
+    return { value: value === 'true', from: provenanceAt(source, annotation, attribute) };
   }
   return undefined;
 }

@@ -16,6 +16,8 @@ export interface TargetHealth {
 export interface HealthCheckSettings {
   readonly path?: string;
   readonly protocol?: string;
+  /** `traffic-port` or a port number. */
+  readonly port?: string;
   readonly intervalSeconds: number;
   readonly timeoutSeconds: number;
   readonly healthyThresholdCount: number;

@@ -1,12 +1,11 @@
-import { ALB } from '../model/annotations.js';
 import {
-  annotationFix,
   createFinding,
   podTemplateFix,
   preStopSleep,
   quote,
   servingContainerTimings,
   settingsObject,
+  targetGroupAttributeFix,
   value,
 } from './support.js';
 import type { Rule } from './types.js';
@@ -19,7 +18,7 @@ export const preStopShorterThanDeregistration: Rule = {
   severity: 'warning',
   scope: 'static',
   rationale:
-    'While a target drains (the deregistration delay), the ALB lets in-flight requests finish and, as reference 002 observed, may still route some requests to it. A pod that exits before the delay ends cuts them: 504s. The conservative rule is terminationGracePeriodSeconds > preStop ≥ deregistration delay.',
+    'While a target drains (the deregistration delay), the ALB lets in-flight requests finish and, as reference 002 observed, may still route some requests to it. A pod that exits before the delay ends cuts them: 504s. The conservative rule is terminationGracePeriodSeconds > preStop ≥ deregistration delay. It applies to ip targets, where the pod is the target; instance targets are nodes, which do not drain when a pod goes.',
   remediation:
     'Lower the target group deregistration delay (deregistration_delay.timeout_seconds in alb.ingress.kubernetes.io/target-group-attributes) to something the pod can outlive, and sleep in preStop at least that long.',
   evaluate(context) {
@@ -28,16 +27,13 @@ export const preStopShorterThanDeregistration: Rule = {
         const p = timing.preStopSeconds ?? 0;
         return (
           container.preStop.kind === 'sleep' &&
-          p >= timing.propagationSeconds.value &&
+          timing.exposure === 'deregistration' &&
+          p >= timing.exposureSeconds.value &&
           p < timing.deregistrationDelaySeconds.value
         );
       })
       .map(({ container, backend, timing, recommended }) => {
         const lowerDelay = recommended.deregistrationDelaySeconds < timing.deregistrationDelaySeconds.value;
-        const annotation =
-          backend.loadBalancer === 'alb'
-            ? ALB.targetGroupAttributes
-            : 'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes';
         return createFinding(this, context, {
           container: container.name,
           path: [...container.path, 'lifecycle', 'preStop'],
@@ -45,16 +41,18 @@ export const preStopShorterThanDeregistration: Rule = {
           values: [
             { name: 'preStop', symbol: 'P', value: timing.preStopSeconds ?? 0, unit: 's' },
             value('deregistration delay', 'D', timing.deregistrationDelaySeconds),
-            value('propagation', 'L', timing.propagationSeconds),
+            value('exposure', 'W', timing.exposureSeconds),
           ],
           fix: lowerDelay
             ? {
                 summary: `lower the deregistration delay to ${recommended.deregistrationDelaySeconds} s and sleep ${recommended.preStopSeconds} s in preStop`,
                 object: settingsObject(backend),
                 yaml: [
-                  annotationFix(settingsObject(backend), {
-                    [annotation]: `deregistration_delay.timeout_seconds=${recommended.deregistrationDelaySeconds}`,
-                  }),
+                  targetGroupAttributeFix(
+                    backend,
+                    'deregistration_delay.timeout_seconds',
+                    recommended.deregistrationDelaySeconds,
+                  ),
                   podTemplateFix(context.facts, {
                     grace: recommended.graceSeconds,
                     container: { name: container.name, fields: preStopSleep(recommended.preStopSeconds) },

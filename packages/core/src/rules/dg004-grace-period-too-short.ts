@@ -6,10 +6,10 @@ export const gracePeriodTooShort: Rule = {
   id: 'DG004',
   slug: 'grace-period-too-short',
   title: 'Grace period shorter than preStop plus shutdown',
-  severity: 'error',
+  severity: 'warning',
   scope: 'static',
   rationale:
-    'The preStop hook runs inside terminationGracePeriodSeconds. If the grace period is shorter than the preStop delay plus the time the application needs to finish after SIGTERM, the kubelet sends SIGKILL mid-shutdown and in-flight requests are cut. The API server rejects a native sleep action as long as or longer than the grace period.',
+    'The preStop hook runs inside terminationGracePeriodSeconds. If the grace period is shorter than the preStop delay plus the time the application needs to finish after SIGTERM, the kubelet sends SIGKILL mid-shutdown: requests still in flight after G − P seconds are cut, and so is any other shutdown work (flushing, closing connections). With requests shorter than that, none is lost, so this is a warning; DG002 judges whether new requests still arrive when the hook is cut. The API server rejects a native sleep action as long as or longer than the grace period: that is an error, as nothing of the change deploys.',
   remediation:
     'Set terminationGracePeriodSeconds above the preStop delay plus the application shutdown time (declare it with the draingate.io/shutdown-seconds annotation when it is not 5 s).',
   evaluate(context) {
@@ -27,6 +27,7 @@ export const gracePeriodTooShort: Rule = {
         : `the grace period of ${quote(timing.graceSeconds)} is shorter than container ${container.name}'s preStop of ${p} s plus the shutdown time of ${quote(timing.shutdownSeconds)} (${p + s} s): the application is killed mid-shutdown.`;
       return [
         createFinding(this, context, {
+          severity: nativeTooLong ? 'error' : 'warning',
           container: container.name,
           path: [...facts.workload.podSpecPath, 'terminationGracePeriodSeconds'],
           message,

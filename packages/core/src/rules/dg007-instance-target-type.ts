@@ -1,5 +1,12 @@
 import { ALB, NLB } from '../model/annotations.js';
-import { annotationFix, backendLabel, createFinding, settingsObject } from './support.js';
+import {
+  annotationFix,
+  backendLabel,
+  createFinding,
+  onePerSetting,
+  settingsAt,
+  settingsObject,
+} from './support.js';
 import { describeProvenance } from '../model/provenance.js';
 import type { Rule } from './types.js';
 
@@ -10,11 +17,11 @@ export const instanceTargetType: Rule = {
   severity: 'warning',
   scope: 'static',
   rationale:
-    'With instance targets the ALB sends traffic to a NodePort on every node and kube-proxy forwards it, possibly to another node: an extra hop whose endpoints change out of the load balancer’s sight, and pod readiness gates do not apply. Rollouts and node replacements then drop requests the controller cannot drain.',
+    'With instance targets the load balancer sends traffic to a NodePort on every node and kube-proxy forwards it, possibly to another node: an extra hop whose endpoints change out of the load balancer’s sight. The load balancer cannot drain a pod (only a node), pod readiness gates do not apply, and kube-proxy’s connection tracking keeps kept-alive connections pinned to a terminating pod. Rollouts and node replacements then lose requests the controller cannot drain.',
   remediation:
-    'Use ip targets (alb.ingress.kubernetes.io/target-type: ip) so the ALB routes to pods directly and readiness gates work.',
+    'Use ip targets (alb.ingress.kubernetes.io/target-type: ip on an Ingress, service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip on an NLB Service) so the load balancer routes to pods directly, drains them, and readiness gates work.',
   evaluate(context) {
-    return context.facts.backends
+    return onePerSetting(context.facts.backends, (backend) => [backend.settings.targetType])
       .filter(
         (backend) =>
           backend.settings.targetType.value === 'instance' &&
@@ -27,7 +34,7 @@ export const instanceTargetType: Rule = {
         const annotation = backend.loadBalancer === 'alb' ? ALB.targetType : NLB.targetType;
         return createFinding(this, context, {
           object,
-          ...(backend.route.kind === 'Ingress' ? { at: backend.route.ingress.ref.source } : {}),
+          ...settingsAt(backend, backend.settings.targetType.from),
           message: `${backendLabel(backend)} registers instance targets (${describeProvenance(backend.settings.targetType.from)}).`,
           values: [{ name: 'target type', value: 'instance', from: backend.settings.targetType.from }],
           fix: {

@@ -18,10 +18,19 @@ export const rollingUpdateCapacity: Rule = {
     const strategy = workload.strategy;
     if (replicas === 0) return [];
     if (replicas < 2) {
+      // With Kubernetes' defaults (25 % / 25 %) one replica surges first: maxUnavailable rounds down to 0 and
+      // maxSurge up to 1, so the new pod is Ready before the old one goes. A rollout then keeps its one pod;
+      // what a single replica cannot survive is anything else taking it away.
+      const surgesFirst =
+        (strategy.type === 'RollingUpdate' || strategy.type === 'Canary') &&
+        workload.kind !== 'StatefulSet' &&
+        resolveRollingBudget(1, strategy.maxSurge.value, strategy.maxUnavailable.value).maxUnavailable === 0;
       return [
         createFinding(this, context, {
           path: ['spec', 'replicas'],
-          message: `the workload runs ${quote(workload.replicas, 'replica(s)')}: every rollout takes out all of its serving capacity.`,
+          message: surgesFirst
+            ? `the workload runs ${quote(workload.replicas, 'replica(s)')}: a rollout starts the new pod before stopping the old one, but a node drain, an eviction or a crash leaves the load balancer with no healthy target until a new pod passes its health checks.`
+            : `the workload runs ${quote(workload.replicas, 'replica(s)')} and its ${workload.kind === 'StatefulSet' ? 'StatefulSet rolling update stops the pod before starting its replacement' : `${strategy.type} strategy stops the pod before starting a new one`}: every rollout takes out all of its serving capacity.`,
           values: [{ name: 'replicas', value: replicas, unit: 'count', from: workload.replicas.from }],
           fix: {
             summary: 'run at least 2 replicas',

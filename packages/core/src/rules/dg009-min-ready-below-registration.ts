@@ -3,10 +3,11 @@ import {
   createFinding,
   hasMatchingReadinessGate,
   namespaceInjection,
-  podTemplateFix,
   quote,
+  snippet,
   value,
 } from './support.js';
+import { ANNOTATIONS } from '../model/annotations.js';
 import type { Rule } from './types.js';
 
 export const minReadyBelowRegistration: Rule = {
@@ -27,16 +28,22 @@ export const minReadyBelowRegistration: Rule = {
       .map((backend) => registrationWindow(backend.settings, context.allowances))
       .sort((a, b) => b.value - a.value)[0];
     const minReady = facts.workload.minReadySeconds;
+    const ns = facts.workload.ref.namespace;
+    const nsRef = facts.namespace?.ref ?? { kind: 'Namespace', name: ns, namespace: ns };
     if (!window || minReady.value >= window.value) return [];
     return [
       createFinding(this, context, {
         path: ['spec', 'minReadySeconds'],
         message: `minReadySeconds is ${quote(minReady)}, shorter than the registration window of ${quote(window)}, and no readiness gate holds the rollout.`,
         values: [value('minReadySeconds', undefined, minReady), value('registration window', 'R', window)],
+        // The readiness gate makes minReadySeconds unnecessary, and it is always possible here (ip targets):
+        // propose it, not both. minReadySeconds stays the fallback the summary names.
         fix: {
-          summary: `set minReadySeconds to ${window.value} (or enable the readiness gate)`,
-          object: facts.workload.ref,
-          yaml: podTemplateFix(facts, { minReadySeconds: window.value }),
+          summary: `enable the readiness gate: label Namespace ${ns} with ${ANNOTATIONS.readinessGateInjectLabel}=enabled (where that is not possible, set minReadySeconds to ${window.value})`,
+          object: nsRef,
+          yaml: snippet(nsRef, {
+            metadata: { labels: { [ANNOTATIONS.readinessGateInjectLabel]: 'enabled' } },
+          }),
         },
       }),
     ];

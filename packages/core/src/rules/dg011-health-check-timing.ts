@@ -1,7 +1,16 @@
 import { ALB, NLB } from '../model/annotations.js';
 import type { Resolved } from '../model/provenance.js';
 import { AWS_RANGES } from '../timing/defaults.js';
-import { annotationFix, backendLabel, createFinding, quote, settingsObject, value } from './support.js';
+import {
+  annotationFix,
+  backendLabel,
+  createFinding,
+  onePerSetting,
+  quote,
+  settingsAt,
+  settingsObject,
+  value,
+} from './support.js';
 import type { Finding, Rule } from './types.js';
 
 export const healthCheckTiming: Rule = {
@@ -11,11 +20,16 @@ export const healthCheckTiming: Rule = {
   severity: 'error',
   scope: 'static',
   rationale:
-    'AWS requires the health check timeout to be shorter than the interval, and each setting within its range (interval 5–300 s, timeout 2–120 s, thresholds 2–10). The controller fails to reconcile such a target group, so the change never reaches the ALB and the old settings (or none) stay in force.',
+    'AWS requires each health check setting within its range (interval 5–300 s, timeout 2–120 s, thresholds 2–10) and, for an ALB’s target groups, the timeout shorter than the interval. (An NLB accepts a timeout equal to its interval: the controller’s own NLB default is a 10 s TCP check every 10 s.) The controller fails to reconcile a target group AWS refuses, so the change never reaches the load balancer and the old settings (or none) stay in force.',
   remediation:
-    'Keep alb.ingress.kubernetes.io/healthcheck-timeout-seconds below healthcheck-interval-seconds and every value within AWS’s range.',
+    'Keep every health check setting within AWS’s range and, on an ALB, alb.ingress.kubernetes.io/healthcheck-timeout-seconds below healthcheck-interval-seconds.',
   evaluate(context) {
-    return context.facts.backends.flatMap((backend) => {
+    return onePerSetting(context.facts.backends, ({ settings }) => [
+      settings.healthCheckIntervalSeconds,
+      settings.healthCheckTimeoutSeconds,
+      settings.healthyThresholdCount,
+      settings.unhealthyThresholdCount,
+    ]).flatMap((backend) => {
       const s = backend.settings;
       const object = settingsObject(backend);
       const keys = backend.loadBalancer === 'alb' ? ALB : NLB;
@@ -51,7 +65,7 @@ export const healthCheckTiming: Rule = {
         findings.push(
           createFinding(this, context, {
             object,
-            ...(setting.from.kind === 'annotation' && setting.from.at ? { at: setting.from.at } : {}),
+            ...settingsAt(backend, setting.from),
             message: `the ${name} of ${backendLabel(backend)} is ${quote(setting, name.includes('threshold') ? '' : 's')}, outside AWS's range ${min}–${max}.`,
             values: [value(name, undefined, setting, name.includes('threshold') ? 'count' : 's')],
             fix: {
@@ -66,12 +80,13 @@ export const healthCheckTiming: Rule = {
       }
       const interval = s.healthCheckIntervalSeconds;
       const timeout = s.healthCheckTimeoutSeconds;
-      if (timeout.value >= interval.value) {
+      // The ALB's constraint; an NLB target group takes a timeout equal to its interval.
+      if (backend.loadBalancer === 'alb' && timeout.value >= interval.value) {
         const fixed = Math.max(2, interval.value - 1);
         findings.push(
           createFinding(this, context, {
             object,
-            ...(timeout.from.kind === 'annotation' && timeout.from.at ? { at: timeout.from.at } : {}),
+            ...settingsAt(backend, timeout.from),
             message: `the health check timeout of ${backendLabel(backend)}, ${quote(timeout)}, is not shorter than its interval, ${quote(interval)}.`,
             values: [
               value('health check timeout', undefined, timeout),

@@ -1,5 +1,13 @@
 import { ALB, NLB } from '../model/annotations.js';
-import { annotationFix, backendLabel, createFinding, settingsObject } from './support.js';
+import {
+  annotationFix,
+  backendLabel,
+  createFinding,
+  onePerSetting,
+  settingsAt,
+  settingsObject,
+} from './support.js';
+import { checksApplicationPath } from '../model/facts.js';
 import { describeProvenance } from '../model/provenance.js';
 import type { Rule } from './types.js';
 
@@ -10,42 +18,41 @@ export const healthCheckPathMismatch: Rule = {
   severity: 'info',
   scope: 'static',
   rationale:
-    'When the ALB checks a different path than Kubernetes does, a pod can be Ready while its target is unhealthy (or the reverse), and a readiness gate then waits on a check that tests something else. The default ALB path `/` is often slow, redirected or authenticated.',
+    'When the load balancer checks a different path than Kubernetes does, a pod can be Ready while its target is unhealthy (or the reverse), and a readiness gate then waits on a check that tests something else. The default ALB path `/` is often slow, redirected or authenticated. Only HTTP and HTTPS checks on the traffic port have a path to compare: an NLB’s default TCP check has none, and a check on another port (kube-proxy’s healthCheckNodePort with externalTrafficPolicy Local) tests something else on purpose.',
   remediation:
     'Point alb.ingress.kubernetes.io/healthcheck-path at the same endpoint as the serving container’s readinessProbe.',
   evaluate(context) {
-    return context.facts.backends.flatMap((backend) => {
-      const path = backend.settings.healthCheckPath;
-      const containers = context.facts.workload.containers.filter((c) =>
-        backend.servingContainers.includes(c.name),
-      );
-      return containers.flatMap((container) => {
-        const probePath = container.readinessProbe?.httpPath;
-        if (!probePath || probePath === path.value) return [];
-        const object = settingsObject(backend);
-        const annotation = backend.loadBalancer === 'alb' ? ALB.healthCheckPath : NLB.healthCheckPath;
-        return [
-          createFinding(this, context, {
-            container: container.name,
-            object,
-            ...(path.from.kind === 'annotation' && path.from.at
-              ? { at: path.from.at }
-              : backend.route.kind === 'Ingress'
-                ? { at: backend.route.ingress.ref.source }
-                : {}),
-            message: `${backendLabel(backend)} health-checks ${path.value} (${describeProvenance(path.from)}) but container ${container.name}'s readiness probe checks ${probePath}.`,
-            values: [
-              { name: 'health check path', value: path.value, from: path.from },
-              { name: 'readiness probe path', value: probePath },
-            ],
-            fix: {
-              summary: `set ${annotation}: ${probePath}`,
+    return onePerSetting(context.facts.backends, (backend) => [backend.settings.healthCheckPath]).flatMap(
+      (backend) => {
+        if (!checksApplicationPath(backend.settings)) return [];
+        const path = backend.settings.healthCheckPath;
+        const containers = context.facts.workload.containers.filter((c) =>
+          backend.servingContainers.includes(c.name),
+        );
+        return containers.flatMap((container) => {
+          const probePath = container.readinessProbe?.httpPath;
+          if (!probePath || probePath === path.value) return [];
+          const object = settingsObject(backend);
+          const annotation = backend.loadBalancer === 'alb' ? ALB.healthCheckPath : NLB.healthCheckPath;
+          return [
+            createFinding(this, context, {
+              container: container.name,
               object,
-              yaml: annotationFix(object, { [annotation]: probePath }),
-            },
-          }),
-        ];
-      });
-    });
+              ...settingsAt(backend, path.from),
+              message: `${backendLabel(backend)} health-checks ${path.value} (${describeProvenance(path.from)}) but container ${container.name}'s readiness probe checks ${probePath}.`,
+              values: [
+                { name: 'health check path', value: path.value, from: path.from },
+                { name: 'readiness probe path', value: probePath },
+              ],
+              fix: {
+                summary: `set ${annotation}: ${probePath}`,
+                object,
+                yaml: annotationFix(object, { [annotation]: probePath }),
+              },
+            }),
+          ];
+        });
+      },
+    );
   },
 };

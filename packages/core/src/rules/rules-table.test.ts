@@ -141,9 +141,13 @@ describe('drain timing rules as sentences', () => {
     );
     const dg002 = report.findings.find((finding) => finding.ruleId === 'DG002');
     expect(dg002?.message).toContain('sleeps 10 s in preStop');
-    expect(dg002?.message).toContain('15 s (draingate default');
+    expect(dg002?.message).toContain(
+      'the ALB keeps routing new requests to its target for about 20 s (controller latency 5 s + ALB propagation 15 s)',
+    );
     expect(dg002?.values.map((v) => [v.symbol, v.value])).toEqual([
       ['P', 10],
+      ['W', 20],
+      ['C', 5],
       ['L', 15],
     ]);
     const dg005 = report.findings.find((finding) => finding.ruleId === 'DG005');

@@ -4,6 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { validateManifests } from '../validate.js';
 import { createAllowances } from '../timing/model.js';
 import { RULES, findRule } from './registry.js';
+import {
+  describeAsExpectation,
+  formatExpectation,
+  parseFixtureExpectations,
+} from './fixture-expectations.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
@@ -64,7 +69,23 @@ describe('rule fixtures', () => {
 
   it.each(firing)('$name', ({ rule, file }) => {
     const findings = findingsOf(file).filter((finding) => finding.ruleId === rule.id);
-    expect(findings.length).toBeGreaterThan(0);
+    const expected = parseFixtureExpectations(readFileSync(file, 'utf8')).filter(
+      (expectation) => expectation.ruleId === rule.id,
+    );
+    expect(expected.length, 'a firing fixture states what it expects in `# expect:` lines').toBeGreaterThan(
+      0,
+    );
+    const keys = [...new Set(expected.flatMap((expectation) => Object.keys(expectation.values)))];
+    expect(findings.map((finding) => describeAsExpectation(finding, keys)).sort()).toEqual(
+      expected
+        .map((expectation) =>
+          formatExpectation({
+            ...expectation,
+            values: Object.fromEntries(keys.map((key) => [key, expectation.values[key] ?? '(none)'])),
+          }),
+        )
+        .sort(),
+    );
     for (const finding of findings) {
       expect(finding.values.length).toBeGreaterThan(0);
       expect(finding.message).toMatch(/\.$/);

@@ -1,4 +1,4 @@
-import { READINESS_GATE_PREFIXES, ANNOTATIONS } from '../model/annotations.js';
+import { ALB, ANNOTATIONS, NLB, READINESS_GATE_PREFIXES, parseAttributeList } from '../model/annotations.js';
 import type { BackendFacts, WorkloadFacts } from '../model/facts.js';
 import { servingContainers } from '../model/facts.js';
 import type { ContainerFacts, WorkloadObject } from '../model/objects.js';
@@ -124,6 +124,44 @@ function strictestBackend(backends: readonly BackendFacts[], container: string):
   return strictest;
 }
 
+/**
+ * What keeps sending requests to a deleted pod, as a clause for messages: "the ALB keeps routing new requests
+ * to its target for 20 s (…)".
+ */
+export function describeExposure(timing: DrainTiming, backend: BackendFacts): string {
+  const lb = backend.loadBalancer.toUpperCase();
+  switch (timing.exposure) {
+    case 'deregistration':
+      return `the ${lb} keeps routing new requests to its target for about ${quote(timing.exposureSeconds)}`;
+    case 'endpoints':
+      return `kube-proxy on the nodes keeps sending it new connections for up to ${quote(timing.exposureSeconds)}`;
+    case 'node-health-check':
+      return `its node stays in the ${lb}'s rotation for about ${quote(timing.exposureSeconds)}`;
+  }
+}
+
+/** W and the terms it is the sum of, each with its source, for a finding's values. */
+export function exposureValues(timing: DrainTiming, backend: BackendFacts): FindingValue[] {
+  const w = value('exposure', 'W', timing.exposureSeconds);
+  switch (timing.exposure) {
+    case 'deregistration':
+      return [
+        w,
+        value('controller latency', 'C', timing.controllerLatencySeconds),
+        value('propagation', 'L', timing.propagationSeconds),
+      ];
+    case 'endpoints':
+      return [w, value('endpoint propagation', 'E', timing.endpointPropagationSeconds)];
+    case 'node-health-check':
+      return [
+        w,
+        value('endpoint propagation', 'E', timing.endpointPropagationSeconds),
+        value('unhealthy threshold', 'U', backend.settings.unhealthyThresholdCount, 'count'),
+        value('health check interval', 'I', backend.settings.healthCheckIntervalSeconds),
+      ];
+  }
+}
+
 /** Whether a pod template has a readiness gate the AWS Load Balancer Controller sets. */
 export function hasMatchingReadinessGate(facts: WorkloadFacts): boolean {
   return facts.workload.readinessGates.some((gate) =>
@@ -172,6 +210,32 @@ export function preStopSleep(seconds: number): Record<string, unknown> {
   return { lifecycle: { preStop: { sleep: { seconds } } } };
 }
 
+/**
+ * A snippet that sets one target group attribute in the backend's `…/target-group-attributes` annotation,
+ * keeping the attributes already written there: a merge patch replaces an annotation's value whole.
+ */
+export function targetGroupAttributeFix(
+  backend: BackendFacts,
+  attribute: string,
+  value: string | number,
+): string {
+  const object = settingsObject(backend);
+  const annotation = backend.loadBalancer === 'alb' ? ALB.targetGroupAttributes : NLB.targetGroupAttributes;
+  const holder =
+    object === backend.service.ref
+      ? backend.service
+      : backend.route.kind === 'Ingress'
+        ? backend.route.ingress
+        : backend.route.kind === 'RolloutAlb'
+          ? backend.route.ingress
+          : undefined;
+  const attributes = parseAttributeList(holder?.annotations[annotation] ?? '');
+  attributes.set(attribute, String(value));
+  return annotationFix(object, {
+    [annotation]: [...attributes].map(([key, v]) => `${key}=${v}`).join(','),
+  });
+}
+
 /** A snippet to merge into an object's annotations. */
 export function annotationFix(ref: ObjectRef, annotations: Record<string, string>): string {
   return snippet(ref, { metadata: { annotations } });
@@ -184,6 +248,46 @@ export function snippet(ref: ObjectRef, body: Record<string, unknown>): string {
 /** Where a value came from, for `describeProvenance` callers that may have none. */
 export function describeFrom(from: Provenance | undefined): string {
   return from ? describeProvenance(from) : 'not set';
+}
+
+/**
+ * Where a finding about a backend's settings points: the annotation or field a value came from when it was
+ * written somewhere, else the object the settings live on (the Ingress, the NLB Service, the
+ * TargetGroupBinding) — never the workload.
+ */
+export function settingsAt(backend: BackendFacts, from?: Provenance): { at?: SourceRef } {
+  if (from && from.kind !== 'aws' && from.kind !== 'default' && from.kind !== 'setting' && from.at)
+    return { at: from.at };
+  const source =
+    backend.route.kind === 'Ingress'
+      ? backend.route.ingress.ref.source
+      : backend.route.kind === 'TargetGroupBinding'
+        ? backend.route.binding.ref.source
+        : backend.route.kind === 'RolloutAlb' && backend.route.ingress
+          ? backend.route.ingress.ref.source
+          : backend.service.ref.source;
+  return source ? { at: source } : {};
+}
+
+/**
+ * One backend per setting as it is written: the ports of one NLB Service, or the stable and canary Services of
+ * one Ingress, share a target group setting that one annotation changes, so a rule about that setting reports
+ * it once, not once per backend. Backends whose setting comes from different places stay apart.
+ */
+export function onePerSetting(
+  backends: readonly BackendFacts[],
+  settings: (backend: BackendFacts) => readonly Resolved<unknown>[],
+): BackendFacts[] {
+  const seen = new Set<string>();
+  return backends.filter((backend) => {
+    const written = settings(backend)
+      .map((resolved) => `${String(resolved.value)}@${describeProvenance(resolved.from)}`)
+      .join('|');
+    const key = `${formatObjectRef(settingsObject(backend))}|${backend.servingContainers.join(',')}|${written}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** The object a backend's settings live on (Ingress, Service or TargetGroupBinding) for fixes. */

@@ -76,14 +76,17 @@ describe('a Rollout with a workloadRef is judged with the template it runs', () 
     expect(dg001?.fix.yaml).toMatch(/^# Deployment shop\/web\nspec:\n {2}template:/);
   });
 
-  it('minReadySeconds is the Rollout’s own: DG009’s fix goes to the Rollout', () => {
+  it('DG009 proposes the readiness gate, not minReadySeconds as well; its fallback is the Rollout’s own', () => {
     const report = validateManifests(
       [{ file: 'app.yaml', text: MANIFESTS.replace(/\s+readinessGates: .*\n/, '\n') }],
       { allowances: createAllowances() },
     );
     const dg009 = report.findings.find((f) => f.ruleId === 'DG009' && f.workload.kind === 'Rollout');
-    expect(dg009?.fix.object).toMatchObject({ kind: 'Rollout', name: 'web' });
-    expect(dg009?.fix.yaml).toBe('# Rollout shop/web\nspec:\n  minReadySeconds: 35\n');
+    expect(dg009?.fix.object).toMatchObject({ kind: 'Namespace', name: 'shop' });
+    expect(dg009?.fix.yaml).toBe(
+      '# Namespace shop\nmetadata:\n  labels:\n    elbv2.k8s.aws/pod-readiness-gate-inject: enabled\n',
+    );
+    expect(dg009?.fix.summary).toContain('set minReadySeconds to 35');
   });
 
   it('the template’s readiness gate counts: no DG006 for the Rollout', () => {

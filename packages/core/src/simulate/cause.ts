@@ -1,7 +1,7 @@
-import { SIMULATION_DEFAULTS } from '../timing/defaults.js';
 import { FAILURE_REASONS, STATUS_OF_REASON } from './result.js';
 import type { DominantCause, FailureReason } from './result.js';
 import type { SimulationScenario } from './scenario.js';
+import { scenarioExposure } from './scenario.js';
 
 /** Formats seconds without trailing zeros: 15, 2.5. */
 export function formatSeconds(seconds: number): string {
@@ -22,15 +22,10 @@ const WHAT: Readonly<Record<FailureReason, string>> = {
 
 function whyUnreachable(s: SimulationScenario): string {
   const p = s.preStopSeconds;
-  if (s.targetType === 'instance') {
-    return `instance targets: kube-proxy keeps sending to a terminating pod for about ${formatSeconds(SIMULATION_DEFAULTS.kubeProxyLatencySeconds)}, preStop ${formatSeconds(p)}`;
-  }
-  const window = s.controllerLatencySeconds + s.propagationSeconds;
-  if (p < window) {
-    return `preStop ${formatSeconds(p)} < controller latency ${formatSeconds(s.controllerLatencySeconds)} + propagation ${formatSeconds(s.propagationSeconds)}`;
-  }
+  const { seconds: window, formula } = scenarioExposure(s);
+  if (p < window) return `preStop ${formatSeconds(p)} < ${formula} = ${formatSeconds(window)}`;
   if (s.strategy.kind === 'canary' && s.strategy.scaleDownDelaySeconds + p < window) {
-    return `scaleDownDelaySeconds ${formatSeconds(s.strategy.scaleDownDelaySeconds)} + preStop ${formatSeconds(p)} < controller latency + propagation ${formatSeconds(window)}`;
+    return `scaleDownDelaySeconds ${formatSeconds(s.strategy.scaleDownDelaySeconds)} + preStop ${formatSeconds(p)} < ${formula} = ${formatSeconds(window)}`;
   }
   return `preStop ${formatSeconds(p)}, grace ${formatSeconds(s.terminationGracePeriodSeconds)}`;
 }

@@ -45,7 +45,7 @@ describe('simulateRollout', () => {
       name: 'no preStop → 502/504 from pods that exit while still routed to, explained with the numbers',
       input: { preStopSeconds: 0 },
       reasons: ['unreachable', 'refused'],
-      sentence: /preStop 0 s < controller latency 5 s \+ propagation 15 s/,
+      sentence: /preStop 0 s < controller latency 5 s \+ ALB propagation 15 s = 20 s/,
     },
     {
       name: 'no readiness gate and maxUnavailable = replicas → 503s while the new targets are initial',

@@ -11,6 +11,7 @@ import type { SimulationResult, TimelineMarker, TimelinePoint } from './result.j
 import { createRolloutController } from './rollout.js';
 import type { RolloutController } from './rollout.js';
 import type { SimulationScenario } from './scenario.js';
+import { localNodeRegistrationSeconds, scenarioExposure } from './scenario.js';
 import { OutcomeStats, SUCCESS, codeOf } from './stats.js';
 import { InvalidScenarioError, validateScenario } from './validate.js';
 
@@ -124,6 +125,8 @@ class Simulation {
   private arrivals = 0;
   private stopAt: number;
   private pendingCompletions = 0;
+  /** W: how long a deleted pod still gets new requests (instance targets: kube-proxy, or its node with Local). */
+  private readonly exposureSeconds: number;
   private proxied: Pod[] = [];
   private proxiedDirty = true;
   private rolloutStarted = false;
@@ -135,6 +138,7 @@ class Simulation {
 
   constructor(scenario: SimulationScenario, options: SimulateOptions) {
     this.s = scenario;
+    this.exposureSeconds = scenarioExposure(scenario).seconds;
     const seed = options.seed ?? scenario.seed;
     this.budget = options.eventBudget ?? SIMULATION_DEFAULTS.eventBudget;
     const random = options.random ?? createRandom;
@@ -231,7 +235,11 @@ class Simulation {
         return this.exitPod(pod);
       case EV.ipGone:
         pod.ipGone = true;
+        // With instance targets kube-proxy (or, with Local, the load balancer's view of the node) may still send
+        // to the pod: it leaves the candidates when that stops, at its kubeProxy event.
+        if (this.s.targetType === 'instance' && pod.proxied) return;
         this.pods.splice(this.pods.indexOf(pod), 1);
+        this.proxiedDirty = true;
         return;
       case EV.register:
         return this.onRegister(pod, event.flag);
@@ -259,6 +267,7 @@ class Simulation {
       case EV.kubeProxy:
         pod.proxied = !pod.terminating && pod.containersReady;
         this.proxiedDirty = true;
+        if (pod.ipGone) this.pods.splice(this.pods.indexOf(pod), 1);
         return;
     }
   }
@@ -441,7 +450,9 @@ class Simulation {
         if (member) this.scheduleRegister(pod, index);
       });
     } else {
-      this.schedule(this.now + SIMULATION_DEFAULTS.kubeProxyLatencySeconds, EV.kubeProxy, pod);
+      const delay =
+        s.externalTrafficPolicy === 'Local' ? localNodeRegistrationSeconds(s) : s.endpointPropagationSeconds;
+      this.schedule(this.now + delay, EV.kubeProxy, pod);
     }
     this.updateReady(pod);
   }
@@ -464,7 +475,8 @@ class Simulation {
       }
     }
     if (s.targetType === 'instance') {
-      this.schedule(this.now + SIMULATION_DEFAULTS.kubeProxyLatencySeconds, EV.kubeProxy, pod);
+      // The rules' W: kube-proxy's propagation, or with Local the node's health-check failure.
+      this.schedule(this.now + this.exposureSeconds, EV.kubeProxy, pod);
     }
     const grace = s.terminationGracePeriodSeconds;
     if (s.preStopSeconds < grace || grace === 0) {
@@ -596,7 +608,7 @@ class Simulation {
   private settleIfQuiet(): void {
     const s = this.s;
     if (s.durationSeconds !== null || this.rolloutCompleteAt === null || Number.isFinite(this.stopAt)) return;
-    const reachable = s.controllerLatencySeconds + s.propagationSeconds;
+    const reachable = this.exposureSeconds;
     const exits =
       Math.max(s.preStopSeconds, s.terminationGracePeriodSeconds) +
       SIMULATION_DEFAULTS.gracePeriodExtensionSeconds;

@@ -97,7 +97,9 @@ export function createScenarioFromFacts(
   const replicas = Math.max(1, options.overrides?.replicas ?? workload.replicas.value);
   if (workload.replicas.value < 1) notes.push('0 replicas: simulated with 1');
   if (backend.loadBalancer === 'nlb')
-    notes.push('NLB backend: simulated with ALB behaviour and the NLB propagation allowance');
+    notes.push(
+      'NLB backend: an NLB answers no HTTP itself, so its clients see a connection reset or timeout where the report says 502 or 504',
+    );
 
   // The first serving container to stop serving decides when the pod stops answering.
   const containers = servingContainers(facts);
@@ -129,6 +131,9 @@ export function createScenarioFromFacts(
     minReadySeconds: workload.minReadySeconds.value,
     readinessGate: settings.targetType.value === 'ip' && hasReadinessGate(facts),
     targetType: settings.targetType.value,
+    loadBalancer: backend.loadBalancer,
+    externalTrafficPolicy: backend.service.externalTrafficPolicy,
+    endpointPropagationSeconds: allowances.endpointPropagationSeconds.value,
     readinessProbe,
     preStopSeconds,
     preStopAction,

@@ -32,7 +32,9 @@ export { proposeFix } from './fix.js';
 export type { ProposedFix, ScenarioChange } from './fix.js';
 export {
   runMany,
+  runManyCompared,
   sweep,
+  sweepCompared,
   sweepValues,
   summarizeSpread,
   SWEEPABLE_FIELDS,
@@ -40,6 +42,8 @@ export {
   MAX_SWEEP_STEPS,
 } from './sweep.js';
 export type { RunManyResult, Spread, SweepPoint } from './sweep.js';
+export { commonTrafficWindow, simulateOverOneWindow, describeTrafficWindow } from './window.js';
+export type { TrafficWindow } from './window.js';
 export { planRollingStep } from './deployment.js';
 export type { RollingState, RollingStep } from './deployment.js';
 export {

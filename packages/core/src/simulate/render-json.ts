@@ -1,6 +1,7 @@
 import type { ProposedFix } from './fix.js';
 import type { SimulationResult } from './result.js';
 import type { RunManyResult, SweepPoint } from './sweep.js';
+import type { TrafficWindow } from './window.js';
 
 /** Version of the simulation JSON document; bumped on any incompatible change. */
 export const SIMULATION_JSON_SCHEMA = 'draingate.simulation/v1';
@@ -16,6 +17,8 @@ export interface SimulationDocument {
   readonly sweep?: SweepDocument;
   readonly fixRuns?: RunsDocument;
   readonly fixSweep?: SweepDocument;
+  /** The traffic window compared results share (`--fix`, `--sweep`), and why it is that long. */
+  readonly window?: TrafficWindow;
 }
 
 type RunsDocument = Omit<RunManyResult, 'results'> & {
@@ -23,7 +26,9 @@ type RunsDocument = Omit<RunManyResult, 'results'> & {
 };
 type SweepDocument = {
   readonly field: string;
-  readonly points: readonly { value: number; result: Omit<SimulationResult, 'timeline'> }[];
+  readonly points: readonly (
+    { value: number; result: Omit<SimulationResult, 'timeline'> } | { value: number; skipped: string }
+  )[];
 };
 
 function withoutTimeline(result: SimulationResult): Omit<SimulationResult, 'timeline'> {
@@ -41,6 +46,7 @@ export interface SimulationJsonInput {
   /** The same runs or sweep of the fixed scenario (`--fix`). */
   readonly fixRuns?: RunManyResult;
   readonly fixSweep?: { readonly field: string; readonly points: readonly SweepPoint[] };
+  readonly window?: TrafficWindow;
 }
 
 function runsDocument(runs: RunManyResult): RunsDocument {
@@ -53,7 +59,11 @@ function sweepDocument(sweep: {
 }): SweepDocument {
   return {
     field: sweep.field,
-    points: sweep.points.map((point) => ({ value: point.value, result: withoutTimeline(point.result) })),
+    points: sweep.points.map((point) =>
+      point.result === undefined
+        ? { value: point.value, skipped: point.skipped }
+        : { value: point.value, result: withoutTimeline(point.result) },
+    ),
   };
 }
 
@@ -68,6 +78,7 @@ export function renderSimulationJson(input: SimulationJsonInput): string {
     ...(input.sweep === undefined ? {} : { sweep: sweepDocument(input.sweep) }),
     ...(input.fixRuns === undefined ? {} : { fixRuns: runsDocument(input.fixRuns) }),
     ...(input.fixSweep === undefined ? {} : { fixSweep: sweepDocument(input.fixSweep) }),
+    ...(input.window === undefined ? {} : { window: input.window }),
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }

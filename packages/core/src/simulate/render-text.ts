@@ -150,7 +150,7 @@ export function renderRunManyText(many: RunManyResult, options: SimulationTextOp
   return `${lines.join('\n')}\n`;
 }
 
-/** How failures vary with one parameter: one row per value. */
+/** How failures vary with one parameter: one row per value, or why the value was skipped. */
 export function renderSweepText(
   field: string,
   points: readonly SweepPoint[],
@@ -160,6 +160,10 @@ export function renderSweepText(
   const lines = [paint(header, 'bold', options)];
   for (const point of points) {
     const r = point.result;
+    if (r === undefined) {
+      lines.push(`${String(point.value).padEnd(30)}${paint(`skipped: ${point.skipped}`, 'dim', options)}`);
+      continue;
+    }
     const success = percent(r.successRatio).padStart(10);
     lines.push(
       `${String(point.value).padEnd(30)}${String(r.requests).padStart(9)}${String(r.byStatus[502]).padStart(7)}` +

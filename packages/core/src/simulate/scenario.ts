@@ -1,3 +1,5 @@
+import { exposureWindow } from '../timing/model.js';
+import type { Exposure } from '../timing/model.js';
 import {
   ALB_DEFAULTS,
   ALLOWANCE_DEFAULTS,
@@ -49,8 +51,21 @@ export interface SimulationScenario {
   readonly minReadySeconds: number;
   /** Whether the pods carry the controller's readiness gate (ip targets only). Default false. */
   readonly readinessGate: boolean;
-  /** How the ALB reaches pods: `ip` (pod IPs) or `instance` (NodePort through kube-proxy; controller default). */
+  /** How the load balancer reaches pods: `ip` (pod IPs) or `instance` (NodePort through kube-proxy; controller default). */
   readonly targetType: 'ip' | 'instance';
+  /**
+   * The kind of load balancer (default `alb`). An NLB's health check may take a timeout equal to its interval;
+   * it answers no HTTP itself, so where an ALB returns 502 or 504 its clients see a reset or a timeout.
+   */
+  readonly loadBalancer: 'alb' | 'nlb';
+  /**
+   * The Service's externalTrafficPolicy (default `Cluster`). With instance targets and `Local`, a node only
+   * forwards to its own pods: each pod is taken to run on a node of its own, which the load balancer takes out
+   * of rotation only when its health check fails, and puts in once it passes.
+   */
+  readonly externalTrafficPolicy: 'Cluster' | 'Local';
+  /** E: an endpoint change reaching kube-proxy on every node (instance targets; allowance, default 2 s). */
+  readonly endpointPropagationSeconds: number;
   /** Pod creation until the app listens (default 5 s, an assumption). */
   readonly startupSeconds: number;
   /**
@@ -103,6 +118,29 @@ export interface SimulationScenario {
   readonly seed: number;
 }
 
+/** What keeps sending requests to a deleted pod of the scenario, and for how long: the rules' W. */
+export function scenarioExposure(s: SimulationScenario): {
+  readonly exposure: Exposure;
+  readonly seconds: number;
+  readonly formula: string;
+} {
+  const exposure: Exposure =
+    s.targetType === 'ip'
+      ? 'deregistration'
+      : s.externalTrafficPolicy === 'Local'
+        ? 'node-health-check'
+        : 'endpoints';
+  return { exposure, ...exposureWindow(exposure, s) };
+}
+
+/**
+ * With instance targets and `externalTrafficPolicy: Local`, how long a new pod waits before its node takes
+ * traffic: endpoint propagation, then the healthy threshold of health checks.
+ */
+export function localNodeRegistrationSeconds(s: SimulationScenario): number {
+  return s.endpointPropagationSeconds + s.healthyThresholdCount * s.healthCheckIntervalSeconds;
+}
+
 /** A scenario's fields that hold a number, for sweeps and flags. */
 export type NumericScenarioField = {
   [K in keyof SimulationScenario]-?: SimulationScenario[K] extends number ? K : never;
@@ -132,6 +170,10 @@ export function createScenario(input: ScenarioInput = {}): SimulationScenario {
     minReadySeconds: input.minReadySeconds ?? KUBERNETES_DEFAULTS.minReadySeconds,
     readinessGate: input.readinessGate ?? false,
     targetType: input.targetType ?? 'ip',
+    loadBalancer: input.loadBalancer ?? 'alb',
+    externalTrafficPolicy: input.externalTrafficPolicy ?? 'Cluster',
+    endpointPropagationSeconds:
+      input.endpointPropagationSeconds ?? ALLOWANCE_DEFAULTS.endpointPropagationSeconds,
     startupSeconds: input.startupSeconds ?? SIMULATION_DEFAULTS.startupSeconds,
     readinessProbe: input.readinessProbe ?? true,
     readinessInitialDelaySeconds:

@@ -2,7 +2,9 @@ import { simulateRollout } from './engine.js';
 import type { SimulateOptions } from './engine.js';
 import type { SimulationResult } from './result.js';
 import type { NumericScenarioField, SimulationScenario } from './scenario.js';
-import { InvalidScenarioError } from './validate.js';
+import { InvalidScenarioError, validateScenario } from './validate.js';
+import { commonTrafficWindow, simulateOverOneWindow } from './window.js';
+import type { TrafficWindow } from './window.js';
 
 /** Minimum, median, mean and maximum of one figure over several runs. */
 export interface Spread {
@@ -15,6 +17,8 @@ export interface Spread {
 /** The same scenario run with consecutive seeds, and how much the figures varied. */
 export interface RunManyResult {
   readonly results: readonly SimulationResult[];
+  /** The longest traffic window of the runs (each run's covers its rollout, and its counterpart's when compared). */
+  readonly window?: TrafficWindow;
   readonly failures: Spread;
   readonly successRatio: Spread;
   readonly status502: Spread;
@@ -22,11 +26,10 @@ export interface RunManyResult {
   readonly status504: Spread;
 }
 
-/** How failures vary with one parameter. */
-export interface SweepPoint {
-  readonly value: number;
-  readonly result: SimulationResult;
-}
+/** How failures vary with one parameter: a result, or why the value cannot be simulated. */
+export type SweepPoint =
+  | { readonly value: number; readonly result: SimulationResult; readonly skipped?: undefined }
+  | { readonly value: number; readonly result?: undefined; readonly skipped: string };
 
 /** The most runs one call will make. */
 export const MAX_RUNS = 1000;
@@ -87,24 +90,45 @@ export function runMany(
   runs: number,
   options: SimulateOptions = {},
 ): RunManyResult {
+  return runManyCompared([scenario], runs, options)[0] as RunManyResult;
+}
+
+/**
+ * `runMany` for configurations that are compared (as configured and fixed): run k of each uses seed + k and the
+ * same traffic window, long enough for the slower of their rollouts, so run k counts the same requests in both.
+ */
+export function runManyCompared(
+  scenarios: readonly SimulationScenario[],
+  runs: number,
+  options: SimulateOptions = {},
+): RunManyResult[] {
   if (!Number.isInteger(runs) || runs < 1 || runs > MAX_RUNS) {
     throw new InvalidScenarioError([
       { path: 'runs', message: `must be a whole number within 1–${MAX_RUNS}, got ${runs}` },
     ]);
   }
-  const seed = options.seed ?? scenario.seed;
-  const results: SimulationResult[] = [];
-  for (let run = 0; run < runs; run += 1)
-    results.push(simulateRollout(scenario, { ...options, seed: seed + run }));
-  const spreadOf = (pick: (result: SimulationResult) => number): Spread => summarizeSpread(results.map(pick));
-  return {
-    results,
-    failures: spreadOf((result) => result.failures),
-    successRatio: spreadOf((result) => result.successRatio),
-    status502: spreadOf((result) => result.byStatus[502]),
-    status503: spreadOf((result) => result.byStatus[503]),
-    status504: spreadOf((result) => result.byStatus[504]),
-  };
+  const first = scenarios[0];
+  const seed = options.seed ?? first?.seed ?? 1;
+  const perScenario: SimulationResult[][] = scenarios.map(() => []);
+  let longest: TrafficWindow | undefined;
+  for (let run = 0; run < runs; run += 1) {
+    const { results, window } = simulateOverOneWindow(scenarios, { ...options, seed: seed + run });
+    results.forEach((result, index) => perScenario[index]?.push(result));
+    if (longest === undefined || window.seconds > longest.seconds) longest = window;
+  }
+  return perScenario.map((results) => {
+    const spreadOf = (pick: (result: SimulationResult) => number): Spread =>
+      summarizeSpread(results.map(pick));
+    return {
+      results,
+      ...(longest ? { window: longest } : {}),
+      failures: spreadOf((result) => result.failures),
+      successRatio: spreadOf((result) => result.successRatio),
+      status502: spreadOf((result) => result.byStatus[502]),
+      status503: spreadOf((result) => result.byStatus[503]),
+      status504: spreadOf((result) => result.byStatus[504]),
+    };
+  });
 }
 
 /** The values a sweep visits: `steps` evenly spaced from `from` to `to`, whole numbers for integer fields. */
@@ -143,8 +167,53 @@ export function sweep(
   steps: number,
   options: SimulateOptions = {},
 ): SweepPoint[] {
-  return sweepValues(field, from, to, steps).map((value) => ({
-    value,
-    result: simulateRollout({ ...scenario, [field]: value }, options),
-  }));
+  return sweepCompared([scenario], field, from, to, steps, options).sweeps[0] ?? [];
+}
+
+/**
+ * Sweeps several configurations (as configured and fixed) over the same values of `field`, every point over one
+ * traffic window that covers the slowest rollout of them all, so that every row counts the same requests. A
+ * value that makes a scenario invalid is skipped with the reason; the other points still run.
+ */
+export function sweepCompared(
+  scenarios: readonly SimulationScenario[],
+  field: NumericScenarioField,
+  from: number,
+  to: number,
+  steps: number,
+  options: SimulateOptions = {},
+): { readonly sweeps: SweepPoint[][]; readonly window: TrafficWindow | null } {
+  const values = sweepValues(field, from, to, steps);
+  const planned = scenarios.map((scenario) =>
+    values.map((value) => {
+      const point = { ...scenario, [field]: value };
+      const errors = validateScenario(point);
+      return errors.length === 0
+        ? { value, scenario: point }
+        : { value, skipped: errors.map((error) => `${error.path}: ${error.message}`).join('; ') };
+    }),
+  );
+  const valid = planned
+    .flat()
+    .flatMap((point) => ('scenario' in point && point.scenario ? [point.scenario] : []));
+  if (valid.length === 0) {
+    return {
+      sweeps: planned.map((points) =>
+        points.map((point) => ({ value: point.value, skipped: point.skipped ?? '' })),
+      ),
+      window: null,
+    };
+  }
+  const window = commonTrafficWindow(valid, options);
+  const sweeps = planned.map((points) =>
+    points.map((point): SweepPoint =>
+      'scenario' in point && point.scenario
+        ? {
+            value: point.value,
+            result: simulateRollout({ ...point.scenario, durationSeconds: window.seconds }, options),
+          }
+        : { value: point.value, skipped: point.skipped ?? '' },
+    ),
+  );
+  return { sweeps, window };
 }

@@ -60,6 +60,7 @@ const checkNumbers: Check = (s, errors) => {
     finite('keepAliveTimeoutSeconds', s.keepAliveTimeoutSeconds, errors, 0);
   finite('controllerLatencySeconds', s.controllerLatencySeconds, errors, 0);
   finite('propagationSeconds', s.propagationSeconds, errors, 0);
+  finite('endpointPropagationSeconds', s.endpointPropagationSeconds, errors, 0);
   finite('warmupSeconds', s.warmupSeconds, errors, 0);
   if (s.durationSeconds !== null) finite('durationSeconds', s.durationSeconds, errors, 0);
   if (!Number.isSafeInteger(s.seed))
@@ -88,7 +89,8 @@ const checkAlb: Check = (s, errors) => {
     errors,
   );
   inRange('idleTimeoutSeconds', s.idleTimeoutSeconds, AWS_RANGES.idleTimeoutSeconds, errors);
-  if (s.healthCheckTimeoutSeconds >= s.healthCheckIntervalSeconds) {
+  // An ALB constraint: an NLB takes a timeout equal to its interval (its controller default is 10 s / 10 s).
+  if (s.loadBalancer === 'alb' && s.healthCheckTimeoutSeconds >= s.healthCheckIntervalSeconds) {
     errors.push({
       path: 'healthCheckTimeoutSeconds',
       message: `must be less than the interval (${s.healthCheckIntervalSeconds} s), got ${s.healthCheckTimeoutSeconds} s`,

@@ -3,9 +3,15 @@
  * these, so they never disagree about a number.
  */
 
-/** AWS Load Balancer Controller defaults for the target groups it creates (ALB). */
+/**
+ * AWS Load Balancer Controller defaults for the target groups it creates for an Ingress (ALB):
+ * pkg/ingress/model_builder.go (`defaultHealthCheck*`, v3.5.0) and the controller's `--default-target-type`
+ * flag (default `instance`). The health check goes to the traffic port over HTTP unless annotated.
+ */
 export const ALB_DEFAULTS = {
   targetType: 'instance',
+  healthCheckProtocol: 'HTTP',
+  healthCheckPort: 'traffic-port',
   healthCheckPath: '/',
   healthCheckIntervalSeconds: 15,
   healthCheckTimeoutSeconds: 5,
@@ -17,9 +23,18 @@ export const ALB_DEFAULTS = {
   idleTimeoutSeconds: 60,
 } as const;
 
-/** Defaults for NLB target groups (Service annotations `service.beta.kubernetes.io/aws-load-balancer-*`). */
+/**
+ * The controller's defaults for an NLB Service's target groups: pkg/service/model_builder.go
+ * (`defaultHealthCheck*`, v3.5.0). A TCP health check to the traffic port, interval 10 s and timeout 10 s —
+ * valid for an NLB, whose timeout need not be shorter than its interval. The path applies only when the
+ * protocol is HTTP or HTTPS. `preserve_client_ip.enabled` defaults to true for instance targets and false
+ * for ip targets (`buildPreserveClientIPFlag`); AWS's `deregistration_delay.connection_termination.enabled`
+ * defaults to false.
+ */
 export const NLB_DEFAULTS = {
   targetType: 'instance',
+  healthCheckProtocol: 'TCP',
+  healthCheckPort: 'traffic-port',
   healthCheckPath: '/',
   healthCheckIntervalSeconds: 10,
   healthCheckTimeoutSeconds: 10,
@@ -29,6 +44,23 @@ export const NLB_DEFAULTS = {
   deregistrationDelaySeconds: 300,
   slowStartSeconds: 0,
   idleTimeoutSeconds: 350,
+  connectionTermination: false,
+} as const;
+
+/**
+ * The controller's health check for an NLB Service of `type: LoadBalancer` with instance targets and
+ * `externalTrafficPolicy: Local` (`buildTargetGroupHealthCheckConfigForInstanceModeLocal`, v3.5.0):
+ * kube-proxy's own `/healthz` on the Service's healthCheckNodePort, which answers 200 only while the node has
+ * a ready local endpoint.
+ */
+export const NLB_LOCAL_DEFAULTS = {
+  healthCheckProtocol: 'HTTP',
+  healthCheckPort: 'healthCheckNodePort',
+  healthCheckPath: '/healthz',
+  healthCheckIntervalSeconds: 10,
+  healthCheckTimeoutSeconds: 6,
+  healthyThresholdCount: 2,
+  unhealthyThresholdCount: 2,
 } as const;
 
 /** AWS's accepted ranges (inclusive) for target group and load balancer settings. */
@@ -68,18 +100,35 @@ export const ARGO_DEFAULTS = {
  * Allowances: durations draingate cannot read from any object and so assumes, each configurable.
  * - propagation (L): time from DeregisterTargets until the ALB data plane stops routing new requests to the
  *   target. Observed at 10–15 s and more (controller issues #905, #2106, #2366; reference 000 measured a
- *   12 s minimum).
+ *   12 s minimum). With the controller latency C it covers the ~17 s after a pod's deletion that controller
+ *   issue #2106 reports ALB traffic for: a pod behind ip targets must serve for C + L = 20 s.
  * - shutdown (S): the application's own shutdown time after SIGTERM.
- * - controller latency: time from an endpoint change to the controller's Register/DeregisterTargets call.
+ * - controller latency (C): time from an endpoint change to the controller's Register/DeregisterTargets call.
+ * - endpoint propagation (E): instance targets are nodes, which stay registered while their pods come and go;
+ *   what a terminating pod must outlive there is the EndpointSlice update reaching kube-proxy on every node
+ *   and kube-proxy reprogramming its rules (`--iptables-min-sync-period`, default 1 s). 2 s: an assumption
+ *   with a margin over that one second.
  */
 export const ALLOWANCE_DEFAULTS = {
   propagationSeconds: 15,
   shutdownSeconds: 5,
   controllerLatencySeconds: 5,
+  endpointPropagationSeconds: 2,
 } as const;
 
-/** NLB data-plane propagation after deregistration is much slower than an ALB's: minutes, not seconds. */
+/**
+ * NLB data-plane propagation after DeregisterTargets: minutes, not seconds. Controller issue #2366 measured at
+ * least 2 minutes for NLB ip targets whatever the deregistration delay; #3270 reports about 2 minutes with a
+ * 5 s delay; containers-roadmap #470 reports ~2 minutes "even if the deregistration delay is set to zero".
+ */
 export const NLB_PROPAGATION_SECONDS = 120;
+
+/**
+ * How long an NLB keeps opening new connections to a target after marking it unhealthy: containers-roadmap
+ * #470 measured 30–40 s. With `externalTrafficPolicy: Local` a node whose last local pod terminates is taken
+ * out this way, not by deregistration. For an ALB the propagation allowance L applies.
+ */
+export const NLB_UNHEALTHY_PROPAGATION_SECONDS = 40;
 
 /** Ranges for the uncertain parameters, for sweeps in the simulator. */
 export const UNCERTAIN_RANGES = {
@@ -111,8 +160,6 @@ export const SIMULATION_DEFAULTS = {
   podTeardownSeconds: 3,
   /** The kubelet's one-off extension when a preStop hook outlives the grace period (Kubernetes pod lifecycle docs). */
   gracePeriodExtensionSeconds: 2,
-  /** kube-proxy programs endpoint changes on every node about a second after they happen (instance targets): an assumption. */
-  kubeProxyLatencySeconds: 1,
   /** Request duration seen by the client: reference 000 after its fix measured p50 29.7 ms, p99 51 ms. */
   requestMedianMs: 30,
   requestP99Ms: 50,
