@@ -147,7 +147,10 @@ export async function runValidate(
     workspace: cwd,
     ...(runnerTemp ? { runnerTemp } : {}),
   });
-  const read = await readManifestSources(expanded.paths, { cwd });
+  const read = await readManifestSources(expanded.paths, {
+    cwd,
+    allowedRoots: [cwd, ...(runnerTemp ? [runnerTemp] : [])],
+  });
   // The walk of a named directory does not know the exclusions: they apply to what it found.
   const excluded = (file: string): boolean => expanded.exclude.some((pattern) => matchesGlob(file, pattern));
   const sources = expanded.exclude.length > 0 ? read.sources.filter((s) => !excluded(s.file)) : read.sources;

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,6 +129,19 @@ describe('the bundled action: validate on a repository as it is laid out', () =>
     expect(run.annotations.at(-1)?.message).toMatch(
       /2 input problem\(s\): \.\.\/\.\.\/etc\/passwd:1:1: manifests pattern "\.\.\/\.\.\/etc\/passwd" names "\.\.\/\.\.\/etc\/passwd", outside the workspace/,
     );
+  });
+
+  it('refuses a link in a named directory that leads outside the workspace', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'draingate-outside-'));
+    await writeFile(join(outside, 'secret.yaml'), await readFile(ALL_RIGHT, 'utf8'));
+    await mkdir(join(workspace, 'linked'), { recursive: true });
+    await symlink(join(outside, 'secret.yaml'), join(workspace, 'linked/secret.yaml'));
+    const run = await runAction({ command: 'validate', manifests: 'linked/' }, { cwd: workspace });
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations.at(-1)?.message).toBe(
+      'draingate: 1 input problem(s): linked/secret.yaml:1:1: leads outside the directories that may be read (a symbolic link?): not read',
+    );
+    await rm(outside, { recursive: true, force: true });
   });
 
   it('reads rendered output under RUNNER_TEMP, and annotates it without a repository path', async () => {

@@ -36,6 +36,23 @@ describe('readManifestSources', () => {
     ]);
   });
 
+  it('with allowed roots, refuses a link in a walked directory that leads outside them', async () => {
+    const dir = scratch();
+    const outside = scratch();
+    writeFileSync(join(outside, 'secret.yaml'), SERVICE);
+    mkdirSync(join(dir, 'k8s'));
+    symlinkSync(join(outside, 'secret.yaml'), join(dir, 'k8s/link.yaml'));
+    writeFileSync(join(dir, 'k8s/service.yaml'), SERVICE);
+    const read = await readManifestSources(['k8s'], { cwd: dir, allowedRoots: [dir] });
+    expect(read.sources.map((s) => s.file)).toEqual(['k8s/service.yaml']);
+    expect(read.problems).toEqual([
+      {
+        at: { file: 'k8s/link.yaml', line: 1, column: 1 },
+        message: 'leads outside the directories that may be read (a symbolic link?): not read',
+      },
+    ]);
+  });
+
   it('stops reading a named device at --max-file-size, whatever stat says', async () => {
     const read = await readManifestSources(['/dev/zero'], { cwd: scratch(), maxFileBytes: 1024 * 1024 });
     expect(read.sources).toEqual([]);

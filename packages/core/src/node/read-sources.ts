@@ -6,10 +6,11 @@ import {
   openSync,
   readdirSync,
   readSync,
+  realpathSync,
   statSync,
 } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { InputProblem, Notice } from '../manifest/source.js';
 import type { ManifestSource } from '../validate.js';
 
@@ -20,6 +21,11 @@ export interface ReadSourcesOptions {
   readonly stdin?: NodeJS.ReadableStream;
   /** Paths are reported relative to this directory. */
   readonly cwd?: string;
+  /**
+   * When given, only files inside these directories are read: a symbolic link that leads elsewhere is a
+   * problem (the Action reads a pull request's files, and a link could point at the runner's own).
+   */
+  readonly allowedRoots?: readonly string[];
 }
 
 /** What reading gave: the sources, the problems (unreadable files) and the notices (files skipped on purpose). */
@@ -66,7 +72,14 @@ export async function readManifestSources(
     `${what} over the ${formatBytes(maxBytes)} limit (--max-file-size)`;
   // Synchronous reads: nothing else runs meanwhile, and on a corpus of many files they take a fraction of
   // the time that queuing each read on the thread pool does.
+  const roots = options.allowedRoots?.map(realpathOrSelf);
+  const outsideRoots = (path: string): boolean =>
+    roots !== undefined && !roots.some((root) => isWithin(realpathOrSelf(path), root));
   const readOne = (path: string, name: string, walking: boolean): void => {
+    if (outsideRoots(path)) {
+      problem(name, 'leads outside the directories that may be read (a symbolic link?): not read');
+      return;
+    }
     let fd: number;
     try {
       // Non-blocking, so that opening a FIFO found by a walk does not wait for a writer.
@@ -168,6 +181,19 @@ export async function readManifestSources(
     else problem(name, `cannot read: ${describeSpecial(info)}`);
   }
   return { sources, problems, notices };
+}
+
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+function isWithin(path: string, root: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 /**
