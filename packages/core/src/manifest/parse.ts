@@ -93,11 +93,11 @@ export function parseEachManifest(
       continue;
     }
     const data = loaded.value;
-    const at = { file, line: document.firstLine, column: 1 };
+    const at = (): SourceRef => ({ file, line: document.firstLine, column: 1 });
     if (data === null || data === undefined) continue;
     if (Array.isArray(data)) {
       // A list at the top is another tool's file (an Ansible playbook, a JSON array), never an object.
-      skipped.push({ at, what: 'a list at the top' });
+      skipped.push({ at: at(), what: 'a list at the top' });
       continue;
     }
     const positions = new DocumentPositions(
@@ -117,11 +117,11 @@ export function parseEachManifest(
     }
     const notObject = notAnObject(data);
     if (notObject !== undefined) {
-      skipped.push({ at, what: notObject });
+      skipped.push({ at: at(), what: notObject });
       continue;
     }
     collectObjects(data, DOCUMENT_ROOT, positions, loaded.privateText, count, problems, (what) =>
-      skipped.push({ at, what }),
+      skipped.push({ at: at(), what }),
     );
   }
   if (objects === 0 && problems.length === 0) {

@@ -248,14 +248,15 @@ export function normalizeWorkload(r: FieldReader): WorkloadObject | undefined {
     r.report(['spec', 'template'], 'is required (a pod template)');
   }
   if (usesWorkloadRef) refuseTemplateBesideWorkloadRef(r);
-  else refuseSelectorBesideTemplate(r, kind);
+  const podLabels = r.stringMap(POD_LABELS);
+  if (!usesWorkloadRef) refuseSelectorBesideTemplate(r, kind, podLabels);
   const strategy = readStrategy(r, kind);
   const workload: WorkloadObject = {
     ref: r.ref,
     reader: r,
     kind,
     annotations: r.stringMap(METADATA_ANNOTATIONS),
-    podLabels: r.stringMap(POD_LABELS),
+    podLabels,
     podAnnotations: r.stringMap(POD_ANNOTATIONS),
     replicas,
     minReadySeconds:
@@ -621,16 +622,21 @@ export function normalizeTargetGroupBinding(r: FieldReader): TargetGroupBindingO
  * A workload whose selector does not select its own pod template is refused by the API server ("selector
  * does not match template labels"): judged anyway, it would be linked as if it ran.
  */
-function refuseSelectorBesideTemplate(r: FieldReader, kind: string): void {
-  if (r.raw(['spec', 'selector']) == null) return;
-  const selector = readSelector(r, ['spec', 'selector']);
-  const labels = r.stringMap(POD_LABELS);
+function refuseSelectorBesideTemplate(
+  r: FieldReader,
+  kind: string,
+  labels: Readonly<Record<string, string>>,
+): void {
+  if (r.raw(WORKLOAD_SELECTOR) == null) return;
+  const selector = readSelector(r, WORKLOAD_SELECTOR);
   if (!selectorMatches(selector, labels))
     r.report(
-      ['spec', 'selector'],
+      WORKLOAD_SELECTOR,
       `does not select the pod template's labels (${describeLabels(labels)}): the API server refuses such a ${kind}`,
     );
 }
+
+const WORKLOAD_SELECTOR: FieldPath = ['spec', 'selector'];
 
 function describeLabels(labels: Readonly<Record<string, string>>): string {
   const entries = Object.entries(labels);
