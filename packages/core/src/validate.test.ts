@@ -185,6 +185,16 @@ describe('what the API server accepts and refuses', () => {
       ],
     },
     {
+      name: 'a template label that is a number → one input problem, not one per reading',
+      text: deployment({ selector: '      app: web' }).replace(
+        '        app: web\n    spec:',
+        '        app: web\n        tier: 1\n    spec:',
+      ),
+      problems: [
+        'd.yaml:14:9: Deployment shop/web: spec.template.metadata.labels.tier: must be a string, got 1',
+      ],
+    },
+    {
       name: 'a selector that selects the template’s labels → accepted',
       text: deployment({ selector: '      app: web' }),
       problems: [],
