@@ -11,7 +11,7 @@ export async function runRollback(inputs: ActionInputs, ports: ActionPorts): Pro
   const workload = parseWorkloadRef(inputs.workload ?? '', inputs.namespace);
   const name = `${workload.kind} ${workload.namespace}/${workload.name}`;
   try {
-    if (workload.kind === 'StatefulSet') {
+    if (workload.kind !== 'Deployment' && workload.kind !== 'Rollout') {
       throw new UpstreamError(
         'kubernetes',
         'rollback',

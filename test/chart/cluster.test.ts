@@ -246,6 +246,11 @@ describe.skipIf(!ready)('the Helm chart on the real API server', () => {
         status: 404,
       },
       {
+        name: 'get a DaemonSet (absent: 404, not 403)',
+        path: () => `/apis/apps/v1/namespaces/${app}/daemonsets/edge`,
+        status: 404,
+      },
+      {
         name: 'get an Argo Rollout (absent: 404, not 403)',
         path: () => `/apis/argoproj.io/v1alpha1/namespaces/${app}/rollouts/web`,
         status: 404,
@@ -269,6 +274,11 @@ describe.skipIf(!ready)('the Helm chart on the real API server', () => {
       {
         name: 'list poddisruptionbudgets',
         path: () => `/apis/policy/v1/namespaces/${app}/poddisruptionbudgets`,
+        status: 200,
+      },
+      {
+        name: 'list horizontalpodautoscalers',
+        path: () => `/apis/autoscaling/v2/namespaces/${app}/horizontalpodautoscalers`,
         status: 200,
       },
       { name: 'get the namespace', path: () => `/api/v1/namespaces/${app}`, status: 200 },

@@ -123,7 +123,7 @@ describe.skipIf(!hasPeer('helm'))('the Helm chart, rendered', () => {
     const preStop = c.lifecycle?.preStop.sleep?.seconds ?? 0;
     const delay = Number(env['DRAINGATE_SHUTDOWN_DELAY_SECONDS']);
     const timeout = Number(env['DRAINGATE_SHUTDOWN_TIMEOUT_SECONDS']);
-    expect({ preStop, delay, timeout }).toEqual({ preStop: 15, delay: 5, timeout: 15 });
+    expect({ preStop, delay, timeout }).toEqual({ preStop: 20, delay: 5, timeout: 15 });
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(preStop + delay + timeout);
     expect(only(manifests, 'Deployment').metadata.annotations?.['draingate.io/shutdown-seconds']).toBe(
       String(delay + timeout),
@@ -320,15 +320,15 @@ describe.skipIf(!hasPeer('helm'))('the Helm chart, rendered', () => {
       message: "at '/extraEnv/0/name'",
     },
     {
-      name: 'an ALB with a preStop shorter than the propagation allowance → refused',
+      name: 'an ALB with a preStop shorter than controller latency plus propagation → refused',
       args: ['--set', 'ingress.enabled=true', '--set', 'drain.preStopSleepSeconds=5'],
-      message: "at '/drain/preStopSleepSeconds': minimum: got 5, want 15",
+      message: "at '/drain/preStopSleepSeconds': minimum: got 5, want 20",
     },
     {
       name: 'a grace period that does not cover preStop and shutdown → refused with the sum',
       args: ['--set', 'drain.terminationGracePeriodSeconds=30'],
       message:
-        'drain.terminationGracePeriodSeconds (30) must be greater than drain.preStopSleepSeconds + drain.shutdownDelaySeconds + drain.shutdownTimeoutSeconds (15 + 5 + 15 = 35)',
+        'drain.terminationGracePeriodSeconds (30) must be greater than drain.preStopSleepSeconds + drain.shutdownDelaySeconds + drain.shutdownTimeoutSeconds (20 + 5 + 15 = 40)',
     },
     {
       name: 'a NetworkPolicy with no peer (which would admit everyone) → refused',
@@ -368,6 +368,15 @@ describe.skipIf(!hasPeer('helm'))('the Helm chart, rendered', () => {
       expect(report.summary.workloads + report.summary.skippedWorkloads).toBe(1);
       // Nothing is suppressed: with the HPA on, DG008 reads its minReplicas.
       expect(report.suppressed.length).toBe(0);
+      // And the simulator agrees: a rolling update of the provider behind its ALB loses no request.
+      if (input !== yaml) {
+        const simulated = await draingate(['simulate', '--output', 'json', '-'], { input });
+        expect(simulated.stderr).toBe('');
+        expect(simulated.code).toBe(0);
+        const document = JSON.parse(simulated.stdout) as { result: { failures: number; requests: number } };
+        expect(document.result.requests).toBeGreaterThan(0);
+        expect(document.result.failures).toBe(0);
+      }
     },
   );
 });

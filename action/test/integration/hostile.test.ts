@@ -89,9 +89,9 @@ const CASES: { name: string; inputs: Record<string, string>; error: RegExp }[] =
   },
   {
     name: 'an unknown workload kind',
-    inputs: { command: 'gate', workload: 'daemonset/web', kubeconfig: 'empty-kubeconfig' },
+    inputs: { command: 'gate', workload: 'replicaset/web', kubeconfig: 'empty-kubeconfig' },
     error:
-      /input workload: must be deployment\/NAME, rollout\/NAME or statefulset\/NAME, got "daemonset\/web"/,
+      /input workload: must be deployment\/NAME, rollout\/NAME, statefulset\/NAME or daemonset\/NAME, got "replicaset\/web"/,
   },
   {
     name: 'a kubeconfig that does not parse',

@@ -85,7 +85,7 @@ export const drainTimingSchema = z
       .string()
       .max(253)
       .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be an object name (a DNS-1123 subdomain)'),
-    kind: z.enum(['Deployment', 'StatefulSet', 'Rollout']).optional(),
+    kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout']).optional(),
   })
   .meta({ id: 'DrainTimingRequest' });
 

@@ -1,7 +1,7 @@
 {{/* The RBAC rules of the provider, shared by the ClusterRole and the namespaced Roles (rbac.yaml). */}}
 {{- define "draingate.namespacedRules" -}}
 - apiGroups: [apps]
-  resources: [deployments, statefulsets]
+  resources: [deployments, statefulsets, daemonsets]
   verbs: [get]
 - apiGroups: [argoproj.io]
   resources: [rollouts]
@@ -18,12 +18,18 @@
 - apiGroups: [policy]
   resources: [poddisruptionbudgets]
   verbs: [list]
+- apiGroups: [autoscaling]
+  resources: [horizontalpodautoscalers]
+  verbs: [list]
+- apiGroups: [keda.sh]
+  resources: [scaledobjects]
+  verbs: [list]
 {{- end -}}
 {{- define "draingate.clusterScopedRules" -}}
 - apiGroups: [networking.k8s.io]
   resources: [ingressclasses]
   verbs: [list]
-- apiGroups: [elbv2.k8s.aws]
+- apiGroups: [elbv2.k8s.aws, eks.amazonaws.com]
   resources: [ingressclassparams]
   verbs: [list]
 {{- end -}}

@@ -1,6 +1,6 @@
 import type { AwsAdapters } from '@draingate/aws';
 import { createLiveFactsReader, InputError, parseWorkloadRef as parseCoreWorkloadRef } from '@draingate/core';
-import type { Allowances, WorkloadFacts, WorkloadRef } from '@draingate/core';
+import type { Allowances, ClusterFacts, WorkloadFacts, WorkloadRef } from '@draingate/core';
 import type { KubeAdapters } from '@draingate/kube';
 import { UsageError } from './io.js';
 
@@ -24,7 +24,11 @@ export interface LiveConnection {
  * Connects to AWS (and, on first use, the cluster). The SDKs are imported here, not at start-up, so that
  * offline commands such as `validate` and `simulate` start in tens of milliseconds.
  */
-export async function connect(flags: ConnectionFlags, allowances: Allowances): Promise<LiveConnection> {
+export async function connect(
+  flags: ConnectionFlags,
+  allowances: Allowances,
+  cluster?: ClusterFacts,
+): Promise<LiveConnection> {
   const [{ createAwsAdapters }, { createKubeAdapters }] = await Promise.all([
     import('@draingate/aws'),
     import('@draingate/kube'),
@@ -44,6 +48,7 @@ export async function connect(flags: ConnectionFlags, allowances: Allowances): P
         objects: kubeAdapters().cluster,
         catalog: aws.catalog,
         allowances,
+        ...(cluster ? { cluster } : {}),
       }).readWorkloadFacts(workload, signal),
     close: () => aws.destroy(),
   };

@@ -28,7 +28,10 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
   registerSimulate(program, io, async (paths, overrides) => {
     // Manifests are simulated with the same allowances validate uses (.draingate.yaml when present).
     const { config, file } = await loadConfig(io, undefined);
-    return createManifestLoader(io, { allowances: allowancesFrom(config, file, {}) })(paths, overrides);
+    return createManifestLoader(io, {
+      allowances: allowancesFrom(config, file, {}),
+      ...(config.cluster ? { cluster: config.cluster } : {}),
+    })(paths, overrides);
   });
   registerCheck(program, io, setExit);
   registerGate(program, io, setExit);

@@ -94,6 +94,22 @@ describe('draingate validate, as a process', () => {
       args: ['validate', '--config', 'nope.yaml', RIGHT],
       stderr: /--config nope.yaml: cannot read the file \(no such file\)/,
     },
+    {
+      name: 'a --default-target-type that is neither ip nor instance',
+      args: ['validate', '--default-target-type', 'IP', RIGHT],
+      stderr:
+        /--default-target-type <type>' argument 'IP' is invalid. expected one of ip, instance, got "IP"/,
+    },
+    {
+      name: 'an --alb-ingress-class Kubernetes would refuse',
+      args: ['validate', '--alb-ingress-class', 'Internal_ALB', RIGHT],
+      stderr: /--alb-ingress-class <name>' argument 'Internal_ALB' is invalid. must be an IngressClass name/,
+    },
+    {
+      name: 'an empty --default-ingress-class',
+      args: ['validate', '--default-ingress-class', '', RIGHT],
+      stderr: /--default-ingress-class <name>' argument '' is invalid. must be an IngressClass name/,
+    },
     { name: 'an unknown command', args: ['frobnicate'], stderr: /unknown command 'frobnicate'/ },
     { name: 'explain of an unknown rule', args: ['explain', 'DG999'], stderr: /unknown rule "DG999"/ },
   ];
@@ -215,6 +231,72 @@ describe('draingate validate, as a process', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(
       'draingate: .draingate.yaml:2:1: propagationSeconds: must be a number of seconds between 0 and 3600, got "soon"',
+    );
+  });
+});
+
+describe('draingate validate with cluster facts', () => {
+  const app = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: shop }
+spec:
+  replicas: 3
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec: { containers: [{ name: web, ports: [{ name: http, containerPort: 8080 }] }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: shop }
+spec:
+  selector: { app: web }
+  ports: [{ port: 80, targetPort: http }]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+  annotations: { alb.ingress.kubernetes.io/scheme: internet-facing }
+spec:
+  ingressClassName: internal-alb
+  defaultBackend: { service: { name: web, port: { number: 80 } } }
+`;
+
+  it('an Ingress of a class the input does not define: a notice, the workload counted as undecided', async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'app.yaml'), app);
+    const run = await draingate(['validate', 'app.yaml'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      'app.yaml:18:1: Ingress shop/web: carries alb.ingress.kubernetes.io/* annotations, but its IngressClass "internal-alb" is not in the input',
+    );
+    expect(run.stdout).toContain(
+      '0 load-balanced workloads checked in 1 file; 1 workload skipped (1 whose load balancer could not be told: see notices)',
+    );
+  });
+
+  it('declared by flag or in .draingate.yaml, the class is the controller’s and the workload is judged', async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'app.yaml'), app);
+    const flag = await draingate(['validate', '--alb-ingress-class', 'internal-alb', 'app.yaml'], {
+      cwd: dir,
+    });
+    expect(flag.stdout).toContain('1 load-balanced workload checked in 1 file');
+    expect(flag.code).toBe(1);
+    writeFileSync(join(dir, '.draingate.yaml'), 'cluster:\n  albIngressClasses: [internal-alb]\n');
+    const file = await draingate(['validate', '-o', 'json', 'app.yaml'], { cwd: dir });
+    expect(JSON.parse(file.stdout).summary).toMatchObject({
+      workloads: 1,
+      unresolvedWorkloads: 0,
+      notices: 0,
+    });
+    writeFileSync(join(dir, '.draingate.yaml'), 'cluster:\n  defaultTargetType: IP\n');
+    const bad = await draingate(['validate', 'app.yaml'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      'draingate: .draingate.yaml:2:22: cluster.defaultTargetType: must be ip or instance, got "IP"',
     );
   });
 });

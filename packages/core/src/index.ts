@@ -19,7 +19,15 @@ export {
   servingContainerNames,
 } from './model/link.js';
 export type { BuildFactsOptions, BuiltFacts, Inventory } from './model/link.js';
-export { ANNOTATIONS, ALB, NLB, READINESS_GATE_PREFIXES, parseAttributeList } from './model/annotations.js';
+export {
+  ANNOTATIONS,
+  ALB,
+  NLB,
+  EKS_AUTO_MODE,
+  LEGACY_READINESS_GATE_PREFIX,
+  READINESS_GATE_PREFIXES,
+  parseAttributeList,
+} from './model/annotations.js';
 export * from './timing/defaults.js';
 export * from './timing/model.js';
 export * from './timing/rolling-update.js';
@@ -27,8 +35,10 @@ export * from './rules/types.js';
 export { RULES, findRule } from './rules/registry.js';
 export { evaluateRules, reachesThreshold, countBySeverity } from './rules/evaluate.js';
 export type { Report, Suppressed, FailOn, EvaluateOptions } from './rules/evaluate.js';
-export { parseConfig, allowancesFrom } from './config/config.js';
-export type { DraingateConfig, ParsedConfig } from './config/config.js';
+export { parseConfig, allowancesFrom, clusterFactsFrom, checkIngressClassName } from './config/config.js';
+export type { ClusterFlags, DraingateConfig, ParsedConfig } from './config/config.js';
+export { hasClusterFacts, mergeClusterFacts } from './model/cluster.js';
+export type { ClusterFacts } from './model/cluster.js';
 export { validateManifests, loadFacts } from './validate.js';
 export type { ManifestSource, ValidateOptions } from './validate.js';
 export { renderText } from './report/text.js';

@@ -6,6 +6,7 @@ import { parseEachManifest } from './manifest/parse.js';
 import type { InputProblem, Notice } from './manifest/source.js';
 import { createInventory, linkEachWorkload, linkInventory, normalizeObject } from './model/link.js';
 import type { BuildFactsOptions, Inventory } from './model/link.js';
+import type { ClusterFacts } from './model/cluster.js';
 import type { WorkloadFacts } from './model/facts.js';
 import type { ObjectRef } from './model/provenance.js';
 import type { Evaluation, Report } from './rules/evaluate.js';
@@ -29,6 +30,8 @@ export interface ValidateOptions {
   readonly readProblems?: readonly InputProblem[];
   /** Notices from reading the sources (files skipped on purpose), reported with the rest. */
   readonly readNotices?: readonly Notice[];
+  /** What the cluster is known to be beyond the input (`cluster:` in `.draingate.yaml`, flags). */
+  readonly cluster?: ClusterFacts;
 }
 
 /**
@@ -37,13 +40,13 @@ export interface ValidateOptions {
  */
 export function loadFacts(
   sources: readonly ManifestSource[],
-  options: Pick<ValidateOptions, 'allowances' | 'defaultNamespace'>,
+  options: Pick<ValidateOptions, 'allowances' | 'defaultNamespace' | 'cluster'>,
 ): { facts: WorkloadFacts[]; problems: InputProblem[]; notices: Notice[]; inventory: Inventory } {
   const { inventories, problems, notices, linkOptions } = loadEnvironments(sources, options);
   const facts: WorkloadFacts[] = [];
   const seen = new Set<ObjectRef>();
   for (const inventory of inventories) {
-    for (const workload of linkInventory(inventory, linkOptions, problems)) {
+    for (const workload of linkInventory(inventory, linkOptions, problems, notices)) {
       if (seen.has(workload.workload.ref)) continue;
       seen.add(workload.workload.ref);
       facts.push(workload);
@@ -56,7 +59,7 @@ export function loadFacts(
 /** The inventory of each environment of the input, with the problems and notices of reading them. */
 function loadEnvironments(
   sources: readonly ManifestSource[],
-  options: Pick<ValidateOptions, 'allowances' | 'defaultNamespace'>,
+  options: Pick<ValidateOptions, 'allowances' | 'defaultNamespace' | 'cluster'>,
 ): { inventories: Inventory[]; problems: InputProblem[]; notices: Notice[]; linkOptions: BuildFactsOptions } {
   const problems: InputProblem[] = [];
   const notices: Notice[] = [];
@@ -104,7 +107,11 @@ function loadEnvironments(
     inventories,
     problems,
     notices,
-    linkOptions: { defaultNamespace, shutdownSeconds: options.allowances.shutdownSeconds },
+    linkOptions: {
+      defaultNamespace,
+      shutdownSeconds: options.allowances.shutdownSeconds,
+      ...(options.cluster ? { cluster: options.cluster } : {}),
+    },
   };
 }
 
@@ -133,16 +140,16 @@ function unreadKindsNotice(kinds: ReadonlyMap<string, number>): Notice {
 
 function mergeInventories(inventories: readonly Inventory[]): Inventory {
   const merged = createInventory();
+  // Every list of the inventory, whatever kinds it gains; one push per item, as spreading a long list
+  // into one call can overflow the stack.
+  const lists = Object.keys(merged).filter((key) =>
+    Array.isArray(merged[key as keyof Inventory]),
+  ) as (keyof Inventory)[];
   for (const inventory of inventories) {
-    merged.workloads.push(...inventory.workloads);
-    merged.services.push(...inventory.services);
-    merged.ingresses.push(...inventory.ingresses);
-    merged.ingressClasses.push(...inventory.ingressClasses);
-    merged.ingressClassParams.push(...inventory.ingressClassParams);
-    merged.bindings.push(...inventory.bindings);
-    merged.namespaces.push(...inventory.namespaces);
-    merged.pdbs.push(...inventory.pdbs);
-    merged.autoscalers.push(...inventory.autoscalers);
+    for (const key of lists) {
+      const into = merged[key] as unknown[];
+      for (const item of inventory[key] as unknown[]) into.push(item);
+    }
     merged.skippedKinds += inventory.skippedKinds;
   }
   return merged;
@@ -157,22 +164,35 @@ export function validateManifests(sources: readonly ManifestSource[], options: V
   const disabled = new Set((options.disable ?? []).map((id) => id.toUpperCase()));
   const rules: readonly Rule[] = disabled.size > 0 ? RULES.filter((rule) => !disabled.has(rule.id)) : RULES;
   // Each workload is judged as soon as it is linked, so its facts need not outlive it.
-  const evaluation: Evaluation = { findings: [], suppressed: [], workloads: [], skippedWorkloads: [] };
+  const evaluation: Evaluation = {
+    findings: [],
+    suppressed: [],
+    workloads: [],
+    skippedWorkloads: [],
+    unresolvedWorkloads: [],
+  };
   const evaluateOptions = { allowances: options.allowances, rules };
+  const allNotices: Notice[] = [...(options.readNotices ?? []), ...notices];
   const judged = inventories.length > 1 ? new Set<ObjectRef>() : undefined;
   for (const inventory of inventories) {
-    linkEachWorkload(inventory, linkOptions, problems, (facts) => {
-      if (judged) {
-        if (judged.has(facts.workload.ref)) return;
-        judged.add(facts.workload.ref);
-      }
-      evaluateWorkload(facts, evaluateOptions, evaluation);
-    });
+    linkEachWorkload(
+      inventory,
+      linkOptions,
+      problems,
+      (facts) => {
+        if (judged) {
+          if (judged.has(facts.workload.ref)) return;
+          judged.add(facts.workload.ref);
+        }
+        evaluateWorkload(facts, evaluateOptions, evaluation);
+      },
+      allNotices,
+    );
   }
   return {
     ...evaluation,
     problems: [...(options.readProblems ?? []), ...problems],
-    notices: [...(options.readNotices ?? []), ...notices],
+    notices: allNotices,
     files: sources.length,
   };
 }

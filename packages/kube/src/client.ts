@@ -26,6 +26,8 @@ export interface ResourceType {
   readonly version: string;
   readonly plural: string;
   readonly kind: string;
+  /** How warnings name its objects when the kind alone is ambiguous (two groups serve it). */
+  readonly label?: string;
 }
 
 /** A patch's media type. */
@@ -213,6 +215,7 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 export const RESOURCES = {
   deployments: { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment' },
   statefulSets: { group: 'apps', version: 'v1', plural: 'statefulsets', kind: 'StatefulSet' },
+  daemonSets: { group: 'apps', version: 'v1', plural: 'daemonsets', kind: 'DaemonSet' },
   replicaSets: { group: 'apps', version: 'v1', plural: 'replicasets', kind: 'ReplicaSet' },
   rollouts: { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts', kind: 'Rollout' },
   ingresses: { group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', kind: 'Ingress' },
@@ -228,6 +231,22 @@ export const RESOURCES = {
     plural: 'ingressclassparams',
     kind: 'IngressClassParams',
   },
+  /** EKS Auto Mode's IngressClassParams (cluster-scoped); absent outside Auto Mode clusters. */
+  eksIngressClassParams: {
+    group: 'eks.amazonaws.com',
+    version: 'v1',
+    plural: 'ingressclassparams',
+    kind: 'IngressClassParams',
+    label: 'EKS Auto Mode IngressClassParams',
+  },
+  horizontalPodAutoscalers: {
+    group: 'autoscaling',
+    version: 'v2',
+    plural: 'horizontalpodautoscalers',
+    kind: 'HorizontalPodAutoscaler',
+  },
+  /** KEDA's ScaledObjects; absent where KEDA is not installed. */
+  scaledObjects: { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects', kind: 'ScaledObject' },
   targetGroupBindings: {
     group: 'elbv2.k8s.aws',
     version: 'v1beta1',

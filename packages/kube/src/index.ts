@@ -14,6 +14,7 @@ export {
   countOldReplicas,
   deriveArgoRolloutStatus,
   deriveDeploymentStatus,
+  deriveDaemonSetStatus,
   deriveStatefulSetStatus,
   PROGRESS_DEADLINE_EXCEEDED,
 } from './status.js';

@@ -17,6 +17,7 @@ import { isControlledBy } from './revisions.js';
 import {
   countOldReplicas,
   deriveArgoRolloutStatus,
+  deriveDaemonSetStatus,
   deriveDeploymentStatus,
   deriveStatefulSetStatus,
   newReplicaSetMatcher,
@@ -47,11 +48,19 @@ export interface LiveObjects extends CoreLiveObjects {
   readonly ingresses: readonly LiveObject[];
   /** Cluster-scoped. */
   readonly ingressClasses: readonly LiveObject[];
-  /** Cluster-scoped; empty when the AWS Load Balancer Controller's CRD is not installed. */
+  /**
+   * Cluster-scoped: the AWS Load Balancer Controller's (`elbv2.k8s.aws`) and EKS Auto Mode's
+   * (`eks.amazonaws.com`); empty where neither CRD is installed.
+   */
   readonly ingressClassParams: readonly LiveObject[];
   /** Empty when the AWS Load Balancer Controller's CRD is not installed. */
   readonly targetGroupBindings: readonly LiveObject[];
   readonly pdbs: readonly LiveObject[];
+  /**
+   * HorizontalPodAutoscalers and KEDA ScaledObjects of the namespace (they own the replica count); empty
+   * where KEDA is not installed or the reads are not allowed (see `warnings`).
+   */
+  readonly autoscalers: readonly LiveObject[];
   /** What could not be read and was left out, e.g. "IngressClasses: access denied (403)". */
   readonly warnings: readonly string[];
 }
@@ -64,6 +73,7 @@ export interface LiveObjectsReader extends CoreLiveObjectsReader {
 const WORKLOAD_TYPES: Readonly<Record<WorkloadKind, ResourceType>> = {
   Deployment: RESOURCES.deployments,
   StatefulSet: RESOURCES.statefulSets,
+  DaemonSet: RESOURCES.daemonSets,
   Rollout: RESOURCES.rollouts,
 };
 
@@ -145,14 +155,18 @@ export class KubeClusterReader implements ClusterReader, LiveObjectsReader {
     return object;
   }
 
-  /** Every object of `type` in `namespace` (cluster-wide when undefined); a type that is not installed is none. */
+  /**
+   * Every object of `type` in `namespace` (cluster-wide when undefined); a type that is not installed is
+   * none. A read that is not allowed is left out with a warning when it is cluster-wide or `optional`.
+   */
   private async listOrNone(
     type: ResourceType,
     namespace: string | undefined,
     warnings: string[],
     signal: AbortSignal | undefined,
+    optional = false,
   ): Promise<LiveObject[]> {
-    const what = `${type.kind} objects${namespace ? ` in ${namespace}` : ''}`;
+    const what = `${type.label ?? type.kind} objects${namespace ? ` in ${namespace}` : ''}`;
     try {
       const items = await this.clients.listObjects(
         type,
@@ -165,7 +179,7 @@ export class KubeClusterReader implements ClusterReader, LiveObjectsReader {
       // A 404 on a list is the resource type itself: the CRD is not installed.
       if (isStatus(err, 'not-found')) return [];
       // Cluster-scoped reads are often not granted to a namespaced deployer: leave them out, say so.
-      if (namespace === undefined && isStatus(err, 'access-denied')) {
+      if ((namespace === undefined || optional) && isStatus(err, 'access-denied')) {
         warnings.push(`${what}: access denied, left out`);
         return [];
       }
@@ -194,8 +208,11 @@ export class KubeClusterReader implements ClusterReader, LiveObjectsReader {
       ingresses,
       ingressClasses,
       ingressClassParams,
+      eksIngressClassParams,
       targetGroupBindings,
       pdbs,
+      horizontalPodAutoscalers,
+      scaledObjects,
       referencedWorkload,
     ] = await Promise.all([
       this.readNamespace(ns, warnings, signal),
@@ -203,8 +220,12 @@ export class KubeClusterReader implements ClusterReader, LiveObjectsReader {
       this.listOrNone(RESOURCES.ingresses, ns, warnings, signal),
       this.listOrNone(RESOURCES.ingressClasses, undefined, warnings, signal),
       this.listOrNone(RESOURCES.ingressClassParams, undefined, warnings, signal),
+      this.listOrNone(RESOURCES.eksIngressClassParams, undefined, warnings, signal),
       this.listOrNone(RESOURCES.targetGroupBindings, ns, warnings, signal),
       this.listOrNone(RESOURCES.pdbs, ns, warnings, signal),
+      // Autoscalers only lower the replica count a rule assumes (DG008): a denied read leaves them out.
+      this.listOrNone(RESOURCES.horizontalPodAutoscalers, ns, warnings, signal, true),
+      this.listOrNone(RESOURCES.scaledObjects, ns, warnings, signal, true),
       this.readReferencedWorkload(ref, workloadJson, warnings, signal),
     ]);
     return {
@@ -214,9 +235,10 @@ export class KubeClusterReader implements ClusterReader, LiveObjectsReader {
       services,
       ingresses,
       ingressClasses,
-      ingressClassParams,
+      ingressClassParams: [...ingressClassParams, ...eksIngressClassParams],
       targetGroupBindings,
       pdbs,
+      autoscalers: [...horizontalPodAutoscalers, ...scaledObjects],
       // The reads run in parallel: sort so the same cluster always gives the same report.
       warnings: warnings.sort(),
     };
@@ -357,11 +379,15 @@ export class KubeClusterReader implements ClusterReader, LiveObjectsReader {
     return all.filter((rs) => isControlledBy(rs, uid));
   }
 
-  /** Rollout progress with `kubectl rollout status` semantics (Deployment, StatefulSet) or Argo's (Rollout). */
+  /**
+   * Rollout progress with `kubectl rollout status` semantics (Deployment, StatefulSet, DaemonSet) or Argo's
+   * (Rollout).
+   */
   async readRolloutStatus(ref: WorkloadRef, signal?: AbortSignal): Promise<RolloutStatus> {
     const operation = 'readRolloutStatus';
     const workload = await this.readWorkload(ref, operation, signal);
     if (ref.kind === 'StatefulSet') return deriveStatefulSetStatus(ref, workload);
+    if (ref.kind === 'DaemonSet') return deriveDaemonSetStatus(ref, workload);
     if (ref.kind === 'Rollout') return deriveArgoRolloutStatus(ref, workload);
     const replicaSets = await this.listOwnedReplicaSets(workload, ref, operation, signal);
     const isNew = newReplicaSetMatcher(workload, replicaSets);

@@ -4,6 +4,7 @@ import {
   countOldReplicas,
   deriveArgoRolloutStatus,
   deriveDeploymentStatus,
+  deriveDaemonSetStatus,
   deriveStatefulSetStatus,
 } from './status.js';
 
@@ -184,6 +185,65 @@ describe('countOldReplicas', () => {
   it('finds the new ReplicaSet by revision when no template matches', () => {
     const sets = [aReplicaSet('rs2', 'web:other', 3, '2'), aReplicaSet('rs1', 'web:1', 1, '1')];
     expect(countOldReplicas(deployment, sets)).toBe(1);
+  });
+});
+
+describe('deriveDaemonSetStatus', () => {
+  const ds = (status: Record<string, unknown>, spec: Record<string, unknown> = {}) => ({
+    metadata: { generation: 4, resourceVersion: '11' },
+    spec,
+    status: {
+      observedGeneration: 4,
+      desiredNumberScheduled: 3,
+      currentNumberScheduled: 3,
+      updatedNumberScheduled: 3,
+      numberAvailable: 3,
+      numberReady: 3,
+      ...status,
+    },
+  });
+  it.each([
+    {
+      name: 'not observed → Progressing',
+      object: ds({ observedGeneration: 3 }),
+      phase: 'Progressing',
+      message: /spec update to be observed/,
+      old: 0,
+    },
+    {
+      name: 'some nodes not updated → Progressing, the rest counted as old',
+      object: ds({ updatedNumberScheduled: 1 }),
+      phase: 'Progressing',
+      message: /1 out of 3 new pods have been updated/,
+      old: 2,
+    },
+    {
+      name: 'updated but not all available → Progressing',
+      object: ds({ numberAvailable: 2 }),
+      phase: 'Progressing',
+      message: /2 of 3 updated pods are available/,
+      old: 0,
+    },
+    {
+      name: 'every node updated and available → Complete',
+      object: ds({}),
+      phase: 'Complete',
+      message: /daemon set "edge" successfully rolled out/,
+      old: 0,
+    },
+    {
+      name: 'OnDelete → Unknown',
+      object: ds({}, { updateStrategy: { type: 'OnDelete' } }),
+      phase: 'Unknown',
+      message: /only available for RollingUpdate/,
+      old: 0,
+    },
+  ])('$name', ({ object, phase, message, old }) => {
+    const status = deriveDaemonSetStatus({ kind: 'DaemonSet', namespace: 'ingress', name: 'edge' }, object);
+    expect(status.phase).toBe(phase);
+    expect(status.message).toMatch(message);
+    expect(status.oldReplicas).toBe(old);
+    expect(status.revision).toBe('4');
   });
 });
 

@@ -129,6 +129,52 @@ export function deriveDeploymentStatus(
   };
 }
 
+/**
+ * A DaemonSet's progress, as `kubectl rollout status` judges it (DaemonSetStatusViewer): a RollingUpdate
+ * whose spec is observed is complete once every scheduled pod is updated and available. A DaemonSet has no
+ * revision number of its own: its generation stands for one.
+ */
+export function deriveDaemonSetStatus(ref: WorkloadRef, daemonSet: unknown): RolloutStatus {
+  const generation = numberAt(daemonSet, 'metadata', 'generation') ?? 0;
+  const observedGeneration = numberAt(daemonSet, 'status', 'observedGeneration') ?? 0;
+  const desired = numberAt(daemonSet, 'status', 'desiredNumberScheduled') ?? 0;
+  const scheduled = numberAt(daemonSet, 'status', 'currentNumberScheduled') ?? desired;
+  const updated = numberAt(daemonSet, 'status', 'updatedNumberScheduled') ?? 0;
+  const available = numberAt(daemonSet, 'status', 'numberAvailable') ?? 0;
+  const ready = numberAt(daemonSet, 'status', 'numberReady') ?? 0;
+  const strategy = stringAt(daemonSet, 'spec', 'updateStrategy', 'type') ?? 'RollingUpdate';
+  let phase = 'Progressing';
+  let message: string;
+  if (strategy !== 'RollingUpdate') {
+    phase = 'Unknown';
+    message = `rollout status is only available for RollingUpdate strategy type (this one is ${strategy})`;
+  } else if (observedGeneration === 0 || generation > observedGeneration) {
+    message = 'Waiting for daemon set spec update to be observed...';
+  } else if (updated < desired) {
+    message = `Waiting for daemon set "${ref.name}" rollout to finish: ${updated} out of ${desired} new pods have been updated...`;
+  } else if (available < desired) {
+    message = `Waiting for daemon set "${ref.name}" rollout to finish: ${available} of ${desired} updated pods are available...`;
+  } else {
+    phase = 'Complete';
+    message = `daemon set "${ref.name}" successfully rolled out`;
+  }
+  return {
+    workload: ref,
+    generation,
+    observedGeneration,
+    resourceVersion: stringAt(daemonSet, 'metadata', 'resourceVersion') ?? '',
+    replicas: scheduled,
+    updatedReplicas: updated,
+    availableReplicas: available,
+    readyReplicas: ready,
+    oldReplicas: Math.max(0, scheduled - updated),
+    revision: String(generation),
+    phase,
+    message,
+    progressDeadlineExceeded: false,
+  };
+}
+
 /** A StatefulSet's progress, as `kubectl rollout status` judges it. */
 export function deriveStatefulSetStatus(ref: WorkloadRef, statefulSet: unknown): RolloutStatus {
   const generation = numberAt(statefulSet, 'metadata', 'generation') ?? 0;

@@ -56,7 +56,7 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
         .option('-n, --namespace <ns>', 'namespace of the workload', 'default')
         .argument(
           '[workload]',
-          'deployment/NAME, statefulset/NAME or rollout/NAME: find its target groups live',
+          'deployment/NAME, statefulset/NAME, daemonset/NAME or rollout/NAME: find its target groups live',
         );
     return command;
   };
@@ -246,7 +246,7 @@ async function run(
 ): Promise<void> {
   const { config, file } = await loadConfig(io, undefined);
   const allowances = allowancesFrom(config, file, {});
-  const live = await connect(flags, allowances);
+  const live = await connect(flags, allowances, config.cluster);
   try {
     // Reading the workload's target groups can fail upstream too: that is "could not measure", an Error.
     const verdicts = await body(live, allowances).catch((error: unknown) => {

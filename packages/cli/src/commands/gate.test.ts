@@ -150,7 +150,11 @@ describe('draingate gate', () => {
   });
 
   it.each([
-    { name: 'an unknown kind', args: ['gate', 'daemonset/web'], error: /workload: must be deployment\/NAME/ },
+    {
+      name: 'an unknown kind',
+      args: ['gate', 'replicaset/web'],
+      error: /workload: must be deployment\/NAME/,
+    },
     {
       name: 'a bad rate',
       args: ['gate', 'deployment/web', '--max-error-rate', '5 percent'],

@@ -85,7 +85,7 @@ export function registerGate(
     .description(
       'Follow a rollout to completion while watching the ALB; fail, and roll back or abort, on harm.',
     )
-    .argument('<workload>', 'deployment/NAME, rollout/NAME or statefulset/NAME')
+    .argument('<workload>', 'deployment/NAME, rollout/NAME, statefulset/NAME or daemonset/NAME')
     .option('-n, --namespace <ns>', 'namespace of the workload', 'default')
     .option(
       '--target-group <arn>',

@@ -40,7 +40,7 @@ export function registerRollback(
     )
     .action(async (workloadText: string, flags: RollbackFlags) => {
       const workload = parseOrUsage(() => parseWorkloadRef(workloadText, flags.namespace));
-      if (workload.kind === 'StatefulSet')
+      if (workload.kind !== 'Deployment' && workload.kind !== 'Rollout')
         throw new UsageError('rollback works on Deployments and Argo Rollouts');
       const ports = await connectOrUsage(deps, flags);
       try {

@@ -27,6 +27,7 @@ import {
 import { readManifestSources } from '@draingate/core/node';
 import type {
   Allowances,
+  ClusterFacts,
   ScenarioChange,
   ScenarioInput,
   SimulationJsonInput,
@@ -205,7 +206,12 @@ function describeChange(change: ScenarioChange): string {
  */
 export function createManifestLoader(
   io: CliIo,
-  options: { readonly allowances?: Allowances; readonly defaultNamespace?: string } = {},
+  options: {
+    readonly allowances?: Allowances;
+    readonly defaultNamespace?: string;
+    /** Cluster facts (`cluster:` of `.draingate.yaml`): which Ingresses and Services are load balanced. */
+    readonly cluster?: ClusterFacts;
+  } = {},
 ): LoadScenarios {
   return async (paths, overrides) => {
     const read = await readManifestSources(paths, { cwd: io.cwd, stdin: io.stdin });
@@ -213,6 +219,7 @@ export function createManifestLoader(
     const { facts, problems } = loadFacts(read.sources, {
       allowances,
       ...(options.defaultNamespace === undefined ? {} : { defaultNamespace: options.defaultNamespace }),
+      ...(options.cluster ? { cluster: options.cluster } : {}),
     });
     const all = [...read.problems, ...problems];
     if (all.length > 0) throw new UsageError(all.map(formatInputProblem).join('\n'));

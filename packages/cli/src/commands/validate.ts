@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   allowancesFrom,
+  checkIngressClassName,
+  clusterFactsFrom,
   formatInputProblem,
   parseConfig,
   reachesThreshold,
@@ -14,7 +16,15 @@ import {
   validateManifests,
 } from '@draingate/core';
 import { evaluateRules, InputError, RULES, UpstreamError } from '@draingate/core';
-import type { Allowances, DraingateConfig, FailOn, InputProblem, Report } from '@draingate/core';
+import type {
+  Allowances,
+  ClusterFacts,
+  DraingateConfig,
+  FailOn,
+  InputProblem,
+  Report,
+} from '@draingate/core';
+import { InvalidArgumentError } from 'commander';
 import { connect, parseWorkloadRef } from '../live.js';
 import { DEFAULT_MAX_FILE_BYTES, readManifestSources } from '@draingate/core/node';
 import { findRenderer, renderKustomizations } from '../kustomize.js';
@@ -32,6 +42,7 @@ async function validateFiles(
   flags: ValidateFlags,
   allowances: Allowances,
   disable: readonly string[] | undefined,
+  cluster: ClusterFacts,
 ): Promise<Report> {
   const maxFileBytes = flags.maxFileSize ?? DEFAULT_MAX_FILE_BYTES;
   const read =
@@ -53,6 +64,7 @@ async function validateFiles(
     defaultNamespace: flags.namespace,
     readProblems: problems,
     readNotices: read.notices,
+    cluster,
     ...(disable ? { disable } : {}),
   });
 }
@@ -66,9 +78,10 @@ async function validateLive(
   flags: ValidateFlags,
   allowances: Allowances,
   disable: readonly string[] | undefined,
+  cluster: ClusterFacts,
 ): Promise<Report> {
   const refs = workloads.map((workload) => parseWorkloadRef(workload, flags.namespace));
-  const live = await connect(flags, allowances);
+  const live = await connect(flags, allowances, cluster);
   try {
     const facts = await Promise.all(refs.map((ref) => live.readWorkloadFacts(ref)));
     const disabled = new Set((disable ?? []).map((id) => id.toUpperCase()));
@@ -101,6 +114,24 @@ interface ValidateFlags {
   maxFileSize?: number;
   kustomize?: string[];
   fixes: boolean;
+  albIngressClass?: string[];
+  defaultIngressClass?: string;
+  defaultTargetType?: 'ip' | 'instance';
+  serviceMutatorWebhook?: boolean;
+  eksAutoMode?: boolean;
+}
+
+/** An IngressClass name for a flag; commander reports the flag and the value. */
+function parseClassName(value: string, previous?: string[]): string[] {
+  const problem = checkIngressClassName(value);
+  if (problem) throw new InvalidArgumentError(`${problem}.`);
+  return collect(value, previous);
+}
+
+function parseOneClassName(value: string): string {
+  const problem = checkIngressClassName(value);
+  if (problem) throw new InvalidArgumentError(`${problem}.`);
+  return value;
 }
 
 /** Reads `--config` (or `.draingate.yaml` in the working directory when present). Errors are usage errors. */
@@ -164,6 +195,30 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
       'render each kustomize overlay under DIR (kustomize build, or kubectl kustomize) and validate each as an environment of its own; repeatable',
       collect,
     )
+    .option(
+      '--alb-ingress-class <name>',
+      'cluster fact: an IngressClass of the AWS Load Balancer Controller or EKS Auto Mode that the input does not define (repeatable)',
+      parseClassName,
+    )
+    .option(
+      '--default-ingress-class <name>',
+      "cluster fact: the cluster's default IngressClass, used by Ingresses that name none",
+      parseOneClassName,
+    )
+    .option(
+      '--default-target-type <type>',
+      "cluster fact: the controller's --default-target-type, ip or instance (controller default: instance)",
+      oneOf(['ip', 'instance'] as const),
+    )
+    .option(
+      '--service-mutator-webhook',
+      "cluster fact: the controller's Service mutator webhook runs, so a plain type: LoadBalancer Service becomes its NLB",
+    )
+    .option('--no-service-mutator-webhook', 'cluster fact: it does not (such Services are not judged)')
+    .option(
+      '--eks-auto-mode',
+      'cluster fact: EKS Auto Mode runs load balancing (type: LoadBalancer Services become its NLBs; ip targets by default)',
+    )
     .option('--no-fixes', 'text output: leave out the fix snippets')
     .option(
       '--live',
@@ -194,9 +249,20 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
           ? { controllerLatencySeconds: flags.controllerLatencySeconds }
           : {}),
       });
+      const cluster = clusterFactsFrom(config, {
+        ...(flags.albIngressClass ? { albIngressClass: flags.albIngressClass } : {}),
+        ...(flags.defaultIngressClass !== undefined
+          ? { defaultIngressClass: flags.defaultIngressClass }
+          : {}),
+        ...(flags.defaultTargetType !== undefined ? { defaultTargetType: flags.defaultTargetType } : {}),
+        ...(flags.serviceMutatorWebhook !== undefined
+          ? { serviceMutatorWebhook: flags.serviceMutatorWebhook }
+          : {}),
+        ...(flags.eksAutoMode !== undefined ? { eksAutoMode: flags.eksAutoMode } : {}),
+      });
       const report = flags.live
-        ? await validateLive(paths, flags, allowances, config.disable)
-        : await validateFiles(io, paths, flags, allowances, config.disable);
+        ? await validateLive(paths, flags, allowances, config.disable, cluster)
+        : await validateFiles(io, paths, flags, allowances, config.disable, cluster);
       const failOn = flags.failOn ?? config.failOn ?? 'error';
       switch (flags.output) {
         case 'json':

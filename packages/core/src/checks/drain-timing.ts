@@ -38,6 +38,7 @@ export function evaluateDrainTiming(input: DrainTimingInput): Verdict {
   const details = {
     workloads: report.workloads.map(formatObjectRef),
     skippedWorkloads: report.skippedWorkloads.map(formatObjectRef),
+    unresolvedWorkloads: report.unresolvedWorkloads.map(formatObjectRef),
     counts,
     findings: report.findings.map(findingJson),
     suppressed: report.suppressed.map((entry) => ({
@@ -48,6 +49,11 @@ export function evaluateDrainTiming(input: DrainTimingInput): Verdict {
   };
   const verdict = (phase: 'Successful' | 'Failed' | 'Inconclusive', reason: string): Verdict =>
     createVerdict('drain-timing', phase, { value: counts.error, threshold: 0, reason, details }, now);
+  if (report.workloads.length === 0 && report.unresolvedWorkloads.length > 0) {
+    const names = report.unresolvedWorkloads.map(formatObjectRef).join(', ');
+    const why = facts.flatMap((workload) => workload.unresolved ?? []).join('; ');
+    return verdict('Inconclusive', `could not tell whether a load balancer reaches ${names}: ${why}.`);
+  }
   if (report.workloads.length === 0) {
     const names = report.skippedWorkloads.map(formatObjectRef).join(', ');
     return verdict(

@@ -1,5 +1,8 @@
 import { isMap, isPair, isScalar, LineCounter, parseDocument } from 'yaml';
+import type { YAMLMap } from 'yaml';
 import type { InputProblem, SourceRef } from '../manifest/source.js';
+import type { ClusterFacts } from '../model/cluster.js';
+import { mergeClusterFacts } from '../model/cluster.js';
 import type { Resolved } from '../model/provenance.js';
 import { RULES } from '../rules/registry.js';
 import type { FailOn } from '../rules/evaluate.js';
@@ -15,6 +18,8 @@ export interface DraingateConfig {
   readonly failOn?: FailOn;
   /** Rule ids turned off for every workload. */
   readonly disable?: readonly string[];
+  /** Facts about the cluster the manifests lack (`cluster:`); see `ClusterFacts`. */
+  readonly cluster?: ClusterFacts;
 }
 
 export interface ParsedConfig {
@@ -102,15 +107,144 @@ export function parseConfig(text: string, file: string): ParsedConfig {
         }
         config[key] = (plain as string[]).map((id) => id.toUpperCase());
       }
+    } else if (key === 'cluster') {
+      if (!isMap(pair.value)) {
+        errors.push({
+          at: keyAt,
+          field: key,
+          message: `must be a mapping of cluster facts (${CLUSTER_KEYS.join(', ')})`,
+        });
+      } else {
+        const cluster = parseClusterFacts(pair.value, file, at, warnings, errors);
+        if (cluster) config[key] = cluster;
+      }
     } else {
       warnings.push({
         at: keyAt,
         field: key,
-        message: `unknown setting (known: ${[...SECONDS_KEYS, 'failOn', 'disable'].join(', ')})`,
+        message: `unknown setting (known: ${[...SECONDS_KEYS, 'failOn', 'disable', 'cluster'].join(', ')})`,
       });
     }
   }
   return { config: config as DraingateConfig, warnings, errors };
+}
+
+const CLUSTER_KEYS = [
+  'albIngressClasses',
+  'defaultIngressClass',
+  'defaultTargetType',
+  'serviceMutatorWebhook',
+  'eksAutoMode',
+] as const;
+
+/**
+ * An IngressClass name as Kubernetes accepts it: a DNS subdomain (lower-case alphanumerics, `-` and `.`,
+ * starting and ending alphanumeric, at most 253 characters).
+ */
+const CLASS_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/** Checks an IngressClass name; returns a message for one Kubernetes would refuse. */
+export function checkIngressClassName(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !CLASS_NAME.test(value))
+    return `must be an IngressClass name (lower-case letters, digits, '-' and '.'), got ${JSON.stringify(value)}`;
+  return undefined;
+}
+
+/** `cluster:` of `.draingate.yaml`: each fact checked, with the position of a bad one. */
+function parseClusterFacts(
+  map: YAMLMap,
+  file: string,
+  at: (offset: number | undefined) => SourceRef,
+  warnings: InputProblem[],
+  errors: InputProblem[],
+): ClusterFacts | undefined {
+  const facts: { -readonly [K in keyof ClusterFacts]: ClusterFacts[K] } = {};
+  const before = errors.length;
+  for (const pair of map.items) {
+    if (!isPair(pair) || !isScalar(pair.key)) continue;
+    const key = String(pair.key.value);
+    const field = `cluster.${key}`;
+    const node = pair.value as { range?: [number, number, number] } | null;
+    const where = at((node?.range ?? pair.key.range)?.[0]);
+    const value: unknown =
+      pair.value && typeof (pair.value as { toJSON?: unknown }).toJSON === 'function'
+        ? (pair.value as { toJSON(): unknown }).toJSON()
+        : isScalar(pair.value)
+          ? pair.value.value
+          : pair.value;
+    switch (key) {
+      case 'albIngressClasses': {
+        if (!Array.isArray(value)) {
+          errors.push({ at: where, field, message: 'must be a list of IngressClass names such as [alb]' });
+          break;
+        }
+        const bad = value.map(checkIngressClassName).find((message) => message !== undefined);
+        if (bad) errors.push({ at: where, field, message: bad });
+        else facts.albIngressClasses = value as string[];
+        break;
+      }
+      case 'defaultIngressClass': {
+        const bad = checkIngressClassName(value);
+        if (bad) errors.push({ at: where, field, message: bad });
+        else facts.defaultIngressClass = value as string;
+        break;
+      }
+      case 'defaultTargetType':
+        if (value !== 'ip' && value !== 'instance')
+          errors.push({ at: where, field, message: `must be ip or instance, got ${JSON.stringify(value)}` });
+        else
+          facts.defaultTargetType = {
+            value,
+            from: {
+              kind: 'setting',
+              setting: `the controller's --default-target-type, cluster.defaultTargetType: ${value} in ${file}`,
+            },
+          };
+        break;
+      case 'serviceMutatorWebhook':
+      case 'eksAutoMode':
+        if (typeof value !== 'boolean')
+          errors.push({ at: where, field, message: `must be true or false, got ${JSON.stringify(value)}` });
+        else facts[key] = value;
+        break;
+      default:
+        warnings.push({
+          at: at(pair.key.range?.[0]),
+          field,
+          message: `unknown cluster fact (known: ${CLUSTER_KEYS.join(', ')})`,
+        });
+    }
+  }
+  return errors.length > before ? undefined : { ...facts, source: file };
+}
+
+/** Flags that declare cluster facts (`--alb-ingress-class` …), as the CLI and the Action pass them. */
+export interface ClusterFlags {
+  readonly albIngressClass?: readonly string[];
+  readonly defaultIngressClass?: string;
+  readonly defaultTargetType?: 'ip' | 'instance';
+  readonly serviceMutatorWebhook?: boolean;
+  readonly eksAutoMode?: boolean;
+}
+
+/** Cluster facts from flags over the config file's `cluster:`. */
+export function clusterFactsFrom(config: DraingateConfig, flags: ClusterFlags): ClusterFacts {
+  const fromFlags: { -readonly [K in keyof ClusterFacts]: ClusterFacts[K] } = {};
+  if (flags.albIngressClass && flags.albIngressClass.length > 0)
+    fromFlags.albIngressClasses = flags.albIngressClass;
+  if (flags.defaultIngressClass !== undefined) fromFlags.defaultIngressClass = flags.defaultIngressClass;
+  if (flags.defaultTargetType !== undefined)
+    fromFlags.defaultTargetType = {
+      value: flags.defaultTargetType,
+      from: {
+        kind: 'setting',
+        setting: `the controller's --default-target-type, --default-target-type ${flags.defaultTargetType}`,
+      },
+    };
+  if (flags.serviceMutatorWebhook !== undefined)
+    fromFlags.serviceMutatorWebhook = flags.serviceMutatorWebhook;
+  if (flags.eksAutoMode !== undefined) fromFlags.eksAutoMode = flags.eksAutoMode;
+  return mergeClusterFacts(config.cluster ?? {}, fromFlags);
 }
 
 /** Allowances from flags over the config file over draingate's defaults, each with where it came from. */

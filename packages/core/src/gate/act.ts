@@ -18,11 +18,11 @@ export async function actOnFailure(
   const kind = workload.kind === 'Rollout' ? 'abort' : 'rollback';
   const undo = workload.kind === 'Rollout' ? onFailure === 'rollback' : true;
   const base = { kind, undo, dryRun, preconditions } as const;
-  if (workload.kind === 'StatefulSet') {
+  if (workload.kind === 'StatefulSet' || workload.kind === 'DaemonSet') {
     return {
       ...base,
       status: 'failed',
-      description: `StatefulSet ${workload.namespace}/${workload.name} cannot be rolled back by draingate (no revision history to undo to); nothing was changed`,
+      description: `${workload.kind} ${workload.namespace}/${workload.name} cannot be rolled back by draingate (no revision history to undo to); nothing was changed`,
     };
   }
   try {

@@ -10,7 +10,9 @@ describe('parseWorkloadRef', () => {
     { text: 'rollout/web', kind: 'Rollout' },
     { text: 'ro/web', kind: 'Rollout' },
     { text: 'sts/web', kind: 'StatefulSet' },
-    { text: 'daemonset/web', kind: undefined },
+    { text: 'daemonset/web', kind: 'DaemonSet' },
+    { text: 'ds/web', kind: 'DaemonSet' },
+    { text: 'replicaset/web', kind: undefined },
     { text: 'web', kind: undefined },
   ])('$text → $kind', ({ text, kind }) => {
     if (kind) expect(parseWorkloadRef(text, 'shop')).toEqual({ kind, namespace: 'shop', name: 'web' });

@@ -10,6 +10,10 @@ const KINDS: Readonly<Record<string, WorkloadKind>> = {
   statefulsets: 'StatefulSet',
   sts: 'StatefulSet',
   'statefulset.apps': 'StatefulSet',
+  daemonset: 'DaemonSet',
+  daemonsets: 'DaemonSet',
+  ds: 'DaemonSet',
+  'daemonset.apps': 'DaemonSet',
   rollout: 'Rollout',
   rollouts: 'Rollout',
   ro: 'Rollout',
@@ -20,8 +24,8 @@ const KINDS: Readonly<Record<string, WorkloadKind>> = {
 const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 /**
- * `deployment/web` (kubectl's spelling: deployment, deploy, rollout, ro, statefulset, sts, with or without
- * the group) in `namespace` → a WorkloadRef; anything else is an InputError naming `path`.
+ * `deployment/web` (kubectl's spelling: deployment, deploy, rollout, ro, statefulset, sts, daemonset, ds,
+ * with or without the group) in `namespace` → a WorkloadRef; anything else is an InputError naming `path`.
  */
 export function parseWorkloadRef(text: string, namespace: string, path = 'workload'): WorkloadRef {
   const match = /^([A-Za-z.]+)\/(.+)$/.exec(text.trim());
@@ -29,7 +33,7 @@ export function parseWorkloadRef(text: string, namespace: string, path = 'worklo
   if (!match || !kind) {
     throw new InputError(
       path,
-      `must be deployment/NAME, rollout/NAME or statefulset/NAME, got ${JSON.stringify(text)}`,
+      `must be deployment/NAME, rollout/NAME, statefulset/NAME or daemonset/NAME, got ${JSON.stringify(text)}`,
     );
   }
   const name = match[2] ?? '';

@@ -5,6 +5,8 @@ export const ANNOTATIONS = {
   shutdownSeconds: 'draingate.io/shutdown-seconds',
   keepAliveTimeoutSeconds: 'draingate.io/keepalive-timeout-seconds',
   ingressClass: 'kubernetes.io/ingress.class',
+  /** On an IngressClass: Ingresses without a class use it (Kubernetes; the controller reads it too). */
+  defaultIngressClass: 'ingressclass.kubernetes.io/is-default-class',
   readinessGateInjectLabel: 'elbv2.k8s.aws/pod-readiness-gate-inject',
 } as const;
 
@@ -40,13 +42,38 @@ export const NLB = {
   loadBalancerClass: 'service.k8s.aws/nlb',
 } as const;
 
+/** `spec.controller` of an IngressClass the AWS Load Balancer Controller serves. */
 export const ALB_INGRESS_CONTROLLER = 'ingress.k8s.aws/alb';
 
-/** Readiness gate condition types the controller (v2, and v1 by hand) sets. */
-export const READINESS_GATE_PREFIXES = [
-  'target-health.elbv2.k8s.aws/',
-  'target-health.alb.ingress.k8s.aws/',
-] as const;
+/**
+ * EKS Auto Mode's own load balancing: its IngressClass controller, the API group of its IngressClassParams,
+ * and the `loadBalancerClass` of its NLB Services (set by default on every `type: LoadBalancer` Service of
+ * an Auto Mode cluster). Amazon EKS User Guide, "Create an IngressClass to configure an Application Load
+ * Balancer" and "Use Service Annotations to configure Network Load Balancers" (amazon-eks-user-guide
+ * 4d52b4d, 2024-12-18).
+ */
+export const EKS_AUTO_MODE = {
+  ingressController: 'eks.amazonaws.com/alb',
+  paramsGroup: 'eks.amazonaws.com',
+  loadBalancerClass: 'eks.amazonaws.com/nlb',
+} as const;
+
+/** The API group of the AWS Load Balancer Controller's own IngressClassParams and TargetGroupBindings. */
+export const ELBV2_GROUP = 'elbv2.k8s.aws';
+
+/**
+ * Readiness gate condition types the v2 controller sets: `target-health.elbv2.k8s.aws/<TargetGroupBinding>`
+ * (pkg/targetgroupbinding/utils.go, TargetHealthPodConditionTypePrefix, controller v3.5.0).
+ */
+export const READINESS_GATE_PREFIXES = ['target-health.elbv2.k8s.aws/'] as const;
+
+/**
+ * The v1 ALB Ingress Controller's readiness gate prefix (TargetHealthPodConditionTypePrefixLegacy). The v2
+ * controller never sets such a condition; its pod webhook removes these gates, and only when it injects
+ * its own (a labelled namespace and an ip-target TargetGroupBinding for the pod; pkg/inject/pod_readiness,
+ * docs/deploy/pod_readiness_gate.md, v3.5.0).
+ */
+export const LEGACY_READINESS_GATE_PREFIX = 'target-health.alb.ingress.k8s.aws/';
 
 /** Parses `key=value,key=value` (target-group-attributes, load-balancer-attributes). */
 export function parseAttributeList(value: string): Map<string, string> {

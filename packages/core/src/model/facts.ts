@@ -1,5 +1,6 @@
 import type {
   ContainerFacts,
+  HorizontalPodAutoscalerObject,
   IngressObject,
   NamespaceObject,
   PodDisruptionBudgetObject,
@@ -13,7 +14,13 @@ import type { ObjectRef, Resolved } from './provenance.js';
 export type Route =
   | { readonly kind: 'Ingress'; readonly ingress: IngressObject }
   | { readonly kind: 'TargetGroupBinding'; readonly binding: TargetGroupBindingObject }
-  | { readonly kind: 'RolloutAlb'; readonly ingressName: string; readonly ingress?: IngressObject }
+  | {
+      readonly kind: 'RolloutAlb';
+      readonly ingressName: string;
+      readonly ingress?: IngressObject;
+      /** `trafficRouting.alb.servicePort`: the port of the stable and canary Services Argo forwards to. */
+      readonly servicePort?: number;
+    }
   | { readonly kind: 'NlbService' };
 
 /** The settings of the target group (and its load balancer) that serves a backend, each with its source. */
@@ -62,8 +69,16 @@ export interface BackendFacts {
 /** Everything draingate knows about one workload and how load balancers reach it. */
 export interface WorkloadFacts {
   readonly workload: WorkloadObject;
+  /** The autoscaler (HPA or KEDA ScaledObject) that owns the replica count, when there is one. */
+  readonly autoscaler?: HorizontalPodAutoscalerObject;
   /** The workload's Namespace, when it was in the input (or read live). */
   readonly namespace?: NamespaceObject;
+  /**
+   * Why a load balancer may reach the workload though draingate could not tell (an Ingress of a class it
+   * cannot resolve, a `type: LoadBalancer` Service whose controller the cluster decides). Only set on a
+   * workload that no load balancer is known to reach.
+   */
+  readonly unresolved?: readonly string[];
   readonly services: readonly ServiceObject[];
   readonly backends: readonly BackendFacts[];
   readonly pdbs: readonly PodDisruptionBudgetObject[];

@@ -9,6 +9,7 @@ import type { BackendFacts, TargetGroupSettings, WorkloadFacts } from './facts.j
 import { liveSource } from './field-reader.js';
 import { createInventory, linkInventory, normalizeObjects } from './link.js';
 import type { Provenance, Resolved } from './provenance.js';
+import type { ClusterFacts } from './cluster.js';
 
 /** Plain Kubernetes objects read from a cluster, with apiVersion and kind set, as a manifest would hold them. */
 export interface LiveObjects {
@@ -21,6 +22,8 @@ export interface LiveObjects {
   readonly ingressClasses: readonly unknown[];
   readonly ingressClassParams: readonly unknown[];
   readonly targetGroupBindings: readonly unknown[];
+  /** HorizontalPodAutoscalers and KEDA ScaledObjects of the namespace, when the reader lists them. */
+  readonly autoscalers?: readonly unknown[];
   readonly pdbs: readonly unknown[];
 }
 
@@ -59,6 +62,7 @@ export function buildLiveFacts(
   objects: LiveObjects,
   ref: WorkloadRef,
   allowances: Allowances,
+  cluster?: ClusterFacts,
 ): { facts: WorkloadFacts | undefined; problems: InputProblem[]; bindings: readonly BindingRef[] } {
   const problems: InputProblem[] = [];
   const all = [
@@ -71,6 +75,7 @@ export function buildLiveFacts(
     ...objects.ingressClassParams,
     ...objects.targetGroupBindings,
     ...objects.pdbs,
+    ...(objects.autoscalers ?? []),
   ];
   const manifestObjects: ManifestObject[] = [];
   for (const json of all) {
@@ -85,7 +90,11 @@ export function buildLiveFacts(
   const inventory = normalizeObjects(manifestObjects, ref.namespace, problems, createInventory());
   const facts = linkInventory(
     inventory,
-    { defaultNamespace: ref.namespace, shutdownSeconds: allowances.shutdownSeconds },
+    {
+      defaultNamespace: ref.namespace,
+      shutdownSeconds: allowances.shutdownSeconds,
+      ...(cluster ? { cluster } : {}),
+    },
     problems,
   ).find(
     (candidate) =>
@@ -237,11 +246,17 @@ export function createLiveFactsReader(ports: {
   readonly objects: LiveObjectsReader;
   readonly catalog: LoadBalancerCatalog;
   readonly allowances: Allowances;
+  /**
+   * Cluster facts declared for this cluster. The IngressClasses (and which one is the default) and the
+   * IngressClassParams are read from the cluster itself; declared facts fill in what it cannot say (the
+   * controller's flags).
+   */
+  readonly cluster?: ClusterFacts;
 }): { readWorkloadFacts(workload: WorkloadRef, signal?: AbortSignal): Promise<WorkloadFacts> } {
   return {
     async readWorkloadFacts(workload, signal) {
       const objects = await ports.objects.readLiveObjects(workload, signal);
-      const { facts, bindings } = buildLiveFacts(objects, workload, ports.allowances);
+      const { facts, bindings } = buildLiveFacts(objects, workload, ports.allowances, ports.cluster);
       if (!facts) {
         throw new UpstreamError(
           'kubernetes',

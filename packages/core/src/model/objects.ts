@@ -1,4 +1,4 @@
-import type { FieldPath } from '../manifest/source.js';
+import type { FieldPath, SourceRef } from '../manifest/source.js';
 import type { FieldReader } from './field-reader.js';
 import { parsePreStop } from './prestop.js';
 import type { PreStop } from './prestop.js';
@@ -60,7 +60,7 @@ export type CanaryStep =
 export interface WorkloadObject {
   readonly ref: ObjectRef;
   readonly reader: FieldReader;
-  readonly kind: 'Deployment' | 'StatefulSet' | 'Rollout';
+  readonly kind: 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Rollout';
   readonly annotations: Readonly<Record<string, string>>;
   readonly podLabels: Readonly<Record<string, string>>;
   readonly podAnnotations: Readonly<Record<string, string>>;
@@ -116,20 +116,28 @@ export interface IngressBackendRef {
 export interface IngressObject {
   readonly ref: ObjectRef;
   readonly reader: FieldReader;
-  readonly className?: { readonly name: string; readonly from: Provenance };
+  /** The class as the controller reads it; `annotation` when it came from `kubernetes.io/ingress.class`. */
+  readonly className?: { readonly name: string; readonly from: Provenance; readonly annotation: boolean };
   readonly annotations: Readonly<Record<string, string>>;
   readonly backends: readonly IngressBackendRef[];
 }
 
 export interface IngressClassObject {
   readonly name: string;
+  readonly ref: ObjectRef;
   readonly controller: string;
   readonly paramsName?: string;
+  /** `spec.parameters.apiGroup`: `elbv2.k8s.aws` for the controller's, `eks.amazonaws.com` for Auto Mode's. */
+  readonly paramsGroup?: string;
+  /** Annotated `ingressclass.kubernetes.io/is-default-class: "true"`: Ingresses without a class use it. */
+  readonly isDefault: boolean;
 }
 
 export interface IngressClassParamsObject {
   readonly ref: ObjectRef;
   readonly reader: FieldReader;
+  /** `elbv2.k8s.aws` (the controller's) or `eks.amazonaws.com` (EKS Auto Mode's). */
+  readonly apiGroup: string;
   readonly targetType?: string;
   readonly group?: string;
   readonly loadBalancerAttributes: Readonly<Record<string, string>>;
@@ -157,6 +165,9 @@ export interface HorizontalPodAutoscalerObject {
   readonly targetKind: string;
   readonly targetName: string;
   readonly minReplicas: Resolved<number>;
+  /** The field that sets the floor (`minReplicas`, KEDA's `minReplicaCount`), and where it is (or would be). */
+  readonly minField: 'minReplicas' | 'minReplicaCount';
+  readonly minAt?: SourceRef;
 }
 
 export function normalizeHorizontalPodAutoscaler(r: FieldReader): HorizontalPodAutoscalerObject | undefined {
@@ -164,14 +175,58 @@ export function normalizeHorizontalPodAutoscaler(r: FieldReader): HorizontalPodA
   const targetName = r.string(['spec', 'scaleTargetRef', 'name']);
   const minReplicas = r.integer(['spec', 'minReplicas'], { min: 0 });
   if (!r.ok || targetKind === undefined || targetName === undefined) return undefined;
+  const minAt = r.at(['spec', 'minReplicas']);
   return {
     ref: r.ref,
     targetKind,
     targetName,
+    minField: 'minReplicas',
+    ...(minAt ? { minAt } : {}),
     minReplicas:
       minReplicas === undefined
         ? { value: 1, from: kubernetesDefault('the HorizontalPodAutoscaler sets no minReplicas (1)') }
         : { value: minReplicas, from: r.field(['spec', 'minReplicas']) },
+  };
+}
+
+/**
+ * A KEDA ScaledObject (`keda.sh/v1alpha1`) owns the replica count of its target the way an HPA does: KEDA
+ * creates an HPA whose minReplicas is `minReplicaCount` when that is above 0, else 1, and scales between 0
+ * and 1 itself (`ScaledObject.GetHPAMinReplicas`, apis/keda/v1alpha1/scaledobject_types.go). A workload
+ * scaled to zero serves nothing and has nothing to drain; one that serves traffic runs at least one pod.
+ * So the fewest pods a rollout under traffic starts from is `max(minReplicaCount, 1)`; `minReplicaCount`
+ * defaults to 0 and `scaleTargetRef.kind` to Deployment.
+ */
+export function normalizeScaledObject(r: FieldReader): HorizontalPodAutoscalerObject | undefined {
+  const targetKind = r.string(['spec', 'scaleTargetRef', 'kind']) ?? 'Deployment';
+  const targetName = r.string(['spec', 'scaleTargetRef', 'name']);
+  if (r.raw(['spec', 'scaleTargetRef', 'name']) === undefined)
+    r.report(['spec', 'scaleTargetRef', 'name'], 'is required (the workload KEDA scales)');
+  const path: FieldPath = ['spec', 'minReplicaCount'];
+  const minReplicaCount = r.integer(path, { min: 0 });
+  if (!r.ok || targetName === undefined) return undefined;
+  const minAt = r.at(path);
+  const from: Provenance =
+    minReplicaCount === undefined
+      ? {
+          kind: 'default',
+          authority: 'keda',
+          note: `ScaledObject ${r.ref.name} sets no minReplicaCount (0: KEDA scales from 0 to 1 itself, so a rollout under traffic starts from 1)`,
+        }
+      : minReplicaCount === 0
+        ? {
+            kind: 'default',
+            authority: 'keda',
+            note: `ScaledObject ${r.ref.name} sets minReplicaCount 0 (KEDA scales from 0 to 1 itself, so a rollout under traffic starts from 1)`,
+          }
+        : r.field(path);
+  return {
+    ref: r.ref,
+    targetKind,
+    targetName,
+    minReplicas: { value: Math.max(minReplicaCount ?? 0, 1), from },
+    minField: 'minReplicaCount',
+    ...(minAt ? { minAt } : {}),
   };
 }
 
@@ -216,21 +271,36 @@ const DEFAULT_MIN_READY_SECONDS: Resolved<number> = {
   value: DEPLOYMENT_DEFAULTS.minReady,
   from: kubernetesDefault('spec.minReadySeconds is not set (0)'),
 };
+/**
+ * A DaemonSet runs one pod per eligible node, a number no manifest holds. Rules that count replicas judge
+ * a DaemonSet by its budget alone; the simulator needs a number and takes three nodes (one per zone of a
+ * typical three-zone cluster), saying so.
+ */
+const DAEMONSET_PODS: Resolved<number> = {
+  value: 3,
+  from: kubernetesDefault(
+    'a DaemonSet runs one pod per eligible node; the node count is not in the input (3 assumed)',
+  ),
+};
 const DEFAULT_GRACE_PERIOD: Resolved<number> = {
   value: DEPLOYMENT_DEFAULTS.grace,
   from: kubernetesDefault('terminationGracePeriodSeconds is not set (30)'),
 };
 
-/** Reads a Deployment, StatefulSet or Argo Rollout. */
+/** Reads a Deployment, StatefulSet, DaemonSet or Argo Rollout. */
 export function normalizeWorkload(r: FieldReader): WorkloadObject | undefined {
   const kind = r.kind as WorkloadObject['kind'];
   // `workloadRef:` with nothing (null) is no reference, as Argo Rollouts reads it.
   const workloadRefValue = kind === 'Rollout' ? r.raw(['spec', 'workloadRef']) : undefined;
   const usesWorkloadRef = workloadRefValue !== undefined && workloadRefValue !== null;
   const workloadRef = usesWorkloadRef ? readWorkloadRef(r) : undefined;
-  const replicasValue = r.integer(REPLICAS, { min: 0 });
+  const replicasValue = kind === 'DaemonSet' ? undefined : r.integer(REPLICAS, { min: 0 });
   const replicas: Resolved<number> =
-    replicasValue === undefined ? DEFAULT_REPLICAS : { value: replicasValue, from: r.field(REPLICAS) };
+    kind === 'DaemonSet'
+      ? DAEMONSET_PODS
+      : replicasValue === undefined
+        ? DEFAULT_REPLICAS
+        : { value: replicasValue, from: r.field(REPLICAS) };
   const minReady = r.integer(MIN_READY_SECONDS, { min: 0 });
   const grace = r.integer(GRACE_PERIOD, { min: 0 });
   const readinessGates: string[] = [];
@@ -367,6 +437,7 @@ function readStrategy(r: FieldReader, kind: WorkloadObject['kind']): RolloutStra
       maxUnavailable: intOrPercent(DEPLOYMENT_MAX_UNAVAILABLE, 'maxUnavailable'),
     };
   }
+  if (kind === 'DaemonSet') return readDaemonSetStrategy(r);
   if (kind === 'StatefulSet') {
     const type = r.string(['spec', 'updateStrategy', 'type']) ?? 'RollingUpdate';
     if (type === 'OnDelete') return { type: 'OnDelete' };
@@ -407,8 +478,10 @@ function readStrategy(r: FieldReader, kind: WorkloadObject['kind']): RolloutStra
   }
   const base: FieldPath = ['spec', 'strategy', 'canary'];
   const alb: FieldPath = [...base, 'trafficRouting', 'alb'];
-  const stable = r.string([...base, 'stableService']);
-  const canary = r.string([...base, 'canaryService']);
+  // Ping-pong canaries swap two Services between the stable and canary roles at each rollout; for drain
+  // timing the two are the same, so ping stands for stable and pong for canary.
+  const stable = r.string([...base, 'stableService']) ?? r.string([...base, 'pingPong', 'pingService']);
+  const canary = r.string([...base, 'canaryService']) ?? r.string([...base, 'pingPong', 'pongService']);
   const albIngress = r.string([...alb, 'ingress']);
   const albIngresses = r
     .list([...alb, 'ingresses'])
@@ -441,6 +514,35 @@ function readStrategy(r: FieldReader, kind: WorkloadObject['kind']): RolloutStra
     ...(servicePort ? { albServicePort: servicePort } : {}),
     scaleDownDelaySeconds: scaleDown([...base, 'scaleDownDelaySeconds']),
     steps,
+  };
+}
+
+/**
+ * A DaemonSet's `spec.updateStrategy`: RollingUpdate by default, with maxUnavailable 1 and maxSurge 0 (the
+ * old pod on a node is stopped before its replacement starts); OnDelete replaces nothing by itself.
+ * Kubernetes API reference, DaemonSetSpec / RollingUpdateDaemonSet (maxSurge GA since 1.25).
+ */
+function readDaemonSetStrategy(r: FieldReader): RolloutStrategy {
+  const type = r.string(['spec', 'updateStrategy', 'type']) ?? 'RollingUpdate';
+  if (type === 'OnDelete') return { type: 'OnDelete' };
+  if (type !== 'RollingUpdate')
+    r.report(
+      ['spec', 'updateStrategy', 'type'],
+      `must be RollingUpdate or OnDelete, got ${JSON.stringify(type)}`,
+    );
+  const budget = (field: 'maxSurge' | 'maxUnavailable', fallback: number): Resolved<number | string> => {
+    const path: FieldPath = ['spec', 'updateStrategy', 'rollingUpdate', field];
+    const value = r.intOrString(path);
+    if (typeof value === 'string' && !/^\d+%$/.test(value))
+      r.report(path, `must be an integer or a percentage such as "25%", got ${JSON.stringify(value)}`);
+    return value === undefined
+      ? { value: fallback, from: kubernetesDefault(`a DaemonSet's ${field} is not set (${fallback})`) }
+      : { value, from: r.field(path) };
+  };
+  return {
+    type: 'RollingUpdate',
+    maxSurge: budget('maxSurge', 0),
+    maxUnavailable: budget('maxUnavailable', 1),
   };
 }
 
@@ -492,14 +594,14 @@ export function normalizeIngress(r: FieldReader): IngressObject | undefined {
   const annotations = r.stringMap(METADATA_ANNOTATIONS);
   const classField = r.string(['spec', 'ingressClassName']);
   const classAnnotation = annotations['kubernetes.io/ingress.class'];
-  const className = classField
-    ? { name: classField, from: r.field(['spec', 'ingressClassName']) }
-    : classAnnotation
-      ? {
-          name: classAnnotation,
-          from: r.annotation('kubernetes.io/ingress.class'),
-        }
-      : undefined;
+  // The controller reads the annotation first: "the kubernetes.io/ingress.class annotation takes higher
+  // priority than ingressClassName field" (classifyIngress, pkg/ingress/group_loader.go, v3.5.0).
+  const className =
+    classAnnotation !== undefined
+      ? { name: classAnnotation, from: r.annotation('kubernetes.io/ingress.class'), annotation: true }
+      : classField
+        ? { name: classField, from: r.field(['spec', 'ingressClassName']), annotation: false }
+        : undefined;
   const backends: IngressBackendRef[] = [];
   const readBackend = (path: FieldPath): void => {
     const backend = r.within(path);
@@ -572,15 +674,23 @@ export function normalizeIngressClass(r: FieldReader): IngressClassObject | unde
   const controller = r.string(['spec', 'controller']) ?? '';
   const paramsKind = r.string(['spec', 'parameters', 'kind']);
   const paramsName = r.string(['spec', 'parameters', 'name']);
+  const paramsGroup = r.string(['spec', 'parameters', 'apiGroup']);
+  const annotations = r.stringMap(METADATA_ANNOTATIONS);
   const value: IngressClassObject = {
     name: r.ref.name,
+    ref: r.refInNamespace(''),
     controller,
     ...(paramsKind === 'IngressClassParams' && paramsName ? { paramsName } : {}),
+    ...(paramsGroup ? { paramsGroup } : {}),
+    isDefault: annotations['ingressclass.kubernetes.io/is-default-class'] === 'true',
   };
   return r.ok ? value : undefined;
 }
 
-export function normalizeIngressClassParams(r: FieldReader): IngressClassParamsObject | undefined {
+export function normalizeIngressClassParams(
+  r: FieldReader,
+  apiGroup: string,
+): IngressClassParamsObject | undefined {
   const attributes: Record<string, string> = {};
   r.list(['spec', 'loadBalancerAttributes']).forEach((_, i) => {
     const key = r.string(['spec', 'loadBalancerAttributes', i, 'key']);
@@ -592,6 +702,7 @@ export function normalizeIngressClassParams(r: FieldReader): IngressClassParamsO
   const value: IngressClassParamsObject = {
     ref: r.refInNamespace(''),
     reader: r,
+    apiGroup,
     loadBalancerAttributes: attributes,
     ...(targetType ? { targetType } : {}),
     ...(group ? { group } : {}),

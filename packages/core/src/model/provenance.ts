@@ -43,7 +43,13 @@ export type Provenance =
 
 /** Whose default a value is. */
 export type DefaultAuthority =
-  'kubernetes' | 'aws-load-balancer-controller' | 'aws' | 'argo-rollouts' | 'draingate';
+  | 'kubernetes'
+  | 'aws-load-balancer-controller'
+  | 'eks-auto-mode'
+  | 'aws'
+  | 'argo-rollouts'
+  | 'keda'
+  | 'draingate';
 
 /** A value together with where it came from. */
 export interface Resolved<T> {
@@ -89,8 +95,12 @@ function defaultLabel(authority: DefaultAuthority): string {
       return 'controller';
     case 'aws':
       return 'AWS';
+    case 'eks-auto-mode':
+      return 'EKS Auto Mode';
     case 'argo-rollouts':
       return 'Argo Rollouts';
+    case 'keda':
+      return 'KEDA';
     case 'draingate':
       return 'draingate';
   }

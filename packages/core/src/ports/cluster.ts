@@ -1,7 +1,7 @@
 import type { ObjectRef } from '../model/provenance.js';
 
 /** The workload kinds draingate reads and acts on. */
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'Rollout';
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Rollout';
 
 export interface WorkloadRef {
   readonly kind: WorkloadKind;

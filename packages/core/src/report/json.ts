@@ -50,6 +50,7 @@ export function renderJson(report: Report): string {
         files: report.files,
         workloads: report.workloads.length,
         skippedWorkloads: report.skippedWorkloads.length,
+        unresolvedWorkloads: report.unresolvedWorkloads.length,
         errors: counts.error,
         warnings: counts.warning,
         infos: counts.info,

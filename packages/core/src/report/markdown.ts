@@ -3,6 +3,7 @@ import { describeProvenance, formatObjectRef } from '../model/provenance.js';
 import type { Report } from '../rules/evaluate.js';
 import { countBySeverity } from '../rules/evaluate.js';
 import type { Finding } from '../rules/types.js';
+import { skippedCounts } from './text.js';
 import { workloadKey } from './workload-key.js';
 
 const ICON = { error: '🔴', warning: '🟠', info: '🔵' } as const;
@@ -29,14 +30,17 @@ const NOTE_BYTES = 1024;
 /** Markdown report (job summaries, PR comments): a summary table, then each workload's findings. */
 export function renderMarkdown(report: Report, options: MarkdownOptions = {}): string {
   const counts = countBySeverity(report.findings);
-  const header = [
+  const headerLines = [
     '## draingate: drain-timing validation',
     '',
     `| Workloads checked | Errors | Warnings | Info | Suppressed | Input problems |`,
     `| ---: | ---: | ---: | ---: | ---: | ---: |`,
     `| ${report.workloads.length} | ${counts.error} | ${counts.warning} | ${counts.info} | ${report.suppressed.length} | ${report.problems.length} |`,
     '',
-  ].join('\n');
+  ];
+  const skipped = skippedCounts(report);
+  if (skipped !== '') headerLines.push(`${escapeMarkdown(skipped)}.`, '');
+  const header = headerLines.join('\n');
   const groups = new Map<string, Finding[]>();
   for (const finding of report.findings) {
     const key = workloadKey(finding);

@@ -18,7 +18,7 @@ export function renderRuleDoc(rule: Rule): string {
     '',
     '## Suppress',
     '',
-    'On the workload (Deployment, StatefulSet or Rollout), with a reason:',
+    'On the workload (Deployment, StatefulSet, DaemonSet or Rollout), with a reason:',
     '',
     '```yaml',
     'metadata:',

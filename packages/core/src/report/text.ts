@@ -96,8 +96,10 @@ function summaryLine(report: Report, paint: Paint): string {
   const parts = [
     `${report.workloads.length} load-balanced workload${report.workloads.length === 1 ? '' : 's'} checked in ${report.files} file${report.files === 1 ? '' : 's'}`,
   ];
-  if (report.skippedWorkloads.length > 0)
-    parts.push(`${report.skippedWorkloads.length} not behind a load balancer`);
+  // "Skipped" has two meanings a reader must tell apart: nothing reaches these workloads, or draingate
+  // could not tell whether anything does (a notice says why, and what to declare).
+  const skipped = skippedCounts(report);
+  if (skipped !== '') parts.push(skipped);
   const findings = `${counts.error} error${counts.error === 1 ? '' : 's'}, ${counts.warning} warning${counts.warning === 1 ? '' : 's'}, ${counts.info} info`;
   const tone = counts.error > 0 ? 'red' : counts.warning > 0 ? 'yellow' : 'green';
   const extra = [
@@ -110,4 +112,20 @@ function summaryLine(report: Report, paint: Paint): string {
       : '',
   ].filter(Boolean);
   return `${parts.join('; ')}: ${paint(tone, findings)}${extra.length > 0 ? `; ${extra.join(', ')}` : ''}.`;
+}
+
+/**
+ * `3 workloads skipped (2 not behind a load balancer, 1 whose load balancer could not be told: see
+ * notices)`, or nothing when none was skipped.
+ */
+export function skippedCounts(report: Pick<Report, 'skippedWorkloads' | 'unresolvedWorkloads'>): string {
+  const none = report.skippedWorkloads.length;
+  const unresolved = report.unresolvedWorkloads.length;
+  const total = none + unresolved;
+  if (total === 0) return '';
+  const reasons = [
+    none > 0 ? `${none} not behind a load balancer` : '',
+    unresolved > 0 ? `${unresolved} whose load balancer could not be told: see notices` : '',
+  ].filter(Boolean);
+  return `${total} workload${total === 1 ? '' : 's'} skipped (${reasons.join(', ')})`;
 }

@@ -9,7 +9,22 @@ import {
   value,
 } from './support.js';
 import type { Rule } from './types.js';
+import type { BackendFacts } from '../model/facts.js';
+import { describeProvenance } from '../model/provenance.js';
 import { podTemplateOwner } from '../model/objects.js';
+
+/**
+ * What an NLB does with the connections still open when the delay ends: with
+ * `deregistration_delay.connection_termination.enabled` false (AWS's default) it leaves them open, so they stay
+ * pinned to the pod after it exits; with true it resets them when the delay ends.
+ */
+function nlbConnections(backend: BackendFacts): string {
+  const termination = backend.settings.connectionTermination;
+  if (backend.loadBalancer !== 'nlb' || termination === undefined) return '';
+  return termination.value
+    ? `, and the NLB resets the connections still open when the delay ends (connection_termination enabled: ${describeProvenance(termination.from)})`
+    : `, and the NLB leaves connections open after the delay (connection_termination disabled: ${describeProvenance(termination.from)}), so they outlive the pod`;
+}
 
 export const preStopShorterThanDeregistration: Rule = {
   id: 'DG003',
@@ -37,7 +52,7 @@ export const preStopShorterThanDeregistration: Rule = {
         return createFinding(this, context, {
           container: container.name,
           path: [...container.path, 'lifecycle', 'preStop'],
-          message: `container ${container.name} sleeps ${timing.preStopSeconds} s in preStop but the target group's deregistration delay is ${quote(timing.deregistrationDelaySeconds)}: the pod may exit while its target is still draining.`,
+          message: `container ${container.name} sleeps ${timing.preStopSeconds} s in preStop but the target group's deregistration delay is ${quote(timing.deregistrationDelaySeconds)}: the pod may exit while its target is still draining${nlbConnections(backend)}.`,
           values: [
             { name: 'preStop', symbol: 'P', value: timing.preStopSeconds ?? 0, unit: 's' },
             value('deregistration delay', 'D', timing.deregistrationDelaySeconds),

@@ -9,11 +9,11 @@ export const rollingUpdateCapacity: Rule = {
   severity: 'warning',
   scope: 'static',
   rationale:
-    'A single replica means every rollout briefly has no healthy target behind the ALB. A rolling update that may take more than half the serving pods out at once leaves the remaining targets overloaded while new ones are still `initial`.',
+    'Recreate, and a StatefulSet of one replica, stop every pod before starting new ones: nothing serves in between and requests are lost, an error. A rolling update that may take every pod, or more than half of them, out at once races its new pods against the old ones’ drain, and leaves the remaining targets overloaded while new ones are still `initial`; one replica that surges first keeps its pod through a rollout but not through a drain or an eviction: warnings, as whether requests are lost depends on how fast the application starts.',
   remediation:
     'Run at least 2 replicas and set maxUnavailable to at most half of them (0 with a maxSurge of 1 or 25% is the safest).',
   evaluate(context) {
-    const { workload } = context.facts;
+    const { workload, autoscaler } = context.facts;
     const replicas = workload.replicas.value;
     const strategy = workload.strategy;
     if (replicas === 0) return [];
@@ -25,24 +25,39 @@ export const rollingUpdateCapacity: Rule = {
         (strategy.type === 'RollingUpdate' || strategy.type === 'Canary') &&
         workload.kind !== 'StatefulSet' &&
         resolveRollingBudget(1, strategy.maxSurge.value, strategy.maxUnavailable.value).maxUnavailable === 0;
+      // An autoscaler owns the count: the floor to raise is its minimum, not spec.replicas.
+      const fix = autoscaler
+        ? {
+            summary: `set ${autoscaler.minField} to 2 on ${autoscaler.ref.kind} ${autoscaler.ref.name}`,
+            object: autoscaler.ref,
+            yaml: snippet(autoscaler.ref, { spec: { [autoscaler.minField]: 2 } }),
+          }
+        : {
+            summary: 'run at least 2 replicas',
+            object: workload.ref,
+            yaml: snippet(workload.ref, { spec: { replicas: 2 } }),
+          };
       return [
         createFinding(this, context, {
-          path: ['spec', 'replicas'],
+          // A StatefulSet replaces its only pod after it has terminated: nothing serves in between, an error.
+          // A Deployment creates the replacement as it deletes the pod; whether requests are lost then depends
+          // on how fast the new pod starts, which no manifest says.
+          severity: workload.kind === 'StatefulSet' ? 'error' : 'warning',
+          ...(autoscaler
+            ? { object: autoscaler.ref, at: autoscaler.minAt ?? autoscaler.ref.source }
+            : { path: ['spec', 'replicas'] }),
           message: surgesFirst
             ? `the workload runs ${quote(workload.replicas, 'replica(s)')}: a rollout starts the new pod before stopping the old one, but a node drain, an eviction or a crash leaves the load balancer with no healthy target until a new pod passes its health checks.`
             : `the workload runs ${quote(workload.replicas, 'replica(s)')} and its ${workload.kind === 'StatefulSet' ? 'StatefulSet rolling update stops the pod before starting its replacement' : `${strategy.type} strategy stops the pod before starting a new one`}: every rollout takes out all of its serving capacity.`,
           values: [{ name: 'replicas', value: replicas, unit: 'count', from: workload.replicas.from }],
-          fix: {
-            summary: 'run at least 2 replicas',
-            object: workload.ref,
-            yaml: snippet(workload.ref, { spec: { replicas: 2 } }),
-          },
+          fix,
         }),
       ];
     }
     if (strategy.type === 'Recreate') {
       return [
         createFinding(this, context, {
+          severity: 'error',
           path: ['spec', 'strategy', 'type'],
           message: `the Recreate strategy stops all ${replicas} pods before starting new ones.`,
           values: [{ name: 'replicas', value: replicas, unit: 'count' }],
@@ -64,13 +79,16 @@ export const rollingUpdateCapacity: Rule = {
     const field =
       workload.kind === 'Rollout'
         ? ['spec', 'strategy', 'canary', 'maxUnavailable']
-        : workload.kind === 'StatefulSet'
+        : workload.kind === 'StatefulSet' || workload.kind === 'DaemonSet'
           ? ['spec', 'updateStrategy', 'rollingUpdate', 'maxUnavailable']
           : ['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'];
+    const all = budget.maxUnavailable >= replicas;
     return [
       createFinding(this, context, {
         path: field,
-        message: `maxUnavailable ${strategy.maxUnavailable.value} of ${replicas} replicas lets the rollout take ${budget.maxUnavailable} pods (more than half) out at once.`,
+        message: all
+          ? `maxUnavailable ${strategy.maxUnavailable.value} of ${replicas} replicas lets the rollout take every pod out at once: requests fail until new pods serve.`
+          : `maxUnavailable ${strategy.maxUnavailable.value} of ${replicas} replicas lets the rollout take ${budget.maxUnavailable} pods (more than half) out at once.`,
         values: [
           { name: 'replicas', value: replicas, unit: 'count', from: workload.replicas.from },
           {
@@ -87,7 +105,9 @@ export const rollingUpdateCapacity: Rule = {
             workload.ref,
             workload.kind === 'Rollout'
               ? { spec: { strategy: { canary: { maxSurge: '25%', maxUnavailable: 0 } } } }
-              : { spec: { strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } } } },
+              : workload.kind === 'DaemonSet'
+                ? { spec: { updateStrategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } } }
+                : { spec: { strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } } } },
           ),
         },
       }),

@@ -5,6 +5,7 @@ import { podTemplateOwner } from '../model/objects.js';
 import { describeProvenance } from '../model/provenance.js';
 import { createFinding, podTemplateFix } from './support.js';
 import type { Rule } from './types.js';
+import { exposureOf } from '../timing/model.js';
 
 /**
  * The HTTP path the container is known to serve, and where that is written: the load balancer's health check
@@ -47,7 +48,7 @@ export const missingReadinessProbe: Rule = {
   severity: 'warning',
   scope: 'static',
   rationale:
-    'Without a readiness probe a container is Ready the moment it starts, before it listens. Its endpoint is published and the rollout moves on while the application is still booting. With instance targets kube-proxy sends it connections at once, which are refused: an error. With ip targets the load balancer waits for its own health checks before routing to the new target, so no request is lost to this, but the rollout still removes old pods too early: a warning.',
+    'Without a readiness probe a container is Ready the moment it starts, before it listens. Its endpoint is published and the rollout moves on while the application is still booting. With instance targets (externalTrafficPolicy Cluster) kube-proxy sends it connections at once, which are refused: an error. With ip targets, or a node that must pass health checks first (Local), the load balancer waits for its own health checks before routing to the new pod, so no request is lost to this, but the rollout still removes old pods too early: a warning.',
   remediation:
     'Add a readinessProbe to every container that serves traffic: an httpGet on an endpoint that reports readiness (the path the load balancer health-checks is best); where the application has none, a tcpSocket probe on the serving port at least waits until it listens. draingate takes the path from the health check annotation or the container’s liveness or startup probe, and never guesses one.',
   evaluate(context) {
@@ -61,10 +62,11 @@ export const missingReadinessProbe: Rule = {
         const probe = known
           ? { httpGet: { path: known.path, port }, periodSeconds: 5 }
           : { tcpSocket: { port }, periodSeconds: 5 };
+        // With externalTrafficPolicy Local a new pod's node takes traffic only once the load balancer's health
+        // checks pass, which holds connections back as an ip target's checks do.
         const instance = backends.some(
           (backend) =>
-            backend.servingContainers.includes(container.name) &&
-            backend.settings.targetType.value === 'instance',
+            backend.servingContainers.includes(container.name) && exposureOf(backend) === 'endpoints',
         );
         return [
           createFinding(this, context, {

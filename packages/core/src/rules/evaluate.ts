@@ -24,6 +24,11 @@ export interface Report {
   readonly workloads: ObjectRef[];
   /** Workloads no ALB or NLB reaches, left alone. */
   readonly skippedWorkloads: ObjectRef[];
+  /**
+   * Workloads a load balancer may reach though draingate could not tell (a notice says why and how to
+   * declare what is missing), left unjudged.
+   */
+  readonly unresolvedWorkloads: ObjectRef[];
   readonly files: number;
 }
 
@@ -34,18 +39,28 @@ export interface EvaluateOptions {
 
 /** Runs every rule on every load-balanced workload, applying suppressions. Pure. */
 export function evaluateRules(facts: readonly WorkloadFacts[], options: EvaluateOptions): Evaluation {
-  const evaluation: Evaluation = { findings: [], suppressed: [], workloads: [], skippedWorkloads: [] };
+  const evaluation: Evaluation = {
+    findings: [],
+    suppressed: [],
+    workloads: [],
+    skippedWorkloads: [],
+    unresolvedWorkloads: [],
+  };
   for (const workload of facts) evaluateWorkload(workload, options, evaluation);
   return evaluation;
 }
 
 /** What evaluating workloads adds to a report. */
-export type Evaluation = Pick<Report, 'findings' | 'suppressed' | 'workloads' | 'skippedWorkloads'>;
+export type Evaluation = Pick<
+  Report,
+  'findings' | 'suppressed' | 'workloads' | 'skippedWorkloads' | 'unresolvedWorkloads'
+>;
 
 /** `evaluateRules` for one workload, adding to `into`: so facts can be judged as soon as they are linked. */
 export function evaluateWorkload(workload: WorkloadFacts, options: EvaluateOptions, into: Evaluation): void {
   if (!isLoadBalanced(workload)) {
-    into.skippedWorkloads.push(workload.workload.ref);
+    if (workload.unresolved) into.unresolvedWorkloads.push(workload.workload.ref);
+    else into.skippedWorkloads.push(workload.workload.ref);
     return;
   }
   into.workloads.push(workload.workload.ref);

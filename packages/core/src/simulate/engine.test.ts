@@ -74,7 +74,15 @@ describe('simulateRollout', () => {
     },
     {
       name: 'keep-alive shorter than the idle timeout → 502s on reused connections',
-      input: { replicas: 1, rps: 1, keepAliveTimeoutSeconds: 1, preStopSeconds: 25, readinessGate: true },
+      input: {
+        replicas: 1,
+        rps: 1,
+        arrivals: 'poisson' as const,
+        keepAliveTimeoutSeconds: 1,
+        preStopSeconds: 25,
+        readinessGate: true,
+        durationSeconds: 600,
+      },
       reasons: ['keep-alive'],
       sentence: /keep-alive 1 s < ALB idle timeout 60 s/,
     },

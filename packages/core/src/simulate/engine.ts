@@ -317,8 +317,10 @@ class Simulation {
       pod = proxied[Math.floor(u * proxied.length)] as Pod;
     }
     const keepAlive = this.s.keepAliveTimeoutSeconds;
-    const gap = now - pod.lastRequestAt;
-    pod.lastRequestAt = now;
+    // A keep-alive timeout counts idle time from the last response, not from the last request: measuring it so
+    // keeps evenly spaced arrivals from landing on the race window in lockstep with a whole-second timeout.
+    const gap = now - pod.idleSince;
+    pod.idleSince = Math.max(pod.idleSince, now + Math.min(duration, this.s.idleTimeoutSeconds));
     if (pod.ipGone) {
       return this.stats.record(now, CODE.unreachable, SIMULATION_DEFAULTS.connectTimeoutSeconds * 1000);
     }
@@ -390,7 +392,7 @@ class Simulation {
       cutAt: Number.POSITIVE_INFINITY,
       inflight: 0,
       exitWhenIdle: false,
-      lastRequestAt: Number.NEGATIVE_INFINITY,
+      idleSince: Number.NEGATIVE_INFINITY,
       proxied: false,
       targets: this.groups.map(() => null),
       memberOf: this.groups.map((group) => (canary ? group.index === revision : true)),

@@ -109,7 +109,9 @@ export function createScenarioFromFacts(
     const preStop = container.preStop;
     const seconds = preStop.kind === 'sleep' ? preStop.seconds : 0;
     if (preStop.kind === 'unknown')
-      notes.push(`container ${container.name}: preStop duration unknown (${preStop.reason}); assumed 0 s`);
+      notes.push(
+        `container ${container.name}: preStop duration unknown (${preStop.reason}); assumed 0 s, as DG015 says no rule can judge it: give its length with --prestop N to simulate it`,
+      );
     if (seconds < preStopSeconds) {
       preStopSeconds = seconds;
       // A hook still to be written would be the native sleep; an existing exec or shell sleep stays one.

@@ -17,7 +17,8 @@ export interface Pod extends PodView {
   inflight: number;
   /** stop-accepting: exits as soon as the last in-flight request is done. */
   exitWhenIdle: boolean;
-  lastRequestAt: number;
+  /** When its connection last went idle: the end of its latest response (one connection per pod). */
+  idleSince: number;
   /** Whether kube-proxy currently sends traffic to it (instance targets). */
   proxied: boolean;
   /** Its target in each target group (index 0 stable, 1 canary), once registered. */

@@ -8,7 +8,7 @@ describe('sweep', () => {
   it('longer preStop sleeps lose fewer requests, and none past controller latency + propagation', () => {
     const points = sweep(createScenario({ terminationGracePeriodSeconds: 60 }), 'preStopSeconds', 0, 30, 4);
     expect(points.map((point) => point.value)).toEqual([0, 10, 20, 30]);
-    const failures = points.map((point) => point.result.failures);
+    const failures = points.map((point) => point.result?.failures);
     expect(failures[0]).toBeGreaterThan(failures[1] ?? 0);
     expect(failures[1]).toBeGreaterThan(failures[2] ?? 0);
     expect(failures[3]).toBe(0);

@@ -27,6 +27,10 @@ export class ManifestBuilder {
   };
   private ingress = true;
   private pdb = true;
+  private readinessProbe = true;
+  /** NLB Service annotations; undefined for an Ingress (ALB) in front of a ClusterIP Service. */
+  private nlb: Record<string, string> | undefined;
+  private externalTrafficPolicy: 'Cluster' | 'Local' | undefined;
 
   withPreStopSleep(seconds: number): this {
     this.preStop = { sleep: { seconds } };
@@ -95,6 +99,20 @@ export class ManifestBuilder {
     this.pdb = false;
     return this;
   }
+  withoutReadinessProbe(): this {
+    this.readinessProbe = false;
+    return this;
+  }
+  /** An NLB Service of the controller instead of the Ingress, with these target type and traffic policy. */
+  behindNlb(targetType: 'ip' | 'instance', externalTrafficPolicy: 'Cluster' | 'Local' = 'Cluster'): this {
+    this.ingress = false;
+    this.nlb = {
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': targetType,
+    };
+    this.externalTrafficPolicy = externalTrafficPolicy;
+    return this;
+  }
 
   build(): string {
     const docs: Doc[] = [
@@ -123,7 +141,9 @@ export class ManifestBuilder {
                   name: 'web',
                   image: 'example/web:1',
                   ports: [{ name: 'http', containerPort: 8080 }],
-                  readinessProbe: { httpGet: { path: '/healthz', port: 'http' } },
+                  ...(this.readinessProbe
+                    ? { readinessProbe: { httpGet: { path: '/healthz', port: 'http' } } }
+                    : {}),
                   ...(this.preStop ? { lifecycle: { preStop: this.preStop } } : {}),
                 },
               ],
@@ -134,8 +154,13 @@ export class ManifestBuilder {
       {
         apiVersion: 'v1',
         kind: 'Service',
-        metadata: { name: 'web', namespace: 'shop' },
-        spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+        metadata: { name: 'web', namespace: 'shop', ...(this.nlb ? { annotations: this.nlb } : {}) },
+        spec: {
+          ...(this.nlb ? { type: 'LoadBalancer' } : {}),
+          ...(this.externalTrafficPolicy ? { externalTrafficPolicy: this.externalTrafficPolicy } : {}),
+          selector: { app: 'web' },
+          ports: [{ name: 'http', port: 80, targetPort: 'http' }],
+        },
       },
     ];
     if (this.ingress) {

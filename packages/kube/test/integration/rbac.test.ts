@@ -28,12 +28,14 @@ import {
 
 /** The namespaced rules in packages/kube/README.md. */
 const DEPLOYER_RULES = [
-  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get'] },
+  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['get'] },
   { apiGroups: ['apps'], resources: ['deployments'], verbs: ['patch'] },
   { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['list'] },
   { apiGroups: [''], resources: ['pods', 'services'], verbs: ['list'] },
   { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['list'] },
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['list'] },
+  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ['list'] },
+  { apiGroups: ['keda.sh'], resources: ['scaledobjects'], verbs: ['list'] },
   { apiGroups: ['elbv2.k8s.aws'], resources: ['targetgroupbindings'], verbs: ['list'] },
   { apiGroups: ['argoproj.io'], resources: ['rollouts'], verbs: ['get', 'patch'] },
   { apiGroups: ['argoproj.io'], resources: ['rollouts/status'], verbs: ['patch'] },
@@ -95,6 +97,7 @@ describe.skipIf(!hasPeer('kube'))('permissions and missing CRDs', () => {
     expect(live.namespace).toBeUndefined();
     expect(live.ingressClasses).toEqual([]);
     expect(live.warnings).toEqual([
+      'EKS Auto Mode IngressClassParams objects: access denied, left out',
       'IngressClass objects: access denied, left out',
       'IngressClassParams objects: access denied, left out',
       `Namespace ${ns}: access denied, left out`,
