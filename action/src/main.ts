@@ -23,7 +23,7 @@ export async function run(): Promise<void> {
     const cwd = process.env['GITHUB_WORKSPACE'] || process.cwd();
     let outcome: ActionOutcome;
     if (inputs.command === 'validate') {
-      outcome = await runValidate(inputs, cwd);
+      outcome = await runValidate(inputs, cwd, process.env['RUNNER_TEMP'] || undefined);
     } else {
       // The Kubernetes and AWS clients are loaded only when needed, so `validate` starts fast.
       const { connectActionPorts } = await import('./ports.js');

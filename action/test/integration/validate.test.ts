@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,7 +54,9 @@ describe('the bundled action: validate', () => {
     });
     const dg002 = run.annotations.find((a) => a.properties['title']?.startsWith('DG002'));
     expect(dg002).toMatchObject({ command: 'error', properties: { file: 'k8s/broken.yaml', line: '43' } });
-    expect(dg002?.message).toMatch(/sleeps 5 s in preStop, less than the 15 s/);
+    expect(dg002?.message).toMatch(
+      /sleeps 5 s in preStop, but after the pod is deleted the ALB keeps routing/,
+    );
     expect(run.stdout).toMatch(
       /^::error title=DG002 prestop-too-short,file=k8s\/broken\.yaml,line=43,col=13::/m,
     );
@@ -98,5 +100,93 @@ describe('the bundled action: validate', () => {
     );
     expect(run.exitCode).toBe(0);
     expect(run.outputs['findings-count']).toBe('2');
+  });
+});
+
+describe('the bundled action: validate on a repository as it is laid out', () => {
+  it('reads a directory named in manifests, as the CLI walks it, and lists skipped files as notices', async () => {
+    await mkdir(join(workspace, 'layout/overlays/prod'), { recursive: true });
+    await writeFile(
+      join(workspace, 'layout/overlays/prod/kustomization.yaml'),
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../../k8s]\n',
+    );
+    await writeFile(join(workspace, 'layout/broken.yaml'), await readFile(BROKEN, 'utf8'));
+    const run = await runAction({ command: 'validate', manifests: 'layout/' }, { cwd: workspace });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs['findings-count']).toBe('2');
+    expect(run.summary).toContain(
+      '- layout/overlays/prod/kustomization\\.yaml:1:1: skipped: holds no Kubernetes object',
+    );
+  });
+
+  it('refuses a path outside the workspace with an input error', async () => {
+    const run = await runAction(
+      { command: 'validate', manifests: '../../etc/passwd,/etc/*.conf' },
+      { cwd: workspace },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs['findings-count']).toBe('0');
+    expect(run.annotations.at(-1)?.message).toMatch(
+      /2 input problem\(s\): \.\.\/\.\.\/etc\/passwd:1:1: manifests pattern "\.\.\/\.\.\/etc\/passwd" names "\.\.\/\.\.\/etc\/passwd", outside the workspace/,
+    );
+  });
+
+  it('refuses a link in a named directory that leads outside the workspace', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'draingate-outside-'));
+    await writeFile(join(outside, 'secret.yaml'), await readFile(ALL_RIGHT, 'utf8'));
+    await mkdir(join(workspace, 'linked'), { recursive: true });
+    await symlink(join(outside, 'secret.yaml'), join(workspace, 'linked/secret.yaml'));
+    const run = await runAction({ command: 'validate', manifests: 'linked/' }, { cwd: workspace });
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations.at(-1)?.message).toBe(
+      'draingate: 1 input problem(s): linked/secret.yaml:1:1: leads outside the directories that may be read (a symbolic link?): not read',
+    );
+    await rm(outside, { recursive: true, force: true });
+  });
+
+  it('reads rendered output under RUNNER_TEMP, and annotates it without a repository path', async () => {
+    const temp = await mkdtemp(join(tmpdir(), 'draingate-runner-temp-'));
+    await writeFile(join(temp, 'rendered.yaml'), await readFile(BROKEN, 'utf8'));
+    const run = await runAction(
+      { command: 'validate', manifests: join(temp, 'rendered.yaml'), 'sarif-file': 'temp.sarif' },
+      { cwd: workspace, env: { RUNNER_TEMP: temp } },
+    );
+    expect(run.exitCode).toBe(1);
+    const dg002 = run.annotations.find((a) => a.properties['title']?.startsWith('DG002'));
+    expect(dg002?.properties['file']).toBeUndefined();
+    expect(dg002?.message).toMatch(
+      new RegExp(`^${join(temp, 'rendered.yaml')}:43:13: container api sleeps 5 s`),
+    );
+    const sarif = JSON.parse(await readFile(join(workspace, 'temp.sarif'), 'utf8')) as {
+      runs: { results: { locations?: unknown; message: { text: string } }[] }[];
+    };
+    expect(sarif.runs[0]?.results.map((r) => r.locations)).toEqual([undefined, undefined]);
+    await rm(temp, { recursive: true, force: true });
+  });
+
+  it('keeps the job summary under 1 MiB on 1,000 workloads, the worst first, and points at the SARIF file and the log', async () => {
+    const broken = await readFile(BROKEN, 'utf8');
+    await mkdir(join(workspace, 'big'), { recursive: true });
+    // One Namespace, then 1,000 applications in it.
+    const [namespace, ...application] = broken.split('\n---\n');
+    const parts = [namespace!];
+    for (let index = 1; index <= 1000; index += 1)
+      parts.push(application.join('\n---\n').replaceAll('jiameng-api-dev', `api-${index}`));
+    await writeFile(join(workspace, 'big/all.yaml'), parts.join('\n---\n'));
+    const run = await runAction(
+      { command: 'validate', manifests: 'big', 'sarif-file': 'big.sarif' },
+      { cwd: workspace, timeoutMs: 120_000 },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs['findings-count']).toBe('2000');
+    expect(Buffer.byteLength(run.summary)).toBeLessThan(1024 * 1024);
+    expect(run.summary).toMatch(
+      /> This summary is cut to stay under GitHub's \d+ KiB limit: it shows \d+ of 2000 findings \(\d+ of 1000 workloads, the worst first\)\. Every finding is in the SARIF file \(big\.sarif\) and the step log\./,
+    );
+    expect(run.stdout.match(/^error: big\/all\.yaml:\d+:13: DG002/gm)).toHaveLength(1000);
+    const sarif = JSON.parse(await readFile(join(workspace, 'big.sarif'), 'utf8')) as {
+      runs: { results: unknown[] }[];
+    };
+    expect(sarif.runs[0]?.results).toHaveLength(2000);
   });
 });

@@ -58,7 +58,11 @@ describe('draingate validate, as a process', () => {
   });
 
   const usage = [
-    { name: 'no paths → usage, exit 2', args: ['validate'], stderr: /missing required argument 'paths'/ },
+    {
+      name: 'no paths → usage, exit 2',
+      args: ['validate'],
+      stderr: /validate needs manifest files, directories or - \(or --kustomize DIR\)/,
+    },
     {
       name: 'an unknown flag → exit 2',
       args: ['validate', '--frobnicate', RIGHT],
@@ -88,7 +92,7 @@ describe('draingate validate, as a process', () => {
     {
       name: 'a missing config file',
       args: ['validate', '--config', 'nope.yaml', RIGHT],
-      stderr: /--config nope.yaml: cannot read the file/,
+      stderr: /--config nope.yaml: cannot read the file \(no such file\)/,
     },
     {
       name: 'a --default-target-type that is neither ip nor instance',
@@ -341,5 +345,86 @@ describe('draingate in a pipeline', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(Buffer.concat(stderr).toString()).not.toContain('EPIPE');
     expect(code).toBe(0);
+  });
+});
+
+describe('draingate validate on a repository as it is laid out', () => {
+  it('judges two environments apart and lists skipped files as notices in the JSON report (exit 1)', async () => {
+    const run = await draingate([
+      'validate',
+      '-o',
+      'json',
+      'packages/core/src/manifest/fixtures/layouts/two-environments',
+      'packages/core/src/manifest/fixtures/layouts/kustomize',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as {
+      findings: { ruleId: string; location: { file: string; line: number } }[];
+      notices: { code: string; message: string }[];
+    };
+    expect(
+      report.findings
+        .filter((f) => f.ruleId === 'DG001' || f.ruleId === 'DG002')
+        .map((f) => `${f.ruleId} ${f.location.file}:${f.location.line}`),
+    ).toEqual([
+      'DG002 packages/core/src/manifest/fixtures/layouts/two-environments/k8s/prod/app.yaml:29',
+      'DG001 packages/core/src/manifest/fixtures/layouts/two-environments/k8s/staging/app.yaml:19',
+      'DG001 packages/core/src/manifest/fixtures/layouts/kustomize/base/app.yaml:19',
+    ]);
+    // One where the two layouts meet (both define Deployment shop/web), one inside two-environments/k8s.
+    expect(report.notices.map((n) => n.code).sort()).toEqual([
+      'environments',
+      'environments',
+      'kustomize-patch',
+      'kustomize-patch',
+      'not-kubernetes',
+      'not-kubernetes',
+      'not-kubernetes',
+    ]);
+  });
+
+  it('says that nothing was read from an empty standard input, and exits 2', async () => {
+    const run = await draingate(['validate', '-'], { input: '' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'draingate: -:1:1: nothing was read: standard input is empty (was the command before the pipe empty or did it fail?)\n',
+    );
+  });
+
+  it('reads --config from an absolute path', async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'draingate.yaml'), 'failOn: never\n');
+    const run = await draingate(['validate', '--config', join(dir, 'draingate.yaml'), BROKEN]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+});
+
+describe('draingate validate --kustomize', () => {
+  const LAYOUT = 'packages/core/src/manifest/fixtures/layouts/kustomize';
+
+  it('renders each overlay with kubectl kustomize and judges each as its own environment', async () => {
+    // kubectl is on PATH here; kustomize may not be: the first of the two found renders.
+    const run = await draingate(['validate', '-o', 'json', '--kustomize', LAYOUT]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as {
+      summary: { files: number; workloads: number };
+      findings: { ruleId: string; location: { file: string; line: number } }[];
+    };
+    expect(report.summary).toMatchObject({ files: 2, workloads: 2 });
+    // The prod overlay patches in a preStop sleep; staging does not.
+    expect(report.findings.filter((f) => f.ruleId === 'DG001').map((f) => f.location.file)).toEqual([
+      `${LAYOUT}/overlays/staging (kustomize build)`,
+    ]);
+  });
+
+  it('says so when neither kustomize nor kubectl is on PATH, and exits 2', async () => {
+    const run = await draingate(['validate', '--kustomize', LAYOUT], { env: { PATH: '/nonexistent' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'draingate: --kustomize needs a kustomize or kubectl binary on PATH, and neither was found; or render it yourself: kustomize build DIR | draingate validate -\n',
+    );
   });
 });

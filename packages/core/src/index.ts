@@ -4,6 +4,7 @@
  */
 export * from './manifest/source.js';
 export { parseManifests, describeValue, describeType } from './manifest/parse.js';
+export { findKustomizeRoots } from './manifest/kustomize.js';
 export type { ManifestObject, ParsedManifests, ParseOptions } from './manifest/parse.js';
 export * from './model/provenance.js';
 export * from './model/facts.js';

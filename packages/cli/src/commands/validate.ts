@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   allowancesFrom,
@@ -26,7 +26,8 @@ import type {
 } from '@draingate/core';
 import { InvalidArgumentError } from 'commander';
 import { connect, parseWorkloadRef } from '../live.js';
-import { readManifestSources } from '@draingate/core/node';
+import { DEFAULT_MAX_FILE_BYTES, readManifestSources } from '@draingate/core/node';
+import { findRenderer, renderKustomizations } from '../kustomize.js';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError, useColour } from '../io.js';
 import { collect, oneOf, parseMebibytes, parseSeconds } from '../options.js';
@@ -43,15 +44,26 @@ async function validateFiles(
   disable: readonly string[] | undefined,
   cluster: ClusterFacts,
 ): Promise<Report> {
-  const read = await readManifestSources(paths, {
-    cwd: io.cwd,
-    stdin: io.stdin,
-    ...(flags.maxFileSize !== undefined ? { maxFileBytes: flags.maxFileSize } : {}),
-  });
-  return validateManifests(read.sources, {
+  const maxFileBytes = flags.maxFileSize ?? DEFAULT_MAX_FILE_BYTES;
+  const read =
+    paths.length > 0
+      ? await readManifestSources(paths, { cwd: io.cwd, stdin: io.stdin, maxFileBytes })
+      : { sources: [], problems: [], notices: [] };
+  const sources = [...read.sources];
+  const problems = [...read.problems];
+  if (flags.kustomize && flags.kustomize.length > 0) {
+    const renderer = findRenderer(io.env['PATH']);
+    for (const dir of flags.kustomize) {
+      const rendered = await renderKustomizations(dir, io.cwd, renderer, maxFileBytes);
+      sources.push(...rendered.sources);
+      problems.push(...rendered.problems);
+    }
+  }
+  return validateManifests(sources, {
     allowances,
     defaultNamespace: flags.namespace,
-    readProblems: read.problems,
+    readProblems: problems,
+    readNotices: read.notices,
     cluster,
     ...(disable ? { disable } : {}),
   });
@@ -101,6 +113,7 @@ interface ValidateFlags {
   controllerLatencySeconds?: number;
   endpointPropagationSeconds?: number;
   maxFileSize?: number;
+  kustomize?: string[];
   fixes: boolean;
   albIngressClass?: string[];
   defaultIngressClass?: string;
@@ -131,9 +144,9 @@ export async function loadConfig(
   if (!file) return { config: {}, warnings: [] };
   let text: string;
   try {
-    text = await readFile(join(io.cwd, file), 'utf8');
-  } catch {
-    if (path) throw new UsageError(`--config ${path}: cannot read the file`);
+    text = await readFile(resolve(io.cwd, file), 'utf8');
+  } catch (error) {
+    if (path) throw new UsageError(`--config ${path}: cannot read the file (${describeReadError(error)})`);
     return { config: {}, warnings: [] };
   }
   const parsed = parseConfig(text, file);
@@ -141,12 +154,20 @@ export async function loadConfig(
   return { config: parsed.config, file, warnings: parsed.warnings };
 }
 
+function describeReadError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'a directory';
+  return code ?? 'unreadable';
+}
+
 export function registerValidate(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('validate')
     .description('Check drain timing in Kubernetes manifests (files, directories, or - for stdin).')
     .argument(
-      '<paths...>',
+      '[paths...]',
       'manifest files or directories (walked recursively), or - for stdin; with --live: workloads such as deployment/NAME',
     )
     .option('-o, --output <format>', `report format: ${OUTPUTS.join(', ')}`, oneOf(OUTPUTS), 'text')
@@ -175,6 +196,11 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
       parseSeconds,
     )
     .option('--max-file-size <MiB>', 'refuse larger files (default 32)', parseMebibytes)
+    .option(
+      '--kustomize <dir>',
+      'render each kustomize overlay under DIR (kustomize build, or kubectl kustomize) and validate each as an environment of its own; repeatable',
+      collect,
+    )
     .option(
       '--alb-ingress-class <name>',
       'cluster fact: an IngressClass of the AWS Load Balancer Controller or EKS Auto Mode that the input does not define (repeatable)',
@@ -212,9 +238,11 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
     .option('--region <region>', 'with --live: AWS region (default: from the target group ARN)')
     .addHelpText(
       'after',
-      '\nExit status: 0 nothing reached --fail-on; 1 findings did; 2 usage or input error.\n\nExamples:\n  draingate validate k8s/\n  helm template my-chart | draingate validate -\n  draingate validate -o sarif k8s/ > draingate.sarif\n  draingate validate --live -n shop deployment/web',
+      '\nExit status: 0 nothing reached --fail-on; 1 findings did; 2 usage or input error.\n\nExamples:\n  draingate validate k8s/\n  draingate validate --kustomize deploy/overlays\n  kustomize build overlays/prod | draingate validate -\n  helm template my-chart | draingate validate -\n  draingate validate -o sarif k8s/ > draingate.sarif\n  draingate validate --live -n shop deployment/web',
     )
     .action(async (paths: string[], flags: ValidateFlags) => {
+      if (paths.length === 0 && !(flags.kustomize && flags.kustomize.length > 0))
+        throw new UsageError('validate needs manifest files, directories or - (or --kustomize DIR)');
       const { config, file, warnings } = await loadConfig(io, flags.config);
       for (const warning of warnings) io.stderr.write(`draingate: warning: ${formatInputProblem(warning)}\n`);
       const allowances = allowancesFrom(config, file, {

@@ -1,14 +1,14 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CORE_SCHEMA, load } from 'js-yaml';
+import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { NOT_PLAIN, readBlockYaml } from './block-yaml.js';
-import { splitDocuments } from './documents.js';
+import { MANIFEST_SCHEMA, splitDocuments } from './documents.js';
 
-/** What js-yaml's core schema makes of a document, or the error it raises. */
+/** What js-yaml makes of a document with the schema manifests are loaded with, or the error it raises. */
 function jsYaml(text: string): { value: unknown } | { error: string } {
   try {
-    return { value: load(text, { schema: CORE_SCHEMA }) };
+    return { value: load(text, { schema: MANIFEST_SCHEMA }) };
   } catch (error) {
     return { error: String(error) };
   }
@@ -115,6 +115,8 @@ describe('the block YAML reader', () => {
     { name: 'a character outside the Basic Multilingual Plane', text: 'a: \u{1F600}\n' },
     { name: 'a duplicated key (js-yaml reports it)', text: 'a: 1\na: 2\n' },
     { name: 'a __proto__ key', text: '__proto__: 1\n' },
+    { name: 'a << merge key with a flow mapping', text: 'a:\n  <<: {b: 1}\n  c: 2\n' },
+    { name: 'a << merge key in a flow mapping', text: 'a: {<<: {b: 1}, c: 2}\n' },
     { name: 'a quoted key', text: '"a": 1\n' },
     { name: 'an explicit key', text: '? a\n: 1\n' },
     { name: 'a mapping on a value’s line', text: 'a: b: c\n' },

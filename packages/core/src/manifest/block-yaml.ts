@@ -327,7 +327,8 @@ function keyEnd(text: string, at: number, end: number): number {
 
 /** A plain key as js-yaml keeps it: the string of what the scalar resolves to (`1` → "1", `null` → "null"). */
 function plainKey(scalar: string): string {
-  if (scalar === '__proto__') giveUp();
+  // `<<` merges a mapping into this one: js-yaml's to do.
+  if (scalar === '__proto__' || scalar === '<<') giveUp();
   const value = resolvePlain(scalar);
   return typeof value === 'string' ? value : String(value);
 }

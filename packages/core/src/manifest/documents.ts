@@ -1,4 +1,6 @@
+import * as jsYaml from 'js-yaml';
 import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
+import type { Schema } from 'js-yaml';
 import { NOT_PLAIN, readBlockYaml } from './block-yaml.js';
 import type { InputProblem } from './source.js';
 
@@ -15,6 +17,9 @@ export interface DocumentText {
   readonly end: number;
 }
 
+/** Text of nothing but directives, comments and blank lines. */
+const DIRECTIVES_ONLY = /^(?:[ \t]*(?:[%#][^\n]*)?\r?\n)*[ \t]*(?:[%#][^\n]*)?$/;
+
 /**
  * Splits a YAML stream at its document markers. A `---` or `...` at the start of a line always separates
  * documents in YAML, so each document is parsed on its own and an error in one cannot hide the others.
@@ -27,7 +32,9 @@ export function splitDocuments(text: string): DocumentText[] {
   let position = 0;
   const push = (end: number): void => {
     const chunk = text.slice(start, end);
-    if (chunk.trim() !== '') documents.push({ text: chunk, firstLine, source: text, start, end });
+    // Directives (`%YAML 1.1`) belong to the document their `---` starts, which is parsed on its own.
+    if (chunk.trim() !== '' && !DIRECTIVES_ONLY.test(chunk))
+      documents.push({ text: chunk, firstLine, source: text, start, end });
   };
   while (position <= text.length) {
     const newline = text.indexOf('\n', position);
@@ -79,13 +86,32 @@ export type LoadedDocument =
 
 // Rendered manifests almost never use aliases; the classic "billion laughs" needs 81.
 export const DEFAULT_MAX_ALIAS_COUNT = 64;
+/** What may be an alias; a cheap first count that also finds `*` in block scalars and quoted strings. */
 const ALIAS = /(?<=[\s[{,:-])\*[^\s,[\]{}]+/g;
+
+/**
+ * The core schema (what Kubernetes accepts: no custom tags, no timestamps) with `<<` merge keys, which
+ * kubectl and kustomize read (their YAML library honours them).
+ */
+export const MANIFEST_SCHEMA: Schema = (
+  CORE_SCHEMA as unknown as { extend(definition: { implicit: unknown[] }): Schema }
+).extend({
+  // js-yaml exports its types; its type definitions do not.
+  implicit: [(jsYaml as unknown as { types: { merge: unknown } }).types.merge],
+});
 
 /** A file that is not text at all, or undefined. Checked before splitting: such a file has no documents. */
 export function binaryFileProblem(text: string, file: string): InputProblem | undefined {
-  return text.includes('\u0000')
-    ? { at: { file, line: 1, column: 1 }, message: 'not a text file (contains NUL bytes)' }
-    : undefined;
+  const nul = text.indexOf('\u0000');
+  if (nul < 0) return undefined;
+  // UTF-16 without a byte-order mark, read as UTF-8: every other character is a NUL.
+  const utf16 = nul <= 1 && text.length >= 4 && (text[nul + 2] === '\u0000' || text[nul - 2] === '\u0000');
+  return {
+    at: { file, line: 1, column: 1 },
+    message: utf16
+      ? 'UTF-16 is not supported without a byte-order mark: save the file as UTF-8'
+      : 'not a text file (contains NUL bytes)',
+  };
 }
 
 /**
@@ -99,7 +125,11 @@ export function loadDocument(
   file: string,
   maxAliases: number = DEFAULT_MAX_ALIAS_COUNT,
 ): LoadedDocument {
-  if (document.text.includes('*') && (document.text.match(ALIAS)?.length ?? 0) > maxAliases) {
+  if (
+    document.text.includes('*') &&
+    (document.text.match(ALIAS)?.length ?? 0) > maxAliases &&
+    countAliases(document.text) > maxAliases
+  ) {
     return {
       problem: {
         at: { file, line: document.firstLine, column: 1 },
@@ -111,22 +141,102 @@ export function loadDocument(
   if (plain !== NOT_PLAIN) return { value: plain, privateText: false };
   try {
     return {
-      value: load(document.text, { schema: CORE_SCHEMA, filename: file, json: false }),
+      value: load(document.text, { schema: MANIFEST_SCHEMA, filename: file, json: false }),
       privateText: true,
     };
   } catch (error) {
-    return { problem: yamlProblem(error, file, document.firstLine) };
+    return { problem: yamlProblem(error, file, document) };
   }
 }
 
-function yamlProblem(error: unknown, file: string, firstLine: number): InputProblem {
+/**
+ * The aliases (`*name` nodes) of a document, not counting `*` in comments, quoted strings and block
+ * scalars (a crontab in a ConfigMap). Run only when the cheap count is over the limit.
+ */
+export function countAliases(text: string): number {
+  let count = 0;
+  /** Lines indented more than this are a block scalar's content; -1 outside one. */
+  let blockIndent = -1;
+  for (const line of text.split(/\r\n|\r|\n/)) {
+    let indent = 0;
+    while (line.charCodeAt(indent) === 32) indent += 1;
+    if (blockIndent >= 0) {
+      if (indent > blockIndent || indent === line.length) continue;
+      blockIndent = -1;
+    }
+    let quote = '';
+    let previous = ' ';
+    let lastToken = '';
+    for (let i = indent; i < line.length; i++) {
+      const c = line[i]!;
+      if (quote !== '') {
+        if (c === quote) quote = '';
+        else if (c === '\\' && quote === '"') i += 1;
+        previous = c;
+        continue;
+      }
+      if (c === '#' && /\s/.test(previous)) break;
+      const atTokenStart = /[\s[{,:-]/.test(previous) || i === indent;
+      if (atTokenStart && (c === '"' || c === "'")) quote = c;
+      else if (atTokenStart && c === '*' && i + 1 < line.length && !/[\s,[\]{}]/.test(line[i + 1]!))
+        count += 1;
+      if (!/\s/.test(c)) lastToken = atTokenStart ? c : lastToken + c;
+      previous = c;
+    }
+    // `key: |`, `- >-`, `key: |2`: the lines below, indented further, are the scalar's content.
+    if (quote === '' && /^[|>][-+0-9]*$/.test(lastToken)) blockIndent = indent;
+  }
+  return count;
+}
+
+function yamlProblem(error: unknown, file: string, document: DocumentText): InputProblem {
+  const firstLine = document.firstLine;
   if (error instanceof YAMLException) {
     const line = firstLine + (error.mark?.line ?? 0);
     const column = (error.mark?.column ?? 0) + 1;
+    if (error.reason === 'duplicated mapping key' && error.mark) {
+      const first = firstKeyLine(document.text, error.mark.line, error.mark.column);
+      if (first !== undefined)
+        return {
+          at: { file, line, column },
+          message: `invalid YAML: duplicated mapping key (first at line ${firstLine + first}; kubectl would keep this one, YAML forbids both)`,
+        };
+    }
     return { at: { file, line, column }, message: `invalid YAML: ${error.reason}` };
   }
   return {
     at: { file, line: firstLine, column: 1 },
     message: `invalid YAML: ${error instanceof Error ? error.message : String(error)}`,
   };
+}
+
+/**
+ * The line (0-based, in the document) of the first of two equal keys, given where js-yaml found the second:
+ * the nearest line above at the same column with the same key, within the same mapping (no line between
+ * them indented less). Undefined when it cannot tell (flow mappings, quoted keys).
+ */
+function firstKeyLine(text: string, line: number, column: number): number | undefined {
+  const lines = text.split(/\r\n|\r|\n/);
+  const keyOf = (content: string): string | undefined =>
+    /^([^\s#'"{[][^:#]*?)\s*:(?:\s|$)/.exec(content)?.[1];
+  const second = lines[line];
+  if (second === undefined) return undefined;
+  const key = keyOf(second.slice(column));
+  if (key === undefined) return undefined;
+  for (let i = line - 1; i >= 0; i--) {
+    const candidate = lines[i]!;
+    let indent = 0;
+    while (candidate.charCodeAt(indent) === 32) indent += 1;
+    if (indent === candidate.length || candidate[indent] === '#') continue;
+    // After `- ` (one or more), the content of an item starts further right.
+    let content = indent;
+    while (candidate.startsWith('- ', content)) {
+      content += 2;
+      while (candidate.charCodeAt(content) === 32) content += 1;
+    }
+    if (content === column && keyOf(candidate.slice(column)) === key) return i;
+    // Left of the key's column: the mapping (or the item whose mapping it is) started below this line.
+    if (indent < column) return undefined;
+  }
+  return undefined;
 }

@@ -1,7 +1,7 @@
 import { binaryFileProblem, DEFAULT_MAX_ALIAS_COUNT, loadDocument, splitDocuments } from './documents.js';
 import { DocumentPositions } from './positions.js';
 import { keptString } from './source.js';
-import type { FieldPath, InputProblem, PositionFinder, SourceRef } from './source.js';
+import type { FieldPath, InputProblem, Notice, PositionFinder, SourceRef } from './source.js';
 
 /** One Kubernetes object read from a manifest, with a way back to where each of its fields was written. */
 export interface ManifestObject {
@@ -31,6 +31,8 @@ export interface ParsedManifests {
   readonly problems: InputProblem[];
   /** Documents that are not Kubernetes objects (no apiVersion/kind) or are empty. */
   readonly skippedDocuments: number;
+  /** Files and documents skipped on purpose (not Kubernetes objects), said so. */
+  readonly notices: Notice[];
 }
 
 /** The path of an object that is a whole document; shared, as every such object's position lookup keeps it. */
@@ -43,13 +45,13 @@ const DOCUMENT_ROOT: FieldPath = [];
  */
 export function parseManifests(text: string, file: string, options: ParseOptions = {}): ParsedManifests {
   const objects: ManifestObject[] = [];
-  const { problems, skippedDocuments } = parseEachManifest(
+  const { problems, skippedDocuments, notices } = parseEachManifest(
     text,
     file,
     (object) => objects.push(object),
     options,
   );
-  return { objects, problems, skippedDocuments };
+  return { objects, problems, skippedDocuments, notices };
 }
 
 /**
@@ -64,22 +66,38 @@ export function parseEachManifest(
   options: ParseOptions = {},
 ): Omit<ParsedManifests, 'objects'> {
   const problems: InputProblem[] = [];
-  let skippedDocuments = 0;
+  const notices: Notice[] = [];
+  text = normalizeLineEnds(text);
   const binary = binaryFileProblem(text, file);
-  if (binary) return { problems: [binary], skippedDocuments };
+  if (binary) return { problems: [binary], skippedDocuments: 0, notices };
   const maxAliases = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
-  const skip = (): void => {
-    skippedDocuments += 1;
+  const skipped: SkippedDocument[] = [];
+  let objects = 0;
+  const count = (object: ManifestObject): void => {
+    objects += 1;
+    visit(object);
   };
+  let documents = 0;
   for (const document of splitDocuments(text)) {
+    documents += 1;
     const loaded = loadDocument(document, file, maxAliases);
     if ('problem' in loaded) {
-      problems.push(loaded.problem);
+      // YAML that does not parse and never names an apiVersion or a kind is another tool's file (a compose
+      // override with custom tags, a templated values file), not a broken manifest.
+      if (MENTIONS_OBJECT.test(document.text)) problems.push(loaded.problem);
+      else
+        skipped.push({
+          at: loaded.problem.at,
+          what: `YAML draingate cannot read (${loaded.problem.message}) without an apiVersion or a kind`,
+        });
       continue;
     }
     const data = loaded.value;
-    if (data === null || data === undefined) {
-      skippedDocuments += 1;
+    const at = (): SourceRef => ({ file, line: document.firstLine, column: 1 });
+    if (data === null || data === undefined) continue;
+    if (Array.isArray(data)) {
+      // A list at the top is another tool's file (an Ansible playbook, a JSON array), never an object.
+      skipped.push({ at: at(), what: 'a list at the top' });
       continue;
     }
     const positions = new DocumentPositions(
@@ -90,15 +108,118 @@ export function parseEachManifest(
       document.end,
     );
     if (!isPlainObject(data)) {
+      // A lone scalar is most often a mapping with a typo (`kind Deployment`, a missing colon).
       problems.push({
         at: positions.positionOf([]),
         message: `a manifest document must be a mapping, got ${describeType(data)}`,
       });
       continue;
     }
-    collectObjects(data, DOCUMENT_ROOT, positions, loaded.privateText, visit, problems, skip);
+    const notObject = notAnObject(data);
+    if (notObject !== undefined) {
+      skipped.push({ at: at(), what: notObject });
+      continue;
+    }
+    collectObjects(data, DOCUMENT_ROOT, positions, loaded.privateText, count, problems, (what) =>
+      skipped.push({ at: at(), what }),
+    );
   }
-  return { problems, skippedDocuments };
+  if (objects === 0 && problems.length === 0) {
+    notices.push({
+      code: 'not-kubernetes',
+      at: { file, line: 1, column: 1 },
+      message:
+        documents === 0
+          ? 'skipped: the file is empty'
+          : `skipped: holds no Kubernetes object (${describeSkipped(skipped)})`,
+    });
+  } else {
+    for (const document of skipped) {
+      notices.push({
+        code: 'not-kubernetes',
+        at: document.at,
+        message: `document skipped: ${document.what}, not a Kubernetes object`,
+      });
+    }
+  }
+  return { problems, skippedDocuments: skipped.length, notices };
+}
+
+/**
+ * The text with a byte-order mark dropped (it is no column of line 1) and old Mac line ends (a CR alone)
+ * made LFs, so that documents split and lines count as an editor shows them. Text without either is
+ * returned as it is, uncopied.
+ */
+function normalizeLineEnds(text: string): string {
+  const bom = text.charCodeAt(0) === 0xfeff;
+  const body = bom ? text.slice(1) : text;
+  const cr = body.indexOf('\r');
+  if (cr < 0 || !LONE_CR.test(body)) return body;
+  return body.replace(LONE_CR_ALL, '\n');
+}
+
+const LONE_CR = /\r(?!\n)/;
+const LONE_CR_ALL = /\r(?!\n)/g;
+
+/** A line that starts with an `apiVersion` or `kind` key, as every manifest has. */
+const MENTIONS_OBJECT = /^[ -]*["']?(?:apiVersion|kind)["']?[ \t]*:/m;
+
+/**
+ * The kinds draingate judges or links (see `normalizeObject`). An object of another kind without a name
+ * is skipped, not refused: config files of other tools (`NodeConfig`, test reports) borrow apiVersion and
+ * kind but are never sent to the API server.
+ */
+const READ_KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'Rollout',
+  'Service',
+  'Ingress',
+  'IngressClass',
+  'IngressClassParams',
+  'TargetGroupBinding',
+  'Namespace',
+  'PodDisruptionBudget',
+  'HorizontalPodAutoscaler',
+  'ScaledObject',
+]);
+
+interface SkippedDocument {
+  readonly at: SourceRef;
+  readonly what: string;
+}
+
+const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io/';
+
+/**
+ * Why a mapping is no Kubernetes object, or undefined when it may be one: a kustomize Kustomization or
+ * Component, a Helm `Chart.yaml`, or a mapping with neither a kind nor metadata (values files, compose
+ * files, CI workflows). A mapping with metadata but no kind is an object with a mistake, reported as such.
+ */
+function notAnObject(data: Record<string, unknown>): string | undefined {
+  const apiVersion = data['apiVersion'];
+  const kind = data['kind'];
+  if (typeof apiVersion === 'string' && apiVersion.startsWith(KUSTOMIZE_GROUP))
+    return `a kustomize ${typeof kind === 'string' ? kind : 'file'} (render it: kustomize build DIR | draingate validate -)`;
+  if (
+    kind === undefined &&
+    (apiVersion === 'v1' || apiVersion === 'v2') &&
+    'name' in data &&
+    'version' in data
+  )
+    return 'a Helm Chart.yaml (render the chart: helm template DIR | draingate validate -)';
+  if (kind === undefined && data['metadata'] === undefined)
+    return apiVersion === undefined
+      ? 'a mapping without apiVersion and kind'
+      : 'a mapping with an apiVersion but no kind or metadata';
+  return undefined;
+}
+
+/** What the documents of a file without objects were, for its notice. */
+function describeSkipped(skipped: readonly SkippedDocument[]): string {
+  const kinds = [...new Set(skipped.map((document) => document.what))];
+  return kinds.length === 0 ? 'only comments or empty documents' : kinds.join('; ');
 }
 
 function collectObjects(
@@ -108,12 +229,12 @@ function collectObjects(
   privateText: boolean,
   visit: (object: ManifestObject) => void,
   problems: InputProblem[],
-  skip: () => void,
+  skip: (what: string) => void,
 ): void {
   const apiVersion = data['apiVersion'];
   const kind = data['kind'];
   if (apiVersion === undefined && kind === undefined) {
-    skip();
+    skip('a mapping without apiVersion and kind');
     return;
   }
   const finder = positionFinder(positions, root);
@@ -162,6 +283,10 @@ function collectObjects(
     return;
   }
   const metadata = data['metadata'];
+  if (!READ_KINDS.has(kind) && (!isPlainObject(metadata) || typeof metadata['name'] !== 'string')) {
+    skip(`a ${kind} without metadata.name, which draingate does not read`);
+    return;
+  }
   if (!isPlainObject(metadata)) {
     problems.push({
       at: at(['metadata']),

@@ -7,8 +7,18 @@ export interface SourceRef {
 
 /** Formats a place as `file:line:column`, the form editors and CI annotations understand. */
 export function formatSourceRef(at: SourceRef): string {
+  const file = escapeFileName(at.file);
   // Line 0 marks an object read live from a cluster: it has a name but no line.
-  return at.line === 0 ? at.file : `${at.file}:${at.line}:${at.column}`;
+  return at.line === 0 ? file : `${file}:${at.line}:${at.column}`;
+}
+
+/**
+ * A file name as it can be printed on one line: a name with control characters (a newline would start a
+ * line of its own, and could forge one in a CI log) is printed as a JSON string, escapes and quotes.
+ */
+export function escapeFileName(name: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
+  return /[\u0000-\u001f\u007f-\u009f]/.test(name) ? JSON.stringify(name) : name;
 }
 
 /** A problem with the input itself (unreadable file, malformed YAML, a field of the wrong type). */

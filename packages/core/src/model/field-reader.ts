@@ -195,7 +195,8 @@ export class FieldReader {
   }
 
   /**
-   * Labels, annotations, selectors: a mapping of strings (numbers and booleans are Kubernetes errors too).
+   * Labels, annotations, selectors: a mapping of strings (numbers and booleans are Kubernetes errors too;
+   * a null value is the empty string, as the API server reads it).
    * A valid mapping from the block reader is returned as parsed, not copied; an absent one is a shared empty
    * mapping. A `__proto__` key (no valid label or annotation key) is dropped, as a copy always dropped it.
    */
@@ -203,18 +204,24 @@ export class FieldReader {
     const value = this.mapping(path);
     if (!value) return NO_ENTRIES;
     let valid = true;
+    let nulls = false;
     for (const key of Object.keys(value)) {
-      if (typeof value[key] !== 'string') {
-        this.report([...path, key], `must be a string, got ${describeValue(value[key])}`);
+      const entry = value[key];
+      // `key:` with no value: the API server's decoder reads null into a string as "" and accepts it.
+      if (entry === null) nulls = true;
+      else if (typeof entry !== 'string') {
+        this.report([...path, key], `must be a string, got ${describeValue(entry)}`);
         valid = false;
       }
     }
-    if (valid && !this.#privateText && !Object.hasOwn(value, '__proto__'))
+    if (valid && !nulls && !this.#privateText && !Object.hasOwn(value, '__proto__'))
       return value as Record<string, string>;
     const out: Record<string, string> = {};
     for (const key of Object.keys(value)) {
       const entry = value[key];
-      if (typeof entry === 'string' && key !== '__proto__') out[key] = keptString(entry, this.#privateText);
+      if (key === '__proto__') continue;
+      if (typeof entry === 'string') out[key] = keptString(entry, this.#privateText);
+      else if (entry === null) out[key] = '';
     }
     return out;
   }

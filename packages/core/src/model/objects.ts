@@ -318,13 +318,15 @@ export function normalizeWorkload(r: FieldReader): WorkloadObject | undefined {
     r.report(['spec', 'template'], 'is required (a pod template)');
   }
   if (usesWorkloadRef) refuseTemplateBesideWorkloadRef(r);
+  const podLabels = r.stringMap(POD_LABELS);
+  if (!usesWorkloadRef) refuseSelectorBesideTemplate(r, kind, podLabels);
   const strategy = readStrategy(r, kind);
   const workload: WorkloadObject = {
     ref: r.ref,
     reader: r,
     kind,
     annotations: r.stringMap(METADATA_ANNOTATIONS),
-    podLabels: r.stringMap(POD_LABELS),
+    podLabels,
     podAnnotations: r.stringMap(POD_ANNOTATIONS),
     replicas,
     minReadySeconds:
@@ -561,6 +563,13 @@ export function normalizeService(r: FieldReader): ServiceObject | undefined {
       const port = r.integer(['spec', 'ports', index, 'port'], { min: 1, max: 65535 });
       const name = r.string(['spec', 'ports', index, 'name']);
       const targetPort = r.intOrString(['spec', 'ports', index, 'targetPort']);
+      // A quoted number is a port name to the API server, which refuses a name without a letter; taken as
+      // a name here, it would select no container port and the workload would go unjudged.
+      if (typeof targetPort === 'string' && /^[0-9]+$/.test(targetPort))
+        r.report(
+          ['spec', 'ports', index, 'targetPort'],
+          `is the string ${JSON.stringify(targetPort)}, which the API server refuses (a port name needs a letter): write ${targetPort} without quotes`,
+        );
       if (port === undefined) return undefined;
       return { port, targetPort: targetPort ?? port, index, ...(name ? { name } : {}) };
     })
@@ -720,6 +729,31 @@ export function normalizeTargetGroupBinding(r: FieldReader): TargetGroupBindingO
   };
 }
 
+/**
+ * A workload whose selector does not select its own pod template is refused by the API server ("selector
+ * does not match template labels"): judged anyway, it would be linked as if it ran.
+ */
+function refuseSelectorBesideTemplate(
+  r: FieldReader,
+  kind: string,
+  labels: Readonly<Record<string, string>>,
+): void {
+  if (r.raw(WORKLOAD_SELECTOR) == null) return;
+  const selector = readSelector(r, WORKLOAD_SELECTOR);
+  if (!selectorMatches(selector, labels))
+    r.report(
+      WORKLOAD_SELECTOR,
+      `does not select the pod template's labels (${describeLabels(labels)}): the API server refuses such a ${kind}`,
+    );
+}
+
+const WORKLOAD_SELECTOR: FieldPath = ['spec', 'selector'];
+
+function describeLabels(labels: Readonly<Record<string, string>>): string {
+  const entries = Object.entries(labels);
+  return entries.length === 0 ? 'none' : entries.map(([key, value]) => `${key}=${value}`).join(', ');
+}
+
 export function normalizeNamespace(r: FieldReader): NamespaceObject | undefined {
   const labels = r.stringMap(['metadata', 'labels']);
   return r.ok ? { name: r.ref.name, labels, ref: r.refInNamespace(r.ref.name) } : undefined;
@@ -727,6 +761,11 @@ export function normalizeNamespace(r: FieldReader): NamespaceObject | undefined 
 
 export function normalizePodDisruptionBudget(r: FieldReader): PodDisruptionBudgetObject | undefined {
   const selector = readSelector(r, ['spec', 'selector']);
+  if (r.raw(['spec', 'minAvailable']) != null && r.raw(['spec', 'maxUnavailable']) != null)
+    r.report(
+      ['spec', 'maxUnavailable'],
+      'may not be set together with minAvailable: the API server refuses such a PodDisruptionBudget, so it covers nothing',
+    );
   return r.ok ? { ref: r.ref, selector } : undefined;
 }
 

@@ -119,6 +119,47 @@ describe('Markdown report', () => {
   });
 });
 
+describe('Markdown report under a byte limit', () => {
+  // 60 applications, each in its own file: 20 with an error (no preStop), 40 with warnings only.
+  const many = validateManifests(
+    Array.from({ length: 60 }, (_, index) => ({
+      file: `k8s/app-${String(index).padStart(2, '0')}.yaml`,
+      text: (index % 3 === 2 ? aManifest().withoutPreStop() : aManifest().withoutDeregistrationDelay())
+        .build()
+        .replaceAll('name: web', `name: web-${index}`),
+    })),
+    { allowances: createAllowances() },
+  );
+
+  it('is unchanged when it fits', () => {
+    expect(renderMarkdown(many, { maxBytes: 10 * 1024 * 1024 })).toBe(renderMarkdown(many));
+  });
+
+  it('over the limit: the counts of all, the worst workloads first, and where the rest is', () => {
+    const full = renderMarkdown(many);
+    const limit = Math.floor(Buffer.byteLength(full) / 3);
+    const cut = renderMarkdown(many, { maxBytes: limit, whereTheRestIs: 'the step log' });
+    expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(limit);
+    // The table counts every finding, not only those shown.
+    expect(cut.split('\n').slice(0, 5).join('\n')).toBe(full.split('\n').slice(0, 5).join('\n'));
+    // Headings are escaped Markdown: `### Deployment shop/web\\-2`.
+    const shown = [...cut.matchAll(/^### Deployment shop\/web\\-(\d+)$/gm)].map((m) => `web-${m[1]}`);
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.length).toBeLessThan(60);
+    // Every workload with an error comes before any with warnings only.
+    const withError = new Set(Array.from({ length: 20 }, (_, i) => `web-${i * 3 + 2}`));
+    const firstWarningOnly = shown.findIndex((name) => !withError.has(name!));
+    expect(
+      shown.slice(firstWarningOnly === -1 ? shown.length : firstWarningOnly).every((n) => !withError.has(n!)),
+    ).toBe(true);
+    expect(cut).toMatch(
+      new RegExp(
+        `> This summary is cut to stay under GitHub's ${Math.floor(limit / 1024)} KiB limit: it shows \\d+ of ${many.findings.length} findings \\(${shown.length} of 60 workloads, the worst first\\)\\. Every finding is in the step log\\.`,
+      ),
+    );
+  });
+});
+
 describe('rule docs', () => {
   const dir = join(import.meta.dirname, '../../../../docs/rules');
   it('docs/rules matches the rules’ metadata (run `npm run docs` after changing a rule)', () => {

@@ -52,7 +52,7 @@ export function renderSarif(
               physicalLocation: {
                 artifactLocation: {
                   uri: relative(finding.at.file),
-                  ...(isAbsolute(finding.at.file) && !options.baseDir ? {} : { uriBaseId: '%SRCROOT%' }),
+                  ...(isAbsolute(relative(finding.at.file)) ? {} : { uriBaseId: '%SRCROOT%' }),
                 },
                 region: { startLine: finding.at.line, startColumn: finding.at.column },
               },
@@ -109,8 +109,8 @@ export function renderSarif(
   return `${JSON.stringify(sarif, null, 2)}\n`;
 }
 
-function isAbsolute(file: string): boolean {
-  return file.startsWith('/');
+function isAbsolute(uri: string): boolean {
+  return uri.startsWith('file:');
 }
 
 function toUri(file: string, baseDir: string | undefined): string {
@@ -118,6 +118,12 @@ function toUri(file: string, baseDir: string | undefined): string {
   if (baseDir && path.startsWith(`${baseDir.replace(/\/$/, '')}/`))
     path = path.slice(baseDir.replace(/\/$/, '').length + 1);
   if (path === '-') return 'stdin';
+  // Outside the repository: an absolute file URI, which no uriBaseId can make relative.
+  if (path.startsWith('/'))
+    return `file://${path
+      .split('/')
+      .map((part) => encodeURIComponent(part))
+      .join('/')}`;
   return path
     .split('/')
     .map((part) => encodeURIComponent(part))

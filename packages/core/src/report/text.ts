@@ -3,6 +3,7 @@ import { describeProvenance, formatObjectRef } from '../model/provenance.js';
 import type { Report } from '../rules/evaluate.js';
 import { countBySeverity } from '../rules/evaluate.js';
 import type { Finding, FindingValue, Severity } from '../rules/types.js';
+import { workloadKey } from './workload-key.js';
 
 export interface TextOptions {
   /** ANSI colour; the CLI turns it on only on a TTY and never with NO_COLOR. */
@@ -26,11 +27,12 @@ export function renderText(report: Report, options: TextOptions = {}): string {
   const lines: string[] = [];
   const groups = new Map<string, Finding[]>();
   for (const finding of report.findings) {
-    const key = formatObjectRef(finding.workload);
+    const key = workloadKey(finding);
     groups.set(key, [...(groups.get(key) ?? []), finding]);
   }
-  for (const [workload, findings] of groups) {
+  for (const findings of groups.values()) {
     const first = findings[0];
+    const workload = first ? formatObjectRef(first.workload) : '';
     const where = first?.workload.source ? `  ${paint('grey', formatSourceRef(first.workload.source))}` : '';
     lines.push(`${paint('bold', workload)}${where}`);
     for (const finding of sortFindings(findings))
