@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import {
   allowancesFrom,
+  CANARY_METHODS,
   InputError,
   runCanary,
   runDrainTiming,
@@ -9,7 +10,15 @@ import {
   UpstreamError,
   upstreamErrorVerdict,
 } from '@draingate/core';
-import type { CheckName, Phase, Verdict, WorkloadFacts, WorkloadRef } from '@draingate/core';
+import type {
+  CanaryMethod,
+  CanaryRequest,
+  CheckName,
+  Phase,
+  Verdict,
+  WorkloadFacts,
+  WorkloadRef,
+} from '@draingate/core';
 import { systemClock } from '@draingate/core/node';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError, useColour } from '../io.js';
@@ -195,46 +204,67 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
     check
       .command('canary')
       .description(
-        'The canary target group’s 5xx rate against the stable one’s (one-sided Fisher exact test).',
+        'The canary target group’s 5xx rate against the stable one’s: one-sided Fisher exact test on a window, or an anytime-valid sequential test since the canary started.',
       ),
     false,
   )
     .requiredOption('--load-balancer <arn>', 'the ALB both target groups are behind')
     .requiredOption('--canary-target-group <arn>', 'the canary target group')
     .requiredOption('--stable-target-group <arn>', 'the stable target group')
-    .option('--window <duration>', 'how far back to look, e.g. 10m', parseDuration)
+    .option(
+      '--method <method>',
+      'fisher (one look at a window) or sequential (every minute since --since, valid however often asked)',
+      oneOf(CANARY_METHODS),
+    )
+    .option('--window <duration>', 'fisher: how far back to look, e.g. 10m', parseDuration)
+    .option('--since <time>', 'sequential: when the canary started, e.g. 2026-11-23T17:00:00Z')
     .option('--alpha <p>', 'significance level (default 0.05)', parseNumber({ min: 0, max: 1 }))
+    .option(
+      '--min-relative-effect <fraction>',
+      'sequential: tolerate a canary rate up to (1 + this) × the stable one’s (default 0)',
+      parseNumber({ min: 0 }),
+    )
     .option(
       '--min-canary-requests <n>',
       'below this, Inconclusive (default 50)',
       parseNumber({ min: 0, integer: true }),
     )
-    .action(
-      (
-        flags: CommonFlags & {
-          loadBalancer: string;
-          canaryTargetGroup: string;
-          stableTargetGroup: string;
-          alpha?: number;
-          minCanaryRequests?: number;
-        },
-      ) =>
-        run(io, setExit, 'canary', flags, async (live) => [
-          await runCanary(
-            { metrics: live.aws.metrics, clock: systemClock },
-            {
-              loadBalancerArn: flags.loadBalancer,
-              canaryTargetGroupArn: flags.canaryTargetGroup,
-              stableTargetGroupArn: flags.stableTargetGroup,
-              ...(flags.window !== undefined ? { windowMinutes: flags.window / 60 } : {}),
-              ...(flags.alpha !== undefined ? { alpha: flags.alpha } : {}),
-              ...(flags.minCanaryRequests !== undefined
-                ? { minCanaryRequests: flags.minCanaryRequests }
-                : {}),
-            },
-          ),
-        ]),
+    .action((flags: CommonFlags & CanaryFlags) =>
+      run(io, setExit, 'canary', flags, async (live) => [
+        await runCanary({ metrics: live.aws.metrics, clock: systemClock }, canaryRequestFrom(flags)),
+      ]),
     );
+}
+
+/** The flags of `draingate check canary`. */
+export interface CanaryFlags {
+  loadBalancer: string;
+  canaryTargetGroup: string;
+  stableTargetGroup: string;
+  method?: CanaryMethod;
+  window?: number;
+  since?: string;
+  alpha?: number;
+  minRelativeEffect?: number;
+  minCanaryRequests?: number;
+}
+
+/** The `canary` request from its flags; the sequential method needs `--since`. */
+export function canaryRequestFrom(flags: CanaryFlags): CanaryRequest {
+  if (flags.method === 'sequential' && flags.since === undefined) {
+    throw new UsageError('check canary --method sequential needs --since, the time the canary started');
+  }
+  return {
+    loadBalancerArn: flags.loadBalancer,
+    canaryTargetGroupArn: flags.canaryTargetGroup,
+    stableTargetGroupArn: flags.stableTargetGroup,
+    ...(flags.method !== undefined ? { method: flags.method } : {}),
+    ...(flags.window !== undefined ? { windowMinutes: flags.window / 60 } : {}),
+    ...(flags.since !== undefined ? { since: parseTime('--since', flags.since) } : {}),
+    ...(flags.alpha !== undefined ? { alpha: flags.alpha } : {}),
+    ...(flags.minRelativeEffect !== undefined ? { minRelativeEffect: flags.minRelativeEffect } : {}),
+    ...(flags.minCanaryRequests !== undefined ? { minCanaryRequests: flags.minCanaryRequests } : {}),
+  };
 }
 
 async function run(

@@ -155,6 +155,40 @@ describe.skipIf(!hasPeer('aws') || !hasPeer('kube'))('draingate check, end to en
     expect(run.code).toBe(1);
   });
 
+  it('canary --method sequential since 15 minutes ago, 3/100 against stable 0/10,000 → Failed with the e-value', async () => {
+    const pair = await anAlb(2);
+    await putCounts(pair, { requests: 100, target5xx: 3, targetGroup: 1 });
+    await putCounts(pair, { requests: 10_000, target5xx: 0, targetGroup: 0 });
+    const since = new Date(Date.now() - 15 * 60_000).toISOString();
+    const run = await draingate(
+      [
+        'check',
+        'canary',
+        '-o',
+        'json',
+        '--method',
+        'sequential',
+        '--since',
+        since,
+        '--load-balancer',
+        pair.loadBalancerArn,
+        '--canary-target-group',
+        pair.targetGroupArns[1]!,
+        '--stable-target-group',
+        pair.targetGroupArns[0]!,
+      ],
+      { env: env() },
+    );
+    const verdict = json<
+      V & { details: { maxEValue: number; eValueThreshold: number; canaryShare: number } }
+    >(run.stdout);
+    expect(verdict).toMatchObject({ check: 'canary', phase: 'Failed', threshold: 0.05 });
+    expect(verdict.details.eValueThreshold).toBe(20);
+    expect(verdict.details.maxEValue).toBeGreaterThanOrEqual(20);
+    expect(verdict.details.canaryShare).toBeCloseTo(100 / 10_100, 6);
+    expect(run.code).toBe(1);
+  });
+
   const faults = [
     {
       name: 'a workload that does not exist → Error verdict, exit 4',

@@ -5,6 +5,7 @@ import { ARNS, CANARY_DIMENSION, putMinutes } from '../testing/checks.js';
 import type { Minute } from '../testing/checks.js';
 import { InMemoryMetrics, ManualClock } from '../testing/memory-ports.js';
 import { compareErrorRates, runCanary } from './canary.js';
+import { evaluateSequentialTest } from './sequential.js';
 import type { CanaryThresholds } from './canary.js';
 import { fisherExactGreater, hypergeometricUpperTail, logGamma, normalQuantile } from './stats.js';
 
@@ -176,6 +177,154 @@ describe('canary', () => {
     );
     expect(verdict.phase).toBe('Successful');
     expect(verdict.reason).toMatch(/higher but by no more than the tolerated 5\.00%/);
+  });
+});
+
+describe('canary, sequential method', () => {
+  /** Minutes of traffic from WINDOW_START, judged with `method: sequential` since WINDOW_START at `now`. */
+  async function sequentialVerdict(
+    canaryMinutes: readonly Minute[],
+    stableMinutes: readonly Minute[],
+    options: CanaryThresholds & { since?: Date; now?: string } = {},
+  ) {
+    const metrics = new InMemoryMetrics();
+    putMinutes(metrics, WINDOW_START, stableMinutes);
+    putMinutes(metrics, WINDOW_START, canaryMinutes, CANARY_DIMENSION);
+    const { now = NOW, ...request } = options;
+    const verdict = await runCanary(
+      { metrics, clock: new ManualClock(now) },
+      {
+        loadBalancerArn: ARNS.loadBalancer,
+        canaryTargetGroupArn: ARNS.canary,
+        stableTargetGroupArn: ARNS.stable,
+        method: 'sequential',
+        since: WINDOW_START,
+        ...request,
+      },
+    );
+    return { verdict, metrics };
+  }
+  const repeat = <T>(n: number, item: T): T[] => Array.from({ length: n }, () => item);
+
+  it.each([
+    {
+      name: 'canary 3/100 vs stable 0/10,000 over 8 minutes → Failed, e-value ≥ 20',
+      canary: spread(3, 100),
+      stable: spread(0, 10_000),
+      phase: 'Failed',
+    },
+    {
+      name: 'the same 1 % rate for 8 minutes → Successful, e-value below 1',
+      canary: repeat(8, { target5xx: 5, requests: 500 }),
+      stable: repeat(8, { target5xx: 50, requests: 5_000 }),
+      phase: 'Successful',
+    },
+    {
+      name: 'canary 4/20 vs stable 0/10,000, below the 50 canary requests → still Failed: the evidence holds at any count',
+      canary: spread(4, 20),
+      stable: spread(0, 10_000),
+      phase: 'Failed',
+    },
+    {
+      name: 'canary 0/20 vs stable 0/10,000 → Inconclusive, too few canary requests',
+      canary: spread(0, 20),
+      stable: spread(0, 10_000),
+      phase: 'Inconclusive',
+    },
+  ])('$name', async ({ canary, stable, phase }) => {
+    const { verdict } = await sequentialVerdict(canary, stable);
+    expect(verdict.phase).toBe(phase);
+    expect(verdict.threshold).toBe(0.05);
+    const details = verdict.details as { maxEValue: number; eValueThreshold: number; pValue: number };
+    expect(details.eValueThreshold).toBe(20);
+    expect(verdict.value).toBeCloseTo(Math.min(1, 1 / details.maxEValue), 12);
+    if (phase === 'Failed') expect(details.maxEValue).toBeGreaterThanOrEqual(20);
+    else expect(details.maxEValue).toBeLessThan(20);
+  });
+
+  it('judges every complete minute since the canary started and reports the e-value, counts and split', async () => {
+    const { verdict, metrics } = await sequentialVerdict(
+      repeat(10, { target5xx: 4, requests: 200 }),
+      repeat(10, { target5xx: 8, requests: 800 }),
+    );
+    // 12:00 to 12:10, the last two minutes still incomplete: 8 minutes of 4/200 vs 8/800.
+    expect(metrics.calls.count('readMetrics')).toBe(1);
+    expect(verdict.phase).toBe('Failed');
+    expect(verdict.details).toMatchObject({
+      test: 'sequential mixture likelihood ratio (anytime-valid)',
+      canary: { errors: 32, requests: 1_600 },
+      stable: { errors: 64, requests: 6_400 },
+      canaryShare: 0.2,
+      minutes: 8,
+      nullRatio: 1,
+      eValueThreshold: 20,
+      window: { start: '2026-01-01T12:00:00.000Z', end: '2026-01-01T12:10:00.000Z', periodSeconds: 60 },
+      excludedIncompleteMinutes: ['2026-01-01T12:08:00.000Z', '2026-01-01T12:09:00.000Z'],
+    });
+    const details = verdict.details as { eValue: number };
+    expect(details.eValue).toBeCloseTo(
+      evaluateSequentialTest(
+        repeat(8, { canaryErrors: 4, canaryRequests: 200, stableErrors: 8, stableRequests: 800 }),
+      ).eValue,
+      6,
+    );
+    expect(verdict.reason).toMatch(
+      /^canary 32\/1,600 errors \(2\.00%\) vs stable 64\/6,400 \(1\.00%\): the canary's error rate is higher than the stable one's \(e-value 37\.9 ≥ 20 \(1\/α\) over 8 minutes at a canary share of 20\.00%\)\.$/,
+    );
+  });
+
+  it('a regression within minRelativeEffect → Successful, and the reason names the tolerated ratio', async () => {
+    const { verdict } = await sequentialVerdict(
+      repeat(10, { target5xx: 4, requests: 200 }),
+      repeat(10, { target5xx: 8, requests: 800 }),
+      { minRelativeEffect: 1.5 },
+    );
+    expect(verdict.phase).toBe('Successful');
+    expect(verdict.details).toMatchObject({ nullRatio: 2.5 });
+    expect(verdict.reason).toContain(
+      "no evidence yet that the canary's error rate is higher than 2.50× the stable one's",
+    );
+  });
+
+  it('reads from the minute the canary started in, not from a sliding window', async () => {
+    const { verdict, metrics } = await sequentialVerdict(
+      repeat(40, { target5xx: 1, requests: 100 }),
+      repeat(40, { target5xx: 10, requests: 1_000 }),
+      { since: new Date('2026-01-01T12:00:30Z'), now: '2026-01-01T12:40:10Z' },
+    );
+    const window = metrics.calls.log.find((call) => call.operation === 'readMetrics')?.args[1];
+    expect(window).toMatchObject({
+      start: new Date('2026-01-01T12:00:00Z'),
+      end: new Date('2026-01-01T12:41:00Z'),
+    });
+    expect(verdict.details).toMatchObject({ minutes: 38, canary: { requests: 3_800 } });
+  });
+
+  it.each([
+    {
+      name: 'sequential without since → InputError at request.since',
+      request: { since: undefined },
+      path: 'request.since',
+    },
+    {
+      name: 'since after now → InputError at request.since',
+      request: { since: new Date('2026-01-01T13:00:00Z') },
+      path: 'request.since',
+    },
+    {
+      name: 'an unknown method → InputError at request.method',
+      request: { method: 'bayes' as unknown as 'fisher' },
+      path: 'request.method',
+    },
+    {
+      name: 'a negative minRelativeEffect → InputError at request.minRelativeEffect',
+      request: { minRelativeEffect: -0.5 },
+      path: 'request.minRelativeEffect',
+    },
+  ])('$name', async ({ request, path }) => {
+    await expect(sequentialVerdict(spread(0, 100), spread(0, 1_000), request)).rejects.toThrow(
+      expect.objectContaining({ path }),
+    );
   });
 });
 

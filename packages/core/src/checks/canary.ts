@@ -1,36 +1,63 @@
 import type { Clock } from '../ports/clock.js';
 import { InputError } from '../ports/errors.js';
-import type { MetricSeries, MetricsSource } from '../ports/metrics.js';
+import type { MetricSeries, MetricWindow, MetricsSource } from '../ports/metrics.js';
 import type { Phase, Verdict } from '../ports/verdict.js';
 import { optionalNumber, requireDate } from './params.js';
 import { planCanaryQueries } from './queries.js';
 import type { CanaryPlan, TargetGroupQueryIds } from './queries.js';
-import { DEFAULT_INCOMPLETE_MINUTES, alignedWindow, fillSeries, sumPeriods, windowJson } from './series.js';
+import {
+  DEFAULT_INCOMPLETE_MINUTES,
+  DEFAULT_PERIOD_SECONDS,
+  alignedWindow,
+  fillSeries,
+  sumPeriods,
+  windowJson,
+} from './series.js';
+import { evaluateSequentialTest } from './sequential.js';
+import type { MinuteCounts, SequentialTestResult } from './sequential.js';
 import { fisherExactGreater, normalQuantile, rateDifferenceInterval, rateRatio } from './stats.js';
 import { createVerdict, formatCount, formatRate, withUpstreamErrors } from './verdict.js';
 
 /** Defaults of the `canary` check. */
 export const CANARY_DEFAULTS = {
+  method: 'fisher',
   windowMinutes: 10,
   alpha: 0.05,
   minCanaryRequests: 50,
   minStableRequests: 100,
   minRateDifference: 0,
+  minRelativeEffect: 0,
   confidence: 0.95,
   countConnectionErrors: true,
   incompleteMinutes: DEFAULT_INCOMPLETE_MINUTES,
 } as const;
 
+/**
+ * How the `canary` check tests: `fisher`, one fixed-sample test on the last window (for a single look); or
+ * `sequential`, an anytime-valid test on every minute since the canary started, which keeps its false-alarm rate
+ * at most alpha however often Argo asks (see sequential.ts).
+ */
+export type CanaryMethod = 'fisher' | 'sequential';
+
+export const CANARY_METHODS: readonly CanaryMethod[] = ['fisher', 'sequential'];
+
 /** How the `canary` check judges. */
 export interface CanaryThresholds {
-  /** Fail when the one-sided p-value is below this. Default 0.05. */
+  /** Default `fisher`. */
+  readonly method?: CanaryMethod;
+  /** Fail when the one-sided p-value (for `sequential`, the always-valid one) is below this. Default 0.05. */
   readonly alpha?: number;
   /** Below this many canary requests the verdict is Inconclusive. Default 50. */
   readonly minCanaryRequests?: number;
   /** Below this many stable requests the verdict is Inconclusive. Default 100. */
   readonly minStableRequests?: number;
-  /** Fail only when the canary's rate also exceeds the stable one's by more than this. Default 0. */
+  /** Fail only when the canary's rate also exceeds the stable one's by more than this. Default 0. `fisher` only. */
   readonly minRateDifference?: number;
+  /**
+   * `sequential` only: the regression tolerated, relative to the stable rate. The test fails only on evidence
+   * that the canary's rate is more than (1 + this) × the stable one's. Default 0.
+   */
+  readonly minRelativeEffect?: number;
   /** Confidence of the effect-size intervals. Default 0.95. */
   readonly confidence?: number;
   /**
@@ -49,7 +76,15 @@ export function normalizeCanaryThresholds(
   thresholds: CanaryThresholds = {},
   path = 'thresholds',
 ): ValidCanaryThresholds {
+  const method = thresholds.method ?? CANARY_DEFAULTS.method;
+  if (!CANARY_METHODS.includes(method)) {
+    throw new InputError(
+      `${path}.method`,
+      `must be one of ${CANARY_METHODS.join(', ')}, got ${JSON.stringify(method)}`,
+    );
+  }
   return {
+    method,
     alpha: optionalNumber(`${path}.alpha`, thresholds.alpha, CANARY_DEFAULTS.alpha, {
       min: 0,
       exclusiveMin: true,
@@ -79,6 +114,12 @@ export function normalizeCanaryThresholds(
         min: 0,
         max: 1,
       },
+    ),
+    minRelativeEffect: optionalNumber(
+      `${path}.minRelativeEffect`,
+      thresholds.minRelativeEffect,
+      CANARY_DEFAULTS.minRelativeEffect,
+      { min: 0, max: 100 },
     ),
     confidence: optionalNumber(`${path}.confidence`, thresholds.confidence, CANARY_DEFAULTS.confidence, {
       min: 0,
@@ -183,9 +224,12 @@ export interface CanaryInput {
 }
 
 /**
- * The `canary` verdict from the series of a plan: Failed when the canary's error rate is higher than the stable
- * one's with p < alpha (and by more than `minRateDifference`); Inconclusive below the minimum sample sizes.
- * value: the p-value; threshold: alpha (the check fails when value < threshold). Pure.
+ * The `canary` verdict from the series of a plan. `fisher`: Failed when the canary's error rate is higher than
+ * the stable one's with p < alpha (and by more than `minRateDifference`) over the plan's window; Inconclusive
+ * below the minimum sample sizes. `sequential`: Failed once the e-value over the plan's minutes (those since the
+ * canary started) reaches 1/alpha, at any sample size; otherwise Inconclusive below the minimum sample sizes.
+ * value: the p-value (always-valid for `sequential`); threshold: alpha (the check fails when value < threshold).
+ * Pure.
  */
 export function evaluateCanary(input: CanaryInput, thresholds: CanaryThresholds = {}): Verdict {
   const t = normalizeCanaryThresholds(thresholds);
@@ -209,6 +253,43 @@ export function evaluateCanary(input: CanaryInput, thresholds: CanaryThresholds 
   };
   const canary = countsOf(input.plan.canary);
   const stable = countsOf(input.plan.stable);
+  if (t.method === 'sequential') {
+    const minutesOf = (ids: TargetGroupQueryIds) => {
+      const [target5xx, connectionErrors, requests] = [ids.target5xx, ids.connectionErrors, ids.requests].map(
+        (id) => fill(id).periods,
+      );
+      return (requests ?? []).map((period, index) => {
+        const count = Math.round(period.value);
+        const errors =
+          Math.round(target5xx?.[index]?.value ?? 0) +
+          (t.countConnectionErrors ? Math.round(connectionErrors?.[index]?.value ?? 0) : 0);
+        return {
+          requests: count,
+          errors: Math.min(count, errors),
+          judged: t.includeIncomplete || !period.incomplete,
+        };
+      });
+    };
+    const canaryMinutes = minutesOf(input.plan.canary);
+    const stableMinutes = minutesOf(input.plan.stable);
+    const minutes: MinuteCounts[] = canaryMinutes.flatMap((c, index) => {
+      const s = stableMinutes[index];
+      return c.judged && s
+        ? [
+            {
+              canaryErrors: c.errors,
+              canaryRequests: c.requests,
+              stableErrors: s.errors,
+              stableRequests: s.requests,
+            },
+          ]
+        : [];
+    });
+    return sequentialVerdict(
+      evaluateSequentialTest(minutes, { alpha: t.alpha, minRelativeEffect: t.minRelativeEffect }),
+      { canary, stable, window, excludedMinutes, thresholds: t, now },
+    );
+  }
   const baseDetails = {
     test: 'one-sided Fisher exact test',
     canary,
@@ -217,7 +298,7 @@ export function evaluateCanary(input: CanaryInput, thresholds: CanaryThresholds 
     excludedIncompleteMinutes: excludedMinutes,
     thresholds: t,
   };
-  const tally = `canary ${formatCount(canary.errors)}/${formatCount(canary.requests)} errors (${formatRate(canary.requests > 0 ? canary.errors / canary.requests : 0)}) vs stable ${formatCount(stable.errors)}/${formatCount(stable.requests)} (${formatRate(stable.requests > 0 ? stable.errors / stable.requests : 0)})`;
+  const tally = canaryTally(canary, stable);
   const verdict = (phase: Phase, value: number, reason: string, details: Record<string, unknown>): Verdict =>
     createVerdict('canary', phase, { value, threshold: t.alpha, reason, details }, now);
 
@@ -253,6 +334,76 @@ export function evaluateCanary(input: CanaryInput, thresholds: CanaryThresholds 
   );
 }
 
+function canaryTally(canary: GroupCounts, stable: GroupCounts): string {
+  const rate = (group: GroupCounts) => formatRate(group.requests > 0 ? group.errors / group.requests : 0);
+  return `canary ${formatCount(canary.errors)}/${formatCount(canary.requests)} errors (${rate(canary)}) vs stable ${formatCount(stable.errors)}/${formatCount(stable.requests)} (${rate(stable)})`;
+}
+
+/** The `sequential` verdict: Failed once the e-value has reached 1/alpha, at any sample size. */
+function sequentialVerdict(
+  result: SequentialTestResult,
+  context: {
+    readonly canary: GroupCounts & Record<string, unknown>;
+    readonly stable: GroupCounts & Record<string, unknown>;
+    readonly window: CanaryPlan['evaluation'];
+    readonly excludedMinutes: readonly string[];
+    readonly thresholds: ValidCanaryThresholds;
+    readonly now: Date;
+  },
+): Verdict {
+  const { canary, stable, thresholds: t } = context;
+  const details = {
+    test: 'sequential mixture likelihood ratio (anytime-valid)',
+    canary,
+    stable,
+    window: windowJson(context.window),
+    excludedIncompleteMinutes: context.excludedMinutes,
+    thresholds: t,
+    eValue: result.eValue,
+    maxEValue: result.maxEValue,
+    eValueThreshold: result.eValueThreshold,
+    pValue: result.pValue,
+    nullRatio: result.nullRatio,
+    canaryShare: result.canaryShare,
+    minutes: result.minutes,
+    canaryRate: canary.requests > 0 ? canary.errors / canary.requests : 0,
+    stableRate: stable.requests > 0 ? stable.errors / stable.requests : 0,
+  };
+  const tolerated =
+    result.nullRatio === 1 ? "the stable one's" : `${formatRatio(result.nullRatio)} the stable one's`;
+  const evidence = `e-value ${formatE(result.maxEValue)} ${result.rejected ? '≥' : '<'} ${formatE(result.eValueThreshold)} (1/α) over ${result.minutes} minute${result.minutes === 1 ? '' : 's'} at a canary share of ${formatRate(result.canaryShare)}`;
+  const tally = canaryTally(canary, stable);
+  const verdict = (phase: Phase, reason: string): Verdict =>
+    createVerdict(
+      'canary',
+      phase,
+      { value: result.pValue, threshold: t.alpha, reason, details },
+      context.now,
+    );
+  if (result.rejected) {
+    return verdict('Failed', `${tally}: the canary's error rate is higher than ${tolerated} (${evidence}).`);
+  }
+  if (canary.requests < t.minCanaryRequests || stable.requests < t.minStableRequests) {
+    const short =
+      canary.requests < t.minCanaryRequests
+        ? `the canary's ${formatCount(canary.requests)} requests are below the minimum of ${formatCount(t.minCanaryRequests)}`
+        : `the stable group's ${formatCount(stable.requests)} requests are below the minimum of ${formatCount(t.minStableRequests)}`;
+    return verdict('Inconclusive', `${tally}: ${short}, too few to compare (${evidence}).`);
+  }
+  return verdict(
+    'Successful',
+    `${tally}: no evidence yet that the canary's error rate is higher than ${tolerated} (${evidence}).`,
+  );
+}
+
+function formatE(e: number): string {
+  return e >= 1e6
+    ? e.toExponential(1)
+    : e >= 100 || Number.isInteger(e)
+      ? String(Math.round(e))
+      : e.toPrecision(3);
+}
+
 function signedRate(rate: number): string {
   return `${rate > 0 ? '+' : rate < 0 ? '−' : ''}${formatRate(Math.abs(rate))}`;
 }
@@ -270,8 +421,13 @@ export interface CanaryRequest extends CanaryThresholds {
   readonly loadBalancerArn: string;
   readonly canaryTargetGroupArn: string;
   readonly stableTargetGroupArn: string;
-  /** The last `windowMinutes` before now. Default 10. */
+  /** `fisher`: the last `windowMinutes` before now. Default 10. */
   readonly windowMinutes?: number;
+  /**
+   * `sequential`: when the canary started (the AnalysisRun's start). Every look judges all the minutes from
+   * then, so it must be the same at every look. Required for `sequential`.
+   */
+  readonly since?: Date;
 }
 
 /** Reads both target groups' metrics in one call and compares them. Upstream failures become an Error verdict. */
@@ -290,11 +446,15 @@ export async function runCanary(
       exclusiveMin: true,
     },
   );
+  const now = ports.clock.now();
   const plan = planCanaryQueries({
     loadBalancerArn: request.loadBalancerArn,
     canaryTargetGroupArn: request.canaryTargetGroupArn,
     stableTargetGroupArn: request.stableTargetGroupArn,
-    window: alignedWindow(ports.clock.now(), windowMinutes),
+    window:
+      thresholds.method === 'sequential'
+        ? windowSince(requireSince(request.since, now), now)
+        : alignedWindow(now, windowMinutes),
   });
   return withUpstreamErrors(
     'canary',
@@ -305,4 +465,36 @@ export async function runCanary(
       return evaluateCanary({ plan, series, now: ports.clock.now() }, thresholds);
     },
   );
+}
+
+/** The longest a sequential analysis may reach back: CloudWatch keeps 1-minute ALB datapoints for 15 days. */
+const MAX_SEQUENTIAL_MINUTES = 15 * 24 * 60;
+
+function requireSince(since: unknown, now: Date): Date {
+  if (since === undefined) {
+    throw new InputError('request.since', "is required by the sequential method: the canary's start");
+  }
+  const start = requireDate('request.since', since);
+  if (start.getTime() >= now.getTime()) {
+    throw new InputError(
+      'request.since',
+      `must be before now (${now.toISOString()}), got ${start.toISOString()}`,
+    );
+  }
+  if (now.getTime() - start.getTime() > MAX_SEQUENTIAL_MINUTES * 60_000) {
+    throw new InputError('request.since', `must be within the last 15 days, got ${start.toISOString()}`);
+  }
+  return start;
+}
+
+/** Whole minutes from the one `since` falls in to the one `now` falls in. */
+function windowSince(since: Date, now: Date): MetricWindow {
+  const periodMs = DEFAULT_PERIOD_SECONDS * 1000;
+  const start = Math.floor(since.getTime() / periodMs) * periodMs;
+  const end = Math.ceil(now.getTime() / periodMs) * periodMs;
+  return {
+    start: new Date(start),
+    end: new Date(Math.max(end, start + periodMs)),
+    periodSeconds: DEFAULT_PERIOD_SECONDS,
+  };
 }

@@ -8,3 +8,4 @@ export * from './elb-5xx.js';
 export * from './target-health.js';
 export * from './drain-timing.js';
 export * from './canary.js';
+export * from './sequential.js';
