@@ -422,11 +422,10 @@ describe('canary statistics', () => {
     );
   });
 
-  it('handles hundreds of millions of requests quickly and without overflow', () => {
-    const started = performance.now();
+  // Speed is bench/'s business; here only that huge counts neither overflow nor lose the answer.
+  it('handles hundreds of millions of requests without overflow', () => {
     const p = fisherExactGreater(2_600_000, 200_000_000, 23_000_000, 1_800_000_000);
     const q = fisherExactGreater(130_500, 10_000_000, 1_170_000, 90_000_000);
-    expect(performance.now() - started).toBeLessThan(500);
     expect(p).toBeGreaterThanOrEqual(0);
     expect(p).toBeLessThan(1e-10);
     expect(q).toBeGreaterThan(0.05);
