@@ -10,7 +10,7 @@ import type { ClusterFacts } from './model/cluster.js';
 import type { WorkloadFacts } from './model/facts.js';
 import type { ObjectRef } from './model/provenance.js';
 import type { Evaluation, Report } from './rules/evaluate.js';
-import { evaluateWorkload } from './rules/evaluate.js';
+import { createEvaluation, evaluateWorkload } from './rules/evaluate.js';
 import { RULES } from './rules/registry.js';
 import type { Rule } from './rules/types.js';
 import type { Allowances } from './timing/model.js';
@@ -164,13 +164,7 @@ export function validateManifests(sources: readonly ManifestSource[], options: V
   const disabled = new Set((options.disable ?? []).map((id) => id.toUpperCase()));
   const rules: readonly Rule[] = disabled.size > 0 ? RULES.filter((rule) => !disabled.has(rule.id)) : RULES;
   // Each workload is judged as soon as it is linked, so its facts need not outlive it.
-  const evaluation: Evaluation = {
-    findings: [],
-    suppressed: [],
-    workloads: [],
-    skippedWorkloads: [],
-    unresolvedWorkloads: [],
-  };
+  const evaluation: Evaluation = createEvaluation();
   const evaluateOptions = { allowances: options.allowances, rules };
   const allNotices: Notice[] = [...(options.readNotices ?? []), ...notices];
   const judged = inventories.length > 1 ? new Set<ObjectRef>() : undefined;

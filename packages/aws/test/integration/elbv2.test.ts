@@ -111,6 +111,7 @@ describe.skipIf(!hasPeer('aws'))('ELBv2 adapter against moto_server', () => {
         healthCheck: {
           path: '/healthz',
           protocol: 'HTTP',
+          port: 'traffic-port',
           intervalSeconds: 15,
           timeoutSeconds: 5,
           healthyThresholdCount: 2,

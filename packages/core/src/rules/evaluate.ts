@@ -37,15 +37,14 @@ export interface EvaluateOptions {
   readonly rules?: readonly Rule[];
 }
 
+/** An empty evaluation to judge workloads into. */
+export function createEvaluation(): Evaluation {
+  return { findings: [], suppressed: [], workloads: [], skippedWorkloads: [], unresolvedWorkloads: [] };
+}
+
 /** Runs every rule on every load-balanced workload, applying suppressions. Pure. */
 export function evaluateRules(facts: readonly WorkloadFacts[], options: EvaluateOptions): Evaluation {
-  const evaluation: Evaluation = {
-    findings: [],
-    suppressed: [],
-    workloads: [],
-    skippedWorkloads: [],
-    unresolvedWorkloads: [],
-  };
+  const evaluation = createEvaluation();
   for (const workload of facts) evaluateWorkload(workload, options, evaluation);
   return evaluation;
 }
