@@ -277,7 +277,9 @@ export function settingsAt(backend: BackendFacts, from?: Provenance): { at?: Sou
 export function onePerSetting(
   backends: readonly BackendFacts[],
   settings: (backend: BackendFacts) => readonly Resolved<unknown>[],
-): BackendFacts[] {
+): readonly BackendFacts[] {
+  // Most workloads have one backend: nothing to fold, and no key to build.
+  if (backends.length < 2) return backends;
   const seen = new Set<string>();
   return backends.filter((backend) => {
     const written = settings(backend)

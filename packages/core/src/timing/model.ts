@@ -155,18 +155,28 @@ export function exposureWindow(
   exposure: Exposure,
   inputs: ExposureInputs,
 ): { readonly seconds: number; readonly formula: string } {
-  const lb = inputs.loadBalancer.toUpperCase();
+  const { seconds, formula } = exposureTerms(exposure, inputs);
+  return { seconds, formula: formula() };
+}
+
+/** `exposureWindow` with the sentence left to write: `formula()` builds it. */
+function exposureTerms(
+  exposure: Exposure,
+  inputs: ExposureInputs,
+): { readonly seconds: number; readonly formula: () => string } {
+  const lb = (): string => inputs.loadBalancer.toUpperCase();
   const e = inputs.endpointPropagationSeconds;
   switch (exposure) {
     case 'deregistration':
       return {
         seconds: inputs.controllerLatencySeconds + inputs.propagationSeconds,
-        formula: `controller latency ${inputs.controllerLatencySeconds} s + ${lb} propagation ${inputs.propagationSeconds} s`,
+        formula: () =>
+          `controller latency ${inputs.controllerLatencySeconds} s + ${lb()} propagation ${inputs.propagationSeconds} s`,
       };
     case 'endpoints':
       return {
         seconds: e,
-        formula: `endpoint propagation ${e} s (instance targets: the node stays registered)`,
+        formula: () => `endpoint propagation ${e} s (instance targets: the node stays registered)`,
       };
     case 'node-health-check': {
       const u = inputs.unhealthyThresholdCount;
@@ -175,7 +185,8 @@ export function exposureWindow(
         inputs.loadBalancer === 'nlb' ? NLB_UNHEALTHY_PROPAGATION_SECONDS : inputs.propagationSeconds;
       return {
         seconds: e + u * i + reaction,
-        formula: `endpoint propagation ${e} s + unhealthy threshold ${u} × interval ${i} s + ${lb} reaction ${reaction} s (externalTrafficPolicy Local: until the node is out of rotation)`,
+        formula: () =>
+          `endpoint propagation ${e} s + unhealthy threshold ${u} × interval ${i} s + ${lb()} reaction ${reaction} s (externalTrafficPolicy Local: until the node is out of rotation)`,
       };
     }
   }
@@ -187,7 +198,7 @@ export function exposureSeconds(
   backend: Pick<BackendFacts, 'loadBalancer' | 'settings'>,
   allowances: Allowances,
 ): Resolved<number> {
-  const window = exposureWindow(exposure, {
+  const window = exposureTerms(exposure, {
     loadBalancer: backend.loadBalancer,
     controllerLatencySeconds: allowances.controllerLatencySeconds.value,
     propagationSeconds:
@@ -198,7 +209,24 @@ export function exposureSeconds(
     unhealthyThresholdCount: backend.settings.unhealthyThresholdCount.value,
     healthCheckIntervalSeconds: backend.settings.healthCheckIntervalSeconds.value,
   });
-  return { value: window.seconds, from: { kind: 'setting', setting: window.formula } };
+  return { value: window.seconds, from: new FormulaSetting(window.formula) };
+}
+
+/**
+ * A 'setting' provenance whose sentence is written only when a message quotes it: most windows are compared
+ * and never shown, and building the sentence for every container of 10,000 workloads shows in `validate`.
+ */
+class FormulaSetting {
+  readonly kind = 'setting';
+  readonly #formula: () => string;
+
+  constructor(formula: () => string) {
+    this.#formula = formula;
+  }
+
+  get setting(): string {
+    return this.#formula();
+  }
 }
 
 /** R: controller latency + health check interval × healthy threshold. */
