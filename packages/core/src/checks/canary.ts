@@ -1,11 +1,13 @@
 import type { Clock } from '../ports/clock.js';
 import { InputError } from '../ports/errors.js';
+import type { LoadBalancerCatalog } from '../ports/elb.js';
 import type { MetricSeries, MetricsSource } from '../ports/metrics.js';
 import type { Phase, Verdict } from '../ports/verdict.js';
 import { optionalNumber, requireDate } from './params.js';
 import { planCanaryQueries } from './queries.js';
 import type { CanaryPlan, TargetGroupQueryIds } from './queries.js';
-import { DEFAULT_INCOMPLETE_MINUTES, alignedWindow, fillSeries, sumPeriods, windowJson } from './series.js';
+import { DEFAULT_INCOMPLETE_MINUTES, fillSeries, judgedWindow, sumPeriods, windowJson } from './series.js';
+import { requireLoadBalancer } from './load-balancer.js';
 import { fisherExactGreater, normalQuantile, rateDifferenceInterval, rateRatio } from './stats.js';
 import { createVerdict, formatCount, formatRate, withUpstreamErrors } from './verdict.js';
 
@@ -270,13 +272,16 @@ export interface CanaryRequest extends CanaryThresholds {
   readonly loadBalancerArn: string;
   readonly canaryTargetGroupArn: string;
   readonly stableTargetGroupArn: string;
-  /** The last `windowMinutes` before now. Default 10. */
+  /** The last `windowMinutes` complete minutes before now (incomplete ones come on top). Default 10. */
   readonly windowMinutes?: number;
 }
 
-/** Reads both target groups' metrics in one call and compares them. Upstream failures become an Error verdict. */
+/**
+ * Reads both target groups' metrics in one call and compares them. Upstream failures become an Error verdict;
+ * with a `catalog`, so does a load balancer that does not exist.
+ */
 export async function runCanary(
-  ports: { readonly metrics: MetricsSource; readonly clock: Clock },
+  ports: { readonly metrics: MetricsSource; readonly clock: Clock; readonly catalog?: LoadBalancerCatalog },
   request: CanaryRequest,
   signal?: AbortSignal,
 ): Promise<Verdict> {
@@ -294,14 +299,17 @@ export async function runCanary(
     loadBalancerArn: request.loadBalancerArn,
     canaryTargetGroupArn: request.canaryTargetGroupArn,
     stableTargetGroupArn: request.stableTargetGroupArn,
-    window: alignedWindow(ports.clock.now(), windowMinutes),
+    window: judgedWindow(ports.clock.now(), windowMinutes, thresholds),
   });
   return withUpstreamErrors(
     'canary',
     thresholds.alpha,
     () => ports.clock.now(),
     async () => {
-      const series = await ports.metrics.readMetrics(plan.queries, plan.window, signal);
+      const [series] = await Promise.all([
+        ports.metrics.readMetrics(plan.queries, plan.window, signal),
+        ports.catalog ? requireLoadBalancer(ports.catalog, request.loadBalancerArn, signal) : undefined,
+      ]);
       return evaluateCanary({ plan, series, now: ports.clock.now() }, thresholds);
     },
   );
