@@ -386,7 +386,11 @@ async function buildHelm(log: (line: string) => void): Promise<string> {
 /** The judge is rebuilt whenever its source changes, so the key includes a hash of the committed files. */
 export async function argoJudgeKey(): Promise<string> {
   const hash = createHash('sha256');
-  for (const f of ['go.mod', 'go.sum', 'main.go']) hash.update(await readFile(join(judgeSourceDir, f)));
+  const sources = (await readdir(judgeSourceDir)).filter((f) => f.endsWith('.go')).sort();
+  for (const f of ['go.mod', 'go.sum', ...sources]) {
+    hash.update(`${f}\0`);
+    hash.update(await readFile(join(judgeSourceDir, f)));
+  }
   return `${VERSIONS.argoRollouts}-${hash.digest('hex').slice(0, 12)}`;
 }
 
