@@ -412,6 +412,15 @@ export async function startPeers(tc: Toolchain): Promise<RunningPeers> {
     if (kube) info.kube = kube;
     if (tc.helm) info.helm = { bin: tc.helm, version: VERSIONS.helm };
     if (tc.argoJudge) info.argo = { judge: tc.argoJudge, version: VERSIONS.argoRollouts };
+    if (tc.kubeControllerManager && tc.rolloutsController && tc.experimentCrd && kube) {
+      info.control = {
+        kubeControllerManager: tc.kubeControllerManager,
+        rolloutsController: tc.rolloutsController,
+        experimentCrd: tc.experimentCrd,
+        kubernetesVersion: VERSIONS.kubernetes,
+        argoRolloutsVersion: VERSIONS.argoRollouts,
+      };
+    }
     return { info, stop, killNow };
   } catch (err) {
     procs.killAllNow();
