@@ -1,8 +1,8 @@
-// `draingate gate`, as a process, following Deployments rolled by the real Deployment controller (pods run by
-// the kubelet stand-in): a rollout that completes, one stuck past its progress deadline (rolled back), and one
-// edited under the gate (the rollback refused). The test plays the AWS Load Balancer Controller's part that
-// matters here: it registers each Ready pod's IP in the target group in moto_server and deregisters pods that
-// terminate.
+// `draingate gate` (as a process) and the bundled Action, following Deployments rolled by the real Deployment
+// controller (pods run by the kubelet stand-in): a rollout that completes, one stuck past its progress deadline
+// (rolled back), and one edited under the gate (the rollback refused). The test plays the AWS Load Balancer
+// Controller's part that matters here: it registers each Ready pod's IP in the target group in moto_server and
+// deregisters pods that terminate.
 
 import {
   DeregisterTargetsCommand,
@@ -21,7 +21,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { GateResult } from '@draingate/core';
 import { createAlb, type Alb } from '../../analysis-provider/test/integration/world.js';
 import { draingate } from '../../packages/cli/test/run.js';
-import { adminKubeConfig, awsClientConfig, hasPeer, uniqueName } from '../peers/index.js';
+import { runAction } from '../../action/test/run-action.js';
+import { adminKubeConfig, awsClientConfig, hasPeer, kubeconfigPath, uniqueName } from '../peers/index.js';
 import { startControlPlane, type ControlPlane } from '../setup/control-plane.js';
 
 function env(): Record<string, string> {
@@ -254,5 +255,63 @@ describe.skipIf(!hasPeer('control') || !hasPeer('aws'))(
       const after = await apps.readNamespacedDeployment({ name: 'edited', namespace });
       expect(after.spec?.template.spec?.containers[0]?.image).toBe('ghcr.io/example/web:3');
     }, 180_000);
+
+    it.each([
+      {
+        name: 'completes',
+        stuck: false,
+        exitCode: 0,
+        verdict: 'Successful',
+        rolledBack: 'false',
+        image: 'ghcr.io/example/web:2',
+      },
+      {
+        name: 'is stuck past its deadline',
+        stuck: true,
+        exitCode: 1,
+        verdict: 'Failed',
+        rolledBack: 'true',
+        image: 'ghcr.io/example/web:1',
+      },
+    ])(
+      'the bundled Action gates a real rollout that $name',
+      async ({ stuck, exitCode, verdict, rolledBack, image }) => {
+        const name = stuck ? 'action-stuck' : 'action-ok';
+        const alb = await createAlb(name, 1);
+        await aDeployment(name, alb);
+        const run = runAction(
+          {
+            command: 'gate',
+            workload: `deployment/${name}`,
+            namespace,
+            kubeconfig: kubeconfigPath(),
+            'target-groups': alb.tgArns[0] ?? '',
+            'poll-interval': '1s',
+            settle: '3s',
+            timeout: '90s',
+            'on-failure': 'rollback',
+          },
+          { env: env(), timeoutMs: 120_000 },
+        );
+        await patch(name, [
+          { op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'ghcr.io/example/web:2' },
+          ...(stuck
+            ? [
+                {
+                  op: 'add',
+                  path: '/spec/template/spec/readinessGates',
+                  value: [{ conditionType: 'example.com/never' }],
+                },
+              ]
+            : []),
+        ]);
+        const result = await run;
+        expect(result.exitCode, result.stdout.slice(-2000)).toBe(exitCode);
+        expect(result.outputs).toMatchObject({ verdict, 'rolled-back': rolledBack });
+        const after = await apps.readNamespacedDeployment({ name, namespace });
+        expect(after.spec?.template.spec?.containers[0]?.image).toBe(image);
+      },
+      180_000,
+    );
   },
 );
