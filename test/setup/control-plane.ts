@@ -90,6 +90,7 @@ export async function startControlPlane(
   const control = peers.control;
   const kube = peers.kube;
   if (!control || !kube) throw new Error('the control and kube peers are needed');
+  const started = performance.now();
   const logDir = await mkdtemp(join(tmpdir(), 'draingate-control-plane-'));
   const children: ChildProcess[] = [];
   const killAll = (): void => {
@@ -134,6 +135,9 @@ export async function startControlPlane(
         throw new Error(`${child.spawnfile} exited with ${child.exitCode}; logs in ${logDir}`);
     }
     const kubelet = await startKubelet(kc, options.kubelet);
+    process.stderr.write(
+      `draingate control plane: kube-controller-manager, rollouts-controller and the kubelet stand-in ready in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+    );
     return {
       kubelet,
       logDir,
