@@ -306,10 +306,10 @@ export async function runCanary(
     thresholds.alpha,
     () => ports.clock.now(),
     async () => {
-      const [series] = await Promise.all([
-        ports.metrics.readMetrics(plan.queries, plan.window, signal),
-        ports.catalog ? requireLoadBalancer(ports.catalog, request.loadBalancerArn, signal) : undefined,
-      ]);
+      const series = await ports.metrics.readMetrics(plan.queries, plan.window, signal);
+      // No datapoint at all is what CloudWatch answers for a load balancer that does not exist, too.
+      if (ports.catalog && series.every((s) => s.points.length === 0))
+        await requireLoadBalancer(ports.catalog, request.loadBalancerArn, signal);
       return evaluateCanary({ plan, series, now: ports.clock.now() }, thresholds);
     },
   );

@@ -249,6 +249,17 @@ describe('elb-5xx', () => {
     expect(verdict.reason).toContain(ARNS.loadBalancer);
   });
 
+  it('a load balancer with datapoints is not described: the catalog is asked only when nothing came back', async () => {
+    const catalog = new InMemoryCatalog();
+    const metrics = putMinutes(new InMemoryMetrics(), WINDOW_START, minutes(10, steady));
+    const verdict = await runElb5xx(
+      { metrics, clock: new ManualClock(NOW), catalog },
+      { loadBalancerArn: ARNS.loadBalancer, targetGroupArns: [ARNS.stable] },
+    );
+    expect(verdict.phase).toBe('Successful');
+    expect(catalog.calls.count('describeLoadBalancers')).toBe(0);
+  });
+
   it('without target groups, judges the load balancer as a whole', async () => {
     const metrics = putMinutes(
       new InMemoryMetrics(),

@@ -384,8 +384,9 @@ export interface Elb5xxRequest extends Elb5xxThresholds {
 
 /**
  * Reads the metrics of the `elb-5xx` check in one call and evaluates them. An upstream failure becomes an
- * Error verdict; bad parameters throw an InputError. With a `catalog`, a load balancer that does not exist is an
- * Error (not found) instead of a quiet one: CloudWatch answers no datapoints for both.
+ * Error verdict; bad parameters throw an InputError. With a `catalog`, a window without a single datapoint makes
+ * sure the load balancer exists: CloudWatch answers an unknown one with no datapoints, as it does a quiet one,
+ * and an unknown one is an Error (not found), not an Inconclusive "0 requests".
  */
 export async function runElb5xx(
   ports: { readonly metrics: MetricsSource; readonly clock: Clock; readonly catalog?: LoadBalancerCatalog },
@@ -425,10 +426,10 @@ export async function runElb5xx(
     thresholds.maxRate,
     () => ports.clock.now(),
     async () => {
-      const [series] = await Promise.all([
-        ports.metrics.readMetrics(plan.queries, plan.window, signal),
-        ports.catalog ? requireLoadBalancer(ports.catalog, request.loadBalancerArn, signal) : undefined,
-      ]);
+      const series = await ports.metrics.readMetrics(plan.queries, plan.window, signal);
+      // No datapoint at all is what CloudWatch answers for a load balancer that does not exist, too.
+      if (ports.catalog && series.every((s) => s.points.length === 0))
+        await requireLoadBalancer(ports.catalog, request.loadBalancerArn, signal);
       return evaluateElb5xx({ plan, series, now: ports.clock.now() }, thresholds);
     },
   );
