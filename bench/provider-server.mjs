@@ -80,7 +80,8 @@ const provider = await startProvider({
     catalog: {
       describeTargetGroups: unused,
       describeTargetGroupAttributes: unused,
-      describeLoadBalancers: unused,
+      // The elb-5xx check makes sure its load balancer exists.
+      describeLoadBalancers: async (arns) => arns.map((arn) => ({ arn, name: 'bench', type: 'application' })),
       describeLoadBalancerAttributes: unused,
       describeTags: unused,
       findTargetGroupsByTags: unused,

@@ -22,7 +22,7 @@ export const SETTINGS: readonly Setting[] = [
     type: 'string',
     flag: 'host',
     env: 'DRAINGATE_HOST',
-    help: 'address to listen on (default 0.0.0.0)',
+    help: 'address to listen on (default: every IPv6 and IPv4 address)',
   },
   {
     key: 'port',

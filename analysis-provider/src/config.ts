@@ -59,7 +59,9 @@ export interface ProviderConfig {
 }
 
 const DEFAULTS = {
-  host: '0.0.0.0',
+  // Every address: IPv6 and IPv4 where the host has IPv6 (an IPv6-only EKS cluster reaches pods over IPv6), else
+  // IPv4 only. Node's own choice when no host is given.
+  host: '',
   port: 8080,
   insecureNoAuth: false,
   tokenReloadSeconds: 10,

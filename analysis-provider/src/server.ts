@@ -100,7 +100,7 @@ export async function startProvider(options: StartOptions): Promise<RunningProvi
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, () => {
+    server.listen(config.port, config.host === '' ? undefined : config.host, () => {
       server.off('error', reject);
       resolve();
     });

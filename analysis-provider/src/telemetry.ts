@@ -20,10 +20,14 @@ export interface Telemetry {
   setInFlight(delta: number): void;
 }
 
-/** Builds the metrics; `defaults` adds Node's process metrics (RSS, event loop lag, GC). */
+/**
+ * Builds the metrics; `defaults` adds Node's process metrics (RSS, event loop lag, GC) under their standard
+ * names (`process_resident_memory_bytes`, `nodejs_eventloop_lag_seconds`…), which ready-made dashboards and
+ * alerts query; a prefix would hide them.
+ */
 export function createTelemetry(options: { defaults?: boolean } = {}): Telemetry {
   const registry = new Registry();
-  if (options.defaults ?? true) collectDefaultMetrics({ register: registry, prefix: 'draingate_provider_' });
+  if (options.defaults ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const requests = new Counter({
     name: 'draingate_provider_requests_total',

@@ -38,6 +38,7 @@ export async function renderChart(
     namespace?: string;
     values?: readonly ValuesFile[];
     set?: readonly string[];
+    setJson?: readonly string[];
   } = {},
 ): Promise<{ yaml: string; manifests: Manifest[] }> {
   const args = [
@@ -48,6 +49,7 @@ export async function renderChart(
     options.namespace ?? 'draingate',
     ...(options.values ?? []).flatMap((name) => ['--values', valuesFile(name)]),
     ...(options.set ?? []).flatMap((pair) => ['--set', pair]),
+    ...(options.setJson ?? []).flatMap((pair) => ['--set-json', pair]),
   ];
   const { stdout } = await runHelm(args);
   return { yaml: stdout, manifests: parseManifests(stdout) };

@@ -453,6 +453,34 @@ describe.skipIf(!ready)('the Helm chart on the real API server', () => {
     expect(templates.status).toBe(200);
   });
 
+  it('with autoscaling, an upgrade keeps the replicas the HPA set instead of dropping to one pod', async () => {
+    const release = uniqueName('dg');
+    const namespace = uniqueName('dg-release');
+    const common = [
+      CHART,
+      '--namespace',
+      namespace,
+      '--set',
+      `analysisTemplates.namePrefix=${release}-`,
+      '--set',
+      'autoscaling.enabled=true',
+    ];
+    await runHelm(['install', release, ...common, '--create-namespace', '--wait=false']);
+    const path = `/apis/apps/v1/namespaces/${namespace}/deployments/${release}-analysis-provider`;
+    expect(
+      ((await kubeRequest(admin, 'GET', path)).body as { spec: { replicas: number } }).spec.replicas,
+    ).toBe(2);
+    // What the HPA does: scale through the scale subresource.
+    const scaled = await kubeRequest(admin, 'PATCH', `${path}/scale`, { spec: { replicas: 5 } });
+    expect(scaled.status).toBe(200);
+    const { stdout } = await runHelm(['upgrade', release, ...common, '--dry-run=server']);
+    const manifest = stdout.slice(stdout.indexOf('\n---'), stdout.indexOf('\nNOTES:'));
+    const deployment = only(parseManifests(manifest), 'Deployment') as unknown as {
+      spec: { replicas: number };
+    };
+    expect(deployment.spec.replicas).toBe(5);
+  });
+
   it.each(['full', 'namespaced'] as const)(
     'prints NOTES for ci/%s-values.yaml (helm install --dry-run=server)',
     async (name) => {

@@ -25,6 +25,7 @@ interface PodSpec {
   automountServiceAccountToken: boolean;
   securityContext: Record<string, unknown>;
   topologySpreadConstraints?: { topologyKey: string; labelSelector: unknown; matchLabelKeys: string[] }[];
+  volumes: Record<string, unknown>[];
   containers: {
     name: string;
     image: string;
@@ -35,6 +36,7 @@ interface PodSpec {
     lifecycle?: { preStop: { sleep?: { seconds: number } } };
     securityContext: Record<string, unknown>;
     resources: { requests: Record<string, string>; limits: Record<string, string> };
+    volumeMounts: Record<string, unknown>[];
   }[];
 }
 
@@ -61,7 +63,9 @@ describe.skipIf(!hasPeer('helm'))('the Helm chart, rendered', () => {
   });
 
   it('renders the provider, its RBAC and the four ClusterAnalysisTemplates with the default values', async () => {
-    const { manifests } = await renderChart();
+    const { manifests } = await renderChart({
+      set: ['tokens.clients.argo-rollouts=kT3v9x2QmW8pL4nR7sY1zB6cD0fH5jA2'],
+    });
     expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
       'ClusterAnalysisTemplate/draingate-canary',
       'ClusterAnalysisTemplate/draingate-drain-timing',
@@ -71,6 +75,8 @@ describe.skipIf(!hasPeer('helm'))('the Helm chart, rendered', () => {
       'ClusterRoleBinding/draingate-analysis-provider-draingate',
       'ConfigMap/draingate-analysis-provider',
       'Deployment/draingate-analysis-provider',
+      // `helm test`: readiness and a refused check without a token.
+      'Pod/draingate-analysis-provider-test',
       'PodDisruptionBudget/draingate-analysis-provider',
       'Secret/draingate-analysis-provider-tokens',
       'Service/draingate-analysis-provider',
@@ -93,7 +99,8 @@ describe.skipIf(!hasPeer('helm'))('the Helm chart, rendered', () => {
     expect(c.image).toBe('ghcr.io/draingate/analysis-provider:0.1.0');
     expect(c.readinessProbe.httpGet.path).toBe('/readyz');
     expect(c.livenessProbe.httpGet.path).toBe('/healthz');
-    expect(c.resources.requests).toEqual({ cpu: '50m', memory: '96Mi' });
+    // Above the provider's idle RSS (test/chart/provider.test.ts measures it).
+    expect(c.resources.requests).toEqual({ cpu: '50m', memory: '160Mi' });
     expect(c.resources.limits).toEqual({ memory: '256Mi' });
     expect(c.securityContext).toMatchObject({
       runAsNonRoot: true,
@@ -156,17 +163,30 @@ describe.skipIf(!hasPeer('helm'))('the Helm chart, rendered', () => {
     expect(only(podIdentity, 'ServiceAccount').metadata.annotations).toBeUndefined();
   });
 
-  it('generates a token for a client without one and keeps the ones given', async () => {
+  it('keeps the tokens given in the Secret it creates', async () => {
     const { manifests } = await renderChart({ values: ['full'] });
     const secret = only(manifests, 'Secret') as unknown as { data: Record<string, string> };
     expect(Object.keys(secret.data).sort()).toEqual(['argo-rollouts', 'team-payments']);
-    expect(Buffer.from(secret.data['argo-rollouts'] ?? '', 'base64').toString()).toMatch(/^[A-Za-z0-9]{48}$/);
     expect(Buffer.from(secret.data['team-payments'] ?? '', 'base64').toString()).toBe(
       'kT3v9x2QmW8pL4nR7sY1zB6cD0fH5jA2',
     );
   });
 
-  it('renders everything optional with ci/full-values.yaml, and leaves replicas to the HPA', async () => {
+  it('never generates a token offline: two renders (helm template, Argo CD) cannot rotate it', async () => {
+    // A generated token would differ between two renders, so each GitOps sync would replace it and every
+    // measurement would fail with 401. Offline, the chart leaves that Secret out instead; online (helm install)
+    // it generates the token once and keeps it (test/chart/cluster.test.ts).
+    const first = await renderChart();
+    const second = await renderChart();
+    expect(first.manifests.filter((m) => m.kind === 'Secret')).toEqual([]);
+    expect(first.yaml).toBe(second.yaml);
+    // The Deployment still mounts it by name: create it yourself, or name one with tokens.existingSecret.
+    expect(JSON.stringify(podSpec(first.manifests))).toContain(
+      '"secretName":"draingate-analysis-provider-tokens"',
+    );
+  });
+
+  it('renders everything optional with ci/full-values.yaml; with the HPA, replicas never drop below its minimum', async () => {
     const { manifests } = await renderChart({ values: ['full'] });
     for (const kind of ['HorizontalPodAutoscaler', 'ServiceMonitor', 'NetworkPolicy', 'Ingress']) {
       expect(
@@ -174,8 +194,10 @@ describe.skipIf(!hasPeer('helm'))('the Helm chart, rendered', () => {
         kind,
       ).toBe(true);
     }
+    // Leaving replicas out would let an upgrade delete the field and fall to one pod; offline the HPA's minimum
+    // is written (online, the count the cluster runs: test/chart/cluster.test.ts).
     const deployment = only(manifests, 'Deployment') as unknown as { spec: Record<string, unknown> };
-    expect(deployment.spec).not.toHaveProperty('replicas');
+    expect(deployment.spec['replicas']).toBe(3);
     expect(container(manifests).image).toBe(
       'ghcr.io/draingate/analysis-provider:0.1.0@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
     );
@@ -300,6 +322,41 @@ describe.skipIf(!hasPeer('helm'))('the Helm chart, rendered', () => {
       message: "at '/serviceAccount/roleArn': 'my-role' does not match pattern",
     },
     {
+      name: 'an analysis timeout no longer than the provider deadline → refused',
+      args: ['--set', 'analysisTemplates.timeoutSeconds=8'],
+      message: 'analysisTemplates.timeoutSeconds (8 s) must be longer than config.deadlineMs (8000 ms)',
+    },
+    {
+      name: 'a PDB with maxUnavailable 0 (blocks every node drain) → refused',
+      args: ['--set', 'podDisruptionBudget.maxUnavailable=0'],
+      message: "at '/podDisruptionBudget/maxUnavailable'",
+    },
+    {
+      name: 'a PDB whose minAvailable is every replica → refused',
+      args: ['--set', 'podDisruptionBudget.minAvailable=2'],
+      message: 'podDisruptionBudget.minAvailable (2) must be below replicaCount (2)',
+    },
+    {
+      name: 'a 5xx rate above 1 given as a string ("5") → refused',
+      args: ['--set-string', 'analysisTemplates.elb5xx.maxRate=5'],
+      message: "at '/analysisTemplates/elb5xx/maxRate'",
+    },
+    {
+      name: 'an alpha above 0.5 → refused',
+      args: ['--set-string', 'analysisTemplates.canary.alpha=0.6'],
+      message: "at '/analysisTemplates/canary/alpha'",
+    },
+    {
+      name: 'an Ingress routing "/" (metrics and the API description on the load balancer) → refused',
+      args: ['--set', 'ingress.enabled=true', '--set-json', 'ingress.paths=["/"]'],
+      message: 'would expose /metrics and /openapi.json without authentication',
+    },
+    {
+      name: 'an Ingress with a NetworkPolicy that no ALB address can pass → refused',
+      args: ['--set', 'ingress.enabled=true', '--set', 'networkPolicy.enabled=true'],
+      message: 'no networkPolicy.from peer is an ipBlock',
+    },
+    {
       name: 'namespaced RBAC without namespaces → refused',
       args: ['--set', 'rbac.scope=namespaced'],
       message: "at '/rbac/namespaces': minItems: got 0, want 1",
@@ -388,6 +445,65 @@ describe("the chart's documentation", () => {
     const docs = readValuesDocs(values);
     expect(docs.undocumented).toEqual([]);
     expect(docs.rows.length).toBeGreaterThan(60);
+  });
+
+  it("merges the user's Ingress annotations with the chart's: no key twice, the deregistration delay kept", async () => {
+    const { yaml, manifests } = await renderChart({
+      set: ['ingress.enabled=true'],
+      setJson: [
+        'ingress.annotations={"alb.ingress.kubernetes.io/scheme":"internet-facing","alb.ingress.kubernetes.io/target-group-attributes":"stickiness.enabled=true,stickiness.lb_cookie.duration_seconds=60","alb.ingress.kubernetes.io/group.name":"platform"}',
+      ],
+    });
+    const annotations = only(manifests, 'Ingress').metadata.annotations ?? {};
+    expect(annotations['alb.ingress.kubernetes.io/scheme']).toBe('internet-facing');
+    expect(annotations['alb.ingress.kubernetes.io/group.name']).toBe('platform');
+    expect(annotations['alb.ingress.kubernetes.io/target-group-attributes']).toBe(
+      'stickiness.enabled=true,stickiness.lb_cookie.duration_seconds=60,deregistration_delay.timeout_seconds=15',
+    );
+    // js-yaml refuses duplicate keys, but say it plainly: each annotation appears once in the text.
+    expect(yaml.match(/alb\.ingress\.kubernetes\.io\/scheme:/g)).toHaveLength(1);
+    // The default paths keep /metrics and /openapi.json off the load balancer.
+    const paths = (
+      only(manifests, 'Ingress') as unknown as {
+        spec: { rules: { http: { paths: { path: string }[] } }[] };
+      }
+    ).spec.rules[0]?.http.paths.map((p) => p.path);
+    expect(paths).toEqual(['/v1/checks', '/github/webhook']);
+  });
+
+  it('names the namespaced Roles after the release namespace, so two releases of one name never collide', async () => {
+    const one = await renderChart({ values: ['namespaced'], namespace: 'platform-a' });
+    const two = await renderChart({ values: ['namespaced'], namespace: 'platform-b' });
+    const names = (r: typeof one) =>
+      r.manifests
+        .filter((m) => m.kind === 'Role' || m.kind === 'RoleBinding')
+        .map((m) => `${m.metadata.namespace}/${m.kind}/${m.metadata.name}`);
+    expect(names(one)).toContain('shop/Role/draingate-analysis-provider-platform-a');
+    expect(names(one).filter((n) => names(two).includes(n))).toEqual([]);
+  });
+
+  it('mounts extra volumes, e.g. a CA bundle', async () => {
+    const { manifests } = await renderChart({ values: ['full'] });
+    expect(podSpec(manifests).volumes).toContainEqual({
+      name: 'ca-bundle',
+      configMap: { name: 'corporate-ca' },
+    });
+    expect(container(manifests).volumeMounts).toContainEqual({
+      name: 'ca-bundle',
+      mountPath: '/etc/draingate/ca',
+      readOnly: true,
+    });
+  });
+
+  it('has a helm test that checks readiness and that a check needs a token, with the provider image', async () => {
+    const { manifests } = await renderChart({ set: ['tokens.existingSecret=draingate-tokens'] });
+    const test = only(manifests, 'Pod');
+    expect(test.metadata.annotations?.['helm.sh/hook']).toBe('test');
+    const spec = test['spec'] as { containers: { image: string; args: string[] }[] };
+    expect(spec.containers[0]?.image).toBe(container(manifests).image);
+    expect(spec.containers[0]?.args.join('')).toContain(
+      'http://draingate-analysis-provider.draingate.svc:8080',
+    );
   });
 
   it('has a values table in the chart README equal to values.yaml', () => {

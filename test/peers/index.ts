@@ -231,6 +231,34 @@ export function argoJudge(metricYaml: string, opts: { url?: string } = {}): Prom
   });
 }
 
+/** Argo's reference validation of one Rollout: the errors the controller would mark it InvalidSpec for. */
+export interface ArgoValidation {
+  rollout: string;
+  errors: string[];
+}
+
+/**
+ * Runs the Rollout controller's own validation (`ValidateRollout` and `ValidateRolloutReferencedResources`, with
+ * the Services, Ingresses and (Cluster)AnalysisTemplates it names looked up among the same files) on every
+ * Rollout in `files`.
+ */
+export function argoValidate(files: readonly string[]): Promise<ArgoValidation[]> {
+  const judge = need('argo').judge;
+  return new Promise((resolveRun, reject) => {
+    execFile(judge, ['validate', ...files], { timeout: 120_000 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(new Error(`argo-judge validate failed: ${err.message}\n${stderr}`, { cause: err }));
+        return;
+      }
+      try {
+        resolveRun(JSON.parse(stdout) as ArgoValidation[]);
+      } catch (parseErr) {
+        reject(new Error(`argo-judge validate printed no JSON: ${stdout}\n${stderr}`, { cause: parseErr }));
+      }
+    });
+  });
+}
+
 // ----------------------------------------------------------------------------------------------- kubelet
 
 /**

@@ -27,6 +27,17 @@ export interface PeersInfo {
   /** The CNCF distribution registry binary (not running: a test starts its own). */
   registry?: { bin: string; version: string };
   actionlint?: { bin: string; version: string };
+  /**
+   * Controllers that turn the API server into a cluster: built once, but started per test file by
+   * test/setup/control-plane.ts (they would change what every other test sees: Deployments that get pods…).
+   */
+  control?: {
+    kubeControllerManager: string;
+    rolloutsController: string;
+    experimentCrd: string;
+    kubernetesVersion: string;
+    argoRolloutsVersion: string;
+  };
   /** Peers that are not running, with the precise reason (what to install). Only ever non-empty locally. */
   missing: Partial<Record<PeerName, string>>;
 }

@@ -422,6 +422,15 @@ export async function startPeers(tc: Toolchain): Promise<RunningPeers> {
     // Started by the tests that need one, each with its own storage.
     if (tc.registry) info.registry = { bin: tc.registry, version: VERSIONS.distribution };
     if (tc.actionlint) info.actionlint = { bin: tc.actionlint, version: VERSIONS.actionlint };
+    if (tc.kubeControllerManager && tc.rolloutsController && tc.experimentCrd && kube) {
+      info.control = {
+        kubeControllerManager: tc.kubeControllerManager,
+        rolloutsController: tc.rolloutsController,
+        experimentCrd: tc.experimentCrd,
+        kubernetesVersion: VERSIONS.kubernetes,
+        argoRolloutsVersion: VERSIONS.argoRollouts,
+      };
+    }
     return { info, stop, killNow };
   } catch (err) {
     procs.killAllNow();

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,8 +36,16 @@ export const VERSIONS = {
 export const MIN_GO = '1.26.1';
 const MIN_PYTHON = '3.9';
 
-export type PeerName = 'aws' | 'kube' | 'helm' | 'argo' | 'registry' | 'actionlint';
-export const PEER_NAMES: readonly PeerName[] = ['aws', 'kube', 'helm', 'argo', 'registry', 'actionlint'];
+export type PeerName = 'aws' | 'kube' | 'helm' | 'argo' | 'control' | 'registry' | 'actionlint';
+export const PEER_NAMES: readonly PeerName[] = [
+  'aws',
+  'kube',
+  'helm',
+  'argo',
+  'control',
+  'registry',
+  'actionlint',
+];
 
 export interface Toolchain {
   /** Absolute paths of the built binaries and CRD files, per peer; absent when that peer is unavailable. */
@@ -51,6 +59,11 @@ export interface Toolchain {
   registry?: string;
   actionlint?: string;
   crdFiles?: string[];
+  /** The `control` peer: controllers that make the API server behave like a cluster (started per test file). */
+  kubeControllerManager?: string;
+  rolloutsController?: string;
+  /** The controller watches Experiments too, whose CRD the `kube` peer does not install. */
+  experimentCrd?: string;
   /** Why a peer is unavailable (missing toolchain), with what to install. */
   missing: Partial<Record<PeerName, string>>;
 }
@@ -363,6 +376,95 @@ async function buildKubernetesCommand(command: string, log: (line: string) => vo
   });
 }
 
+/** kube-controller-manager from the same module, version and staging pins as kube-apiserver. */
+async function buildKubeControllerManager(log: (line: string) => void): Promise<string> {
+  const v = VERSIONS.kubernetes;
+  return cachedBinary('kube-controller-manager', v, log, async (out) => {
+    const { GoMod } = await goModDownload(`k8s.io/kubernetes@${v}`);
+    const replaces = generateStagingReplaces(await readFile(GoMod, 'utf8'), v);
+    const [major, minor] = v.replace(/^v/, '').split('.');
+    const versionVars = ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']
+      .flatMap((p) => [
+        `-X ${p}.gitVersion=${v}`,
+        `-X ${p}.gitMajor=${major}`,
+        `-X ${p}.gitMinor=${minor}`,
+        `-X ${p}.gitTreeState=clean`,
+      ])
+      .join(' ');
+    await buildInScratchModule({
+      name: `kube-controller-manager-${v}`,
+      goMod: `module draingate.local/peers/kube-controller-manager\n\ngo 1.24\n\nrequire k8s.io/kubernetes ${v}\n\n${replaces}`,
+      pkg: 'k8s.io/kubernetes/cmd/kube-controller-manager',
+      version: v,
+      out: join(out, 'kube-controller-manager'),
+      ldflags: `-s -w ${versionVars}`,
+    });
+  });
+}
+
+/**
+ * A dependant ignores the replace directives of the modules it requires, so the ones argo-rollouts' go.mod
+ * declares (its k8s.io staging pins, two forks) are read from that go.mod and repeated; local paths are skipped.
+ */
+export function dependencyReplaces(goMod: string): string {
+  const block = /^replace \(\n([\s\S]*?)^\)/m.exec(goMod)?.[1] ?? '';
+  const single = [...goMod.matchAll(/^replace (\S+ => \S+ \S+)$/gm)].map((m) => m[1] ?? '');
+  const lines = [...block.split('\n'), ...single]
+    .map((line) => line.trim())
+    .filter((line) => /^\S+( \S+)? => \S+ v\S+$/.test(line));
+  if (lines.length === 0) throw new PeerBuildError('found no replace directives to repeat in the go.mod');
+  return `replace (\n${lines.map((line) => `\t${line}`).join('\n')}\n)\n`;
+}
+
+/**
+ * Argo Rollouts' controller from its module at the pinned version. Its metrics and healthz servers listen on
+ * a constant "0.0.0.0:%d" (controller/controller.go). The build copies the module from the module cache into
+ * the scratch build directory under the cache, changes that one constant to "127.0.0.1:%d" so that nothing
+ * listens beyond loopback, and builds through a `replace` to the copy (go's -overlay may not touch the module
+ * cache). Nothing of it enters the repository.
+ */
+async function buildRolloutsController(log: (line: string) => void): Promise<string> {
+  const v = VERSIONS.argoRollouts;
+  return cachedBinary('rollouts-controller', `${v}-loopback`, log, async (out) => {
+    const { Dir, GoMod } = await goModDownload(`github.com/argoproj/argo-rollouts@${v}`);
+    const replaces = dependencyReplaces(await readFile(GoMod, 'utf8'));
+    const dir = join(cacheRoot(), 'build', `rollouts-controller-${v}`);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    const copy = join(dir, 'argo-rollouts');
+    await cp(Dir, copy, { recursive: true });
+    await runOrThrow('chmod', 'chmod', ['-R', 'u+w', copy]);
+    const controllerGo = join(copy, 'controller', 'controller.go');
+    const source = await readFile(controllerGo, 'utf8');
+    if (!source.includes('listenAddr                         = "0.0.0.0:%d"'))
+      throw new PeerBuildError(
+        `controller/controller.go of argo-rollouts ${v} no longer declares listenAddr as expected; revisit the loopback change`,
+      );
+    await writeFile(controllerGo, source.replace('"0.0.0.0:%d"', '"127.0.0.1:%d"'));
+    await writeFile(
+      join(dir, 'go.mod'),
+      `module draingate.local/peers/rollouts-controller\n\ngo 1.26.1\n\nrequire github.com/argoproj/argo-rollouts ${v}\n\n${replaces}\nreplace github.com/argoproj/argo-rollouts => ./argo-rollouts\n`,
+    );
+    const env = goEnv();
+    const pkg = 'github.com/argoproj/argo-rollouts/cmd/rollouts-controller';
+    await runOrThrow(`resolving ${pkg}`, 'go', ['get', pkg], { cwd: dir, env });
+    await runOrThrow(
+      `go build ${pkg}`,
+      'go',
+      [
+        'build',
+        '-trimpath',
+        '-o',
+        join(out, 'rollouts-controller'),
+        `-ldflags=-s -w -X github.com/argoproj/argo-rollouts/utils/version.version=${v}`,
+        pkg,
+      ],
+      { cwd: dir, env },
+    );
+    await rm(copy, { recursive: true, force: true });
+  });
+}
+
 async function buildHelm(log: (line: string) => void): Promise<string> {
   const v = VERSIONS.helm;
   return cachedBinary('helm', v, log, async (out) => {
@@ -428,7 +530,11 @@ function buildActionlint(log: (line: string) => void): Promise<string> {
 /** The judge is rebuilt whenever its source changes, so the key includes a hash of the committed files. */
 export async function argoJudgeKey(): Promise<string> {
   const hash = createHash('sha256');
-  for (const f of ['go.mod', 'go.sum', 'main.go']) hash.update(await readFile(join(judgeSourceDir, f)));
+  const sources = (await readdir(judgeSourceDir)).filter((f) => f.endsWith('.go')).sort();
+  for (const f of ['go.mod', 'go.sum', ...sources]) {
+    hash.update(`${f}\0`);
+    hash.update(await readFile(join(judgeSourceDir, f)));
+  }
   return `${VERSIONS.argoRollouts}-${hash.digest('hex').slice(0, 12)}`;
 }
 
@@ -520,7 +626,9 @@ export async function ensureToolchain(opts: BuildOptions = {}): Promise<Toolchai
   await mkdir(cacheRoot(), { recursive: true });
   const tc: Toolchain = { missing: {} };
 
-  const needsGo = ['kube', 'helm', 'argo', 'registry', 'actionlint'].some((p) => only.has(p as PeerName));
+  const needsGo = ['kube', 'helm', 'argo', 'control', 'registry', 'actionlint'].some((p) =>
+    only.has(p as PeerName),
+  );
   const goProblem = needsGo ? await checkGo() : undefined;
   const pyProblem = only.has('aws') ? await checkPython() : undefined;
   const sslProblem = only.has('kube') ? await checkOpenssl() : undefined;
@@ -529,6 +637,7 @@ export async function ensureToolchain(opts: BuildOptions = {}): Promise<Toolchai
     tc.missing.kube = [goProblem, sslProblem].filter(Boolean).join(' ');
   if (only.has('helm') && goProblem) tc.missing.helm = goProblem;
   if (only.has('argo') && goProblem) tc.missing.argo = goProblem;
+  if (only.has('control') && goProblem) tc.missing.control = goProblem;
   if (only.has('registry') && goProblem) tc.missing.registry = goProblem;
   if (only.has('actionlint') && goProblem) tc.missing.actionlint = goProblem;
 
@@ -544,6 +653,12 @@ export async function ensureToolchain(opts: BuildOptions = {}): Promise<Toolchai
     }
     if (only.has('helm') && !tc.missing.helm) tc.helm = await buildHelm(log);
     if (only.has('argo') && !tc.missing.argo) tc.argoJudge = await buildArgoJudge(log);
+    if (only.has('control') && !tc.missing.control) {
+      tc.kubeControllerManager = await buildKubeControllerManager(log);
+      tc.rolloutsController = await buildRolloutsController(log);
+      const argo = await goModDownload(`github.com/argoproj/argo-rollouts@${VERSIONS.argoRollouts}`);
+      tc.experimentCrd = join(argo.Dir, 'manifests', 'crds', 'experiment-crd.yaml');
+    }
     if (only.has('registry') && !tc.missing.registry) tc.registry = await buildRegistry(log);
     if (only.has('actionlint') && !tc.missing.actionlint) tc.actionlint = await buildActionlint(log);
   })();
@@ -561,7 +676,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
   if (command !== 'build') {
     process.stderr.write(
-      'usage: npm run peers -- [build [aws|kube|helm|argo|registry|actionlint …] | path]\n',
+      'usage: npm run peers -- [build [aws|kube|helm|argo|control|registry|actionlint …] | path]\n',
     );
     return 2;
   }
@@ -578,6 +693,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       tc.kubectl,
       tc.helm,
       tc.argoJudge,
+      tc.kubeControllerManager,
+      tc.rolloutsController,
       tc.registry,
       tc.actionlint,
     ].filter(Boolean);

@@ -309,12 +309,40 @@ describe('the provider over in-memory ports', () => {
 
   it('allow-lists: global and per token → 403 naming the object', async () => {
     await app.close();
-    await start({
-      access: {
-        allow: { loadBalancers: [LB_ARN], namespaces: ['shop', 'team-*'] },
-        clients: { other: { allow: { targetGroups: [TG2_ARN] } } },
+    // TG_ARN is attached to the allowed load balancer, TG2_ARN to another one.
+    const catalog = {
+      ...emptyCatalog,
+      describeTargetGroups: async (arns: readonly string[]) =>
+        arns.map((arn) => ({
+          arn,
+          name: 'web',
+          targetType: 'ip' as const,
+          loadBalancerArns:
+            arn === TG_ARN ? [LB_ARN] : [LB_ARN.replace('0123456789abcdef', 'bbbbbbbbbbbbbbbb')],
+          healthCheck: {
+            intervalSeconds: 15,
+            timeoutSeconds: 5,
+            healthyThresholdCount: 2,
+            unhealthyThresholdCount: 2,
+          },
+        })),
+    };
+    app = await startTestApp(
+      { clock, metrics, targetHealth, catalog, cluster },
+      {
+        access: {
+          allow: { loadBalancers: [LB_ARN], namespaces: ['shop', 'team-*'] },
+          clients: { other: { allow: { targetGroups: [TG2_ARN] } } },
+        },
       },
-    });
+    );
+    targetHealth.set(TG2_ARN, [aTarget('10.0.0.1', 'healthy')]);
+    // A list of load balancers alone also limits target groups: to those of the allowed load balancers.
+    const foreignGroup = await app.get(`/v1/checks/target-health?targetGroupArn=${TG2_ARN}`);
+    expect(foreignGroup.status).toBe(403);
+    expect(String(errorOf(foreignGroup)['message'])).toContain(
+      'attached to no load balancer the token may read',
+    );
     traffic(1000);
     expect((await app.get(elb)).status).toBe(200);
     const otherLb = await app.get(
@@ -390,6 +418,97 @@ describe('the provider over in-memory ports', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/v1/checks/elb-5xx', '/v1/checks/canary']),
+    );
+  });
+
+  it('an error and a verdict of the same check are counted under the same route', async () => {
+    traffic(1000);
+    await app.get(elb);
+    await app.get(`/v1/checks/elb-5xx?loadBalancerArn=nope`);
+    await app.get(elb, {});
+    const text = String((await app.get('/metrics', {})).body);
+    for (const status of [200, 400, 401])
+      expect(text).toContain(
+        `draingate_provider_requests_total{route="/v1/checks/elb-5xx",method="GET",status="${status}"} 1`,
+      );
+  });
+
+  it("Node's process metrics keep their standard names", async () => {
+    await app.close();
+    const ports: CheckPorts = { clock, metrics, targetHealth, catalog: emptyCatalog, cluster };
+    app = await startTestApp(ports, { telemetryDefaults: true });
+    const text = String((await app.get('/metrics', {})).body);
+    expect(text).toMatch(/^process_resident_memory_bytes /m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
+    expect(text).not.toContain('draingate_provider_process_');
+  });
+
+  it('a malformed percent escape in the path → 400, not 500', async () => {
+    const res = await app.get('/v1/checks/%E0%A4%A');
+    expect(res.status).toBe(400);
+    conforming(res);
+    expect(errorOf(res)).toMatchObject({ code: 'invalid-input', field: '(path)' });
+  });
+
+  it("an error answer's log line carries the check, the target and the cause; never the token", async () => {
+    metrics.failNext(anUpstreamError('unavailable'));
+    const res = await app.post('/v1/checks/elb-5xx', { loadBalancerArn: LB_ARN, targetGroupArns: [TG_ARN] });
+    expect(res.status).toBe(503);
+    const line = app.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l['msg'] === 'request' && l['status'] === 503);
+    expect(line).toMatchObject({
+      level: 'warn',
+      check: 'elb-5xx',
+      target: { loadBalancers: [LB_ARN], targetGroups: [TG_ARN] },
+      error: {
+        code: 'upstream-unavailable',
+        details: { service: 'cloudwatch', operation: 'GetMetricData', failure: 'unavailable' },
+      },
+    });
+    expect(String((line?.['error'] as { message: string }).message)).toContain('simulated unavailable');
+    expect(app.logs.join('\n')).not.toContain(TOKEN);
+  });
+
+  it("a Failed verdict's log line carries its reason", async () => {
+    traffic(1000, 100);
+    await app.get(elb);
+    const line = app.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l['phase'] === 'Failed');
+    expect(String(line?.['reason'])).toMatch(/above the limit of 1\.00%/);
+  });
+
+  it('an empty string in a list (an optional arg left empty) is dropped', async () => {
+    traffic(1000);
+    const res = await app.post('/v1/checks/elb-5xx', {
+      loadBalancerArn: LB_ARN,
+      targetGroupArns: [TG_ARN, ''],
+    });
+    expect(res.status).toBe(200);
+    expect((conforming(res)['details'] as { targetGroups: unknown[] }).targetGroups).toHaveLength(1);
+  });
+
+  it('the OpenAPI document takes numbers as strings, as the templates send them, and lists the webhook only when it exists', async () => {
+    const doc = (await app.get('/openapi.json', {})).body as {
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    expect(Object.keys(doc.paths)).not.toContain('/github/webhook');
+    const body = doc.components.schemas['Elb5xxRequest'];
+    const maxRate = body?.properties['maxRate'] as { anyOf: { type: string }[] };
+    expect(maxRate.anyOf.map((s) => s.type)).toEqual(['number', 'string']);
+    const validateBody = ajv.compile({ ...body, $id: 'elb5xx-request' });
+    expect(
+      validateBody({
+        loadBalancerArn: LB_ARN,
+        maxRate: '0.01',
+        minRequests: '100',
+        targetGroupArns: [TG_ARN, ''],
+      }),
+    ).toBe(true);
+    expect(Object.keys((createOpenApiDocument({ webhook: true }) as { paths: object }).paths)).toContain(
+      '/github/webhook',
     );
   });
 

@@ -1,7 +1,8 @@
+import { UpstreamError } from '@draingate/core';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../logger.js';
-import { findDenied } from '../security/access.js';
+import { findDenied, needsAttachments } from '../security/access.js';
 import type { Telemetry } from '../telemetry.js';
 import { raceSignal } from '../upstream/signals.js';
 import { createAuthenticate } from './authenticate.js';
@@ -14,7 +15,7 @@ import type { CheckPorts } from './run-check.js';
 import { errorVerdictToApiError, requestedResources, runCheck } from './run-check.js';
 import { createVerdictMemo } from './verdict-memo.js';
 import { CHECK_NAMES } from './schemas.js';
-import type { CheckName } from './schemas.js';
+import type { CheckInput, CheckName } from './schemas.js';
 import { toApiError } from './to-api-error.js';
 
 export type { AccessPolicy } from './authenticate.js';
@@ -43,10 +44,58 @@ export interface AppDependencies {
   readonly webhook?: express.RequestHandler;
 }
 
+/**
+ * The load balancers each target group is attached to, for an allow-list of load balancers. A target group that
+ * does not exist is attached to none (so the request is refused); any other failure means nothing was judged.
+ */
+async function readAttachments(
+  ports: CheckPorts,
+  targetGroups: readonly string[],
+  signal: AbortSignal,
+): Promise<Map<string, readonly string[]>> {
+  const attachments = new Map<string, readonly string[]>();
+  await Promise.all(
+    targetGroups.map(async (arn) => {
+      try {
+        for (const group of await ports.catalog.describeTargetGroups([arn], signal))
+          attachments.set(group.arn, group.loadBalancerArns);
+      } catch (error) {
+        if (error instanceof UpstreamError && error.failure === 'not-found') return;
+        if (error instanceof UpstreamError) {
+          throw new ApiError(
+            503,
+            'upstream-unavailable',
+            `could not check the allow-list: ${error.message}`,
+            {
+              retryAfterSeconds: 10,
+              details: { service: error.service, operation: error.operation, failure: error.failure },
+            },
+          );
+        }
+        throw error;
+      }
+    }),
+  );
+  return attachments;
+}
+
+/** What a check request asks about, for the log line: object names only, never a header. */
+function describeTarget(input: CheckInput): Record<string, unknown> {
+  const requested = requestedResources(input);
+  return {
+    ...(requested.loadBalancers.length > 0 ? { loadBalancers: requested.loadBalancers } : {}),
+    ...(requested.targetGroups.length > 0 ? { targetGroups: requested.targetGroups } : {}),
+    ...(requested.namespaces.length > 0 ? { namespaces: requested.namespaces } : {}),
+    ...(input.check === 'drain-timing'
+      ? { workload: `${input.body.kind ?? 'Deployment'}/${input.body.name}` }
+      : {}),
+  };
+}
+
 /** Builds the express application: routes, validation, authentication, limits and the error handler. */
 export function createApp(deps: AppDependencies): express.Express {
   const { telemetry, logger, lifecycle, access } = deps;
-  const openApi = createOpenApiDocument();
+  const openApi = createOpenApiDocument({ webhook: deps.webhook !== undefined });
   const runMemo = createVerdictMemo(
     (input, signal) => runCheck(deps.ports, input, signal),
     deps.ports.clock,
@@ -102,6 +151,7 @@ export function createApp(deps: AppDependencies): express.Express {
       return;
     }
     locals(res).check = check;
+    locals(res).route = `/v1/checks/${check}`;
     next();
   };
   const authenticate = createAuthenticate(access, telemetry);
@@ -146,8 +196,14 @@ export function createApp(deps: AppDependencies): express.Express {
             ? queryToBody(check, req.query as Record<string, unknown>)
             : coerceBody(check, req.body);
         const input = parseCheckInput(check, raw, deps.ports.clock.now());
+        locals(res).target = describeTarget(input);
         const client = locals(res).client ?? 'anonymous';
-        const denied = findDenied(requestedResources(input), [access.allow, access.clients?.[client]?.allow]);
+        const requested = requestedResources(input);
+        const lists = [access.allow, access.clients?.[client]?.allow];
+        const attachments = needsAttachments(requested, lists)
+          ? await readAttachments(deps.ports, requested.targetGroups, controller.signal)
+          : undefined;
+        const denied = findDenied(requested, lists, attachments);
         if (denied !== undefined) {
           telemetry.observeDenied('forbidden');
           throw new ApiError(403, 'forbidden', denied);
@@ -157,6 +213,7 @@ export function createApp(deps: AppDependencies): express.Express {
         if (controller.signal.aborted) throw controller.signal.reason;
         telemetry.observeVerdict(verdict.check, verdict.phase);
         locals(res).phase = verdict.phase;
+        if (verdict.phase !== 'Successful') locals(res).reason = verdict.reason;
         if (verdict.phase === 'Error') throw errorVerdictToApiError(verdict);
         res.json(verdict);
       } catch (error) {

@@ -13,6 +13,17 @@ export interface Locals {
   client?: string;
   check?: string;
   phase?: string;
+  /** The route as metrics and logs name it, set as soon as a route matched (errors keep it). */
+  route?: string;
+  /** What the request asked about, for the log line: load balancer, target groups, workload. */
+  target?: Readonly<Record<string, unknown>>;
+  /** Why a verdict was not Successful, or why no verdict was made: for the log line only. */
+  reason?: string;
+  error?: {
+    readonly code: string;
+    readonly message: string;
+    readonly details?: Readonly<Record<string, unknown>>;
+  };
 }
 
 /** The request's Locals. */
@@ -32,11 +43,21 @@ export function sendError(res: Response, error: ApiError): void {
   if (error.extra.retryAfterSeconds !== undefined)
     res.setHeader('Retry-After', String(error.extra.retryAfterSeconds));
   for (const [name, value] of Object.entries(error.extra.headers ?? {})) res.setHeader(name, value);
+  locals(res).error = {
+    code: error.code,
+    message: error.message,
+    ...(error.extra.details === undefined ? {} : { details: error.extra.details }),
+  };
   res.status(error.status).json(errorBody(error, locals(res).requestId));
 }
 
-/** A low-cardinality route label for metrics and logs. */
-export function routeLabel(req: Request): string {
+/**
+ * A low-cardinality route label for metrics and logs. A check's answers carry `/v1/checks/<check>` whether they
+ * are verdicts or errors: the label is fixed when the route matches, not read from whichever handler answered.
+ */
+export function routeLabel(req: Request, res?: Response): string {
+  const known = res ? locals(res).route : undefined;
+  if (known !== undefined) return known;
   const route = (req.route as { path?: unknown } | undefined)?.path;
   if (typeof route === 'string') {
     const check = String(req.params['check'] ?? '');
@@ -70,10 +91,12 @@ export function requestContext(
     };
     res.on('finish', () => {
       const seconds = (performance.now() - started) / 1000;
-      const route = routeLabel(req);
+      const route = routeLabel(req, res);
       telemetry.observeRequest(route, req.method, res.statusCode, seconds);
-      const { client, check, phase } = locals(res);
-      logger.info('request', {
+      const { client, check, phase, target, reason, error } = locals(res);
+      // Argo keeps only "received non 2xx response code: 503" of an error answer: the cause must be here. The
+      // fields are the provider's own words and the request's object names; headers (the token) never are.
+      const fields = {
         requestId,
         method: req.method,
         route,
@@ -82,7 +105,12 @@ export function requestContext(
         ...(client === undefined ? {} : { client }),
         ...(check === undefined ? {} : { check }),
         ...(phase === undefined ? {} : { phase }),
-      });
+        ...(target === undefined ? {} : { target }),
+        ...(reason === undefined ? {} : { reason }),
+        ...(error === undefined ? {} : { error }),
+      };
+      if (res.statusCode >= 500) logger.warn('request', fields);
+      else logger.info('request', fields);
     });
     next();
   };

@@ -76,7 +76,32 @@ export const ERROR_SCHEMA: JsonObject = {
   },
 };
 
-function requestSchema(check: CheckName): JsonObject {
+const NUMERIC_STRING = '^-?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?$';
+
+/**
+ * What the provider accepts for a number or boolean field: the JSON type, or the same value as a string, since
+ * Argo's args are strings and a template's jsonBody can only say "{{args.max-rate}}". Lists of ARNs may hold
+ * empty strings (an optional arg left empty), which are dropped.
+ */
+function acceptedAsSent(schema: JsonObject): JsonObject {
+  const type = schema['type'];
+  if (type === 'number' || type === 'integer') {
+    const { description, ...rest } = schema;
+    return {
+      ...(description === undefined ? {} : { description }),
+      anyOf: [rest, { type: 'string', pattern: NUMERIC_STRING, description: 'The same number as a string.' }],
+    };
+  }
+  if (type === 'boolean') return { anyOf: [schema, { type: 'string', enum: ['true', 'false'] }] };
+  if (type === 'array') {
+    const items = (schema['items'] ?? {}) as JsonObject;
+    return { ...schema, items: { anyOf: [items, { type: 'string', const: '', description: 'Ignored.' }] } };
+  }
+  return schema;
+}
+
+/** The validator's own JSON Schema of a check's body. */
+function validatorSchema(check: CheckName): JsonObject {
   const schema = z.toJSONSchema(CHECK_SCHEMAS[check], {
     io: 'input',
     target: 'draft-2020-12',
@@ -86,6 +111,18 @@ function requestSchema(check: CheckName): JsonObject {
   const body = defs ? (Object.values(defs)[0] ?? schema) : schema;
   const { $schema: _ignored, ...rest } = body;
   return rest;
+}
+
+/** A check's JSON body as the provider accepts it. */
+function requestSchema(check: CheckName): JsonObject {
+  const rest = validatorSchema(check);
+  const properties = (rest['properties'] ?? {}) as Record<string, JsonObject>;
+  return {
+    ...rest,
+    properties: Object.fromEntries(
+      Object.entries(properties).map(([name, field]) => [name, acceptedAsSent(field)]),
+    ),
+  };
 }
 
 function errorResponse(description: string): JsonObject {
@@ -142,7 +179,8 @@ const WEBHOOK_PATH: JsonObject = {
 };
 
 function queryParameters(check: CheckName): JsonObject[] {
-  const body = requestSchema(check);
+  // In a query string every value is text; the parameter's schema says which text is accepted.
+  const body = validatorSchema(check);
   const properties = (body['properties'] ?? {}) as Record<string, JsonObject>;
   const required = new Set((body['required'] ?? []) as string[]);
   return Object.entries(properties).map(([name, schema]) => {
@@ -165,8 +203,12 @@ function queryParameters(check: CheckName): JsonObject[] {
   });
 }
 
-/** The provider's OpenAPI 3.1 document, served at `/openapi.json`; request schemas come from the validators. */
-export function createOpenApiDocument(): JsonObject {
+/**
+ * The provider's OpenAPI 3.1 document, served at `/openapi.json`; request schemas come from the validators. The
+ * approval gate's webhook is listed only when `webhook` is true (the GitHub App is configured): otherwise the
+ * route does not exist.
+ */
+export function createOpenApiDocument(options: { readonly webhook?: boolean } = {}): JsonObject {
   const paths: JsonObject = {};
   const schemas: Record<string, JsonObject> = { Verdict: VERDICT_SCHEMA, Error: ERROR_SCHEMA };
   for (const check of CHECK_NAMES) {
@@ -223,7 +265,7 @@ export function createOpenApiDocument(): JsonObject {
     },
   };
   paths['/openapi.json'] = plain('This document.', { type: 'object' });
-  paths['/github/webhook'] = WEBHOOK_PATH;
+  if (options.webhook) paths['/github/webhook'] = WEBHOOK_PATH;
   return {
     openapi: '3.1.0',
     info: {

@@ -67,7 +67,15 @@ export function coerceBody(check: CheckName, body: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
     const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
-    const coerced = field ? coerceScalar(kindOf(field), value) : value;
+    const kind = field ? kindOf(field) : 'string';
+    // An empty string in a list is an arg left at its empty default (a template's optional second target
+    // group): dropped, as the query form drops `targetGroupArns=`.
+    const coerced =
+      kind === 'array' && Array.isArray(value)
+        ? value.filter((entry) => entry !== '')
+        : field
+          ? coerceScalar(kind, value)
+          : value;
     // defineProperty: a JSON key "__proto__" stays an own (unknown) key instead of replacing the prototype.
     Object.defineProperty(out, key, { value: coerced, enumerable: true, writable: true, configurable: true });
   }

@@ -9,6 +9,10 @@ export function toApiError(error: unknown): ApiError {
       field: error.path.replace(/^request\./, ''),
     });
   }
+  // The router decodes path parameters and throws URIError (status 400) on a malformed escape such as /v1/checks/%E0.
+  if (error instanceof URIError) {
+    return new ApiError(400, 'invalid-input', 'the path is not valid percent-encoding', { field: '(path)' });
+  }
   const parser = error as { type?: unknown; status?: unknown };
   if (typeof parser.type === 'string' && typeof parser.status === 'number') {
     switch (parser.type) {

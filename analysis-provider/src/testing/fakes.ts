@@ -105,11 +105,15 @@ export class FakeCluster implements ClusterReader {
   }
 }
 
-/** A catalog that knows nothing: the checks then use the controller's defaults. */
+/**
+ * A catalog that knows no settings (the checks then use the controller's defaults) but has every load balancer
+ * it is asked about, so that the metric checks find theirs.
+ */
 export const emptyCatalog: LoadBalancerCatalog = {
   describeTargetGroups: async () => [],
   describeTargetGroupAttributes: async () => ({}),
-  describeLoadBalancers: async () => [],
+  describeLoadBalancers: async (arns) =>
+    arns.map((arn) => ({ arn, name: arn.split('/')[2] ?? 'lb', type: 'application' as const })),
   describeLoadBalancerAttributes: async () => ({}),
   describeTags: async () => new Map(),
   findTargetGroupsByTags: async () => [],

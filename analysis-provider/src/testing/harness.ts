@@ -47,12 +47,14 @@ export async function startTestApp(
     access?: Partial<AccessPolicy>;
     deadlineMs?: number;
     bodyLimitBytes?: number;
+    /** Register Node's process metrics too (off by default: they are slow to collect). */
+    telemetryDefaults?: boolean;
     /** Serve the approval gate's webhook with this setup, sending reviews to `sender`. */
     approval?: { setup: ApprovalSetup; sender: ReviewSender };
   } = {},
 ): Promise<TestApp> {
   const logs: string[] = [];
-  const telemetry = createTelemetry({ defaults: false });
+  const telemetry = createTelemetry({ defaults: options.telemetryDefaults ?? false });
   const logger = createLogger({ write: (line: string) => logs.push(line) }, 'debug');
   const lifecycle: Lifecycle = { ready: true, draining: false };
   const approval = options.approval

@@ -1,6 +1,7 @@
 import type {
   ClusterReader,
   LoadBalancerCatalog,
+  LoadBalancerInfo,
   PodInfo,
   TargetGroupInfo,
   TargetHealth,
@@ -45,6 +46,8 @@ export function cacheCatalog(
 ): LoadBalancerCatalog {
   const options = { ttlMs, ...(onEvent ? { onEvent } : {}) };
   const groups = new CoalescingCache<TargetGroupInfo[]>({ name: 'target-groups', ...options });
+  // The metric checks describe their load balancer on every measurement (an unknown one is an Error).
+  const loadBalancers = new CoalescingCache<LoadBalancerInfo[]>({ name: 'load-balancers', ...options });
   const attributes = new CoalescingCache<Readonly<Record<string, string>>>({
     name: 'attributes',
     ...options,
@@ -56,7 +59,12 @@ export function cacheCatalog(
       attributes.get(`tg|${arn}`, (shared) => source.describeTargetGroupAttributes(arn, shared), signal),
     describeLoadBalancerAttributes: (arn, signal) =>
       attributes.get(`lb|${arn}`, (shared) => source.describeLoadBalancerAttributes(arn, shared), signal),
-    describeLoadBalancers: (arns, signal) => source.describeLoadBalancers(arns, signal),
+    describeLoadBalancers: (arns, signal) =>
+      loadBalancers.get(
+        [...arns].sort().join(','),
+        (shared) => source.describeLoadBalancers(arns, shared),
+        signal,
+      ),
     describeTags: (arns, signal) => source.describeTags(arns, signal),
     findTargetGroupsByTags: (tags, signal) => source.findTargetGroupsByTags(tags, signal),
   };

@@ -86,3 +86,25 @@ app.kubernetes.io/part-of: draingate
 {{- fail (printf "drain.terminationGracePeriodSeconds (%d) must be greater than drain.preStopSleepSeconds + drain.shutdownDelaySeconds + drain.shutdownTimeoutSeconds (%d + %d + %d = %d): the kubelet would kill the provider in the middle of its shutdown" (int $d.terminationGracePeriodSeconds) (int $d.preStopSleepSeconds) (int $d.shutdownDelaySeconds) (int $d.shutdownTimeoutSeconds) (int $needed)) -}}
 {{- end -}}
 {{- end -}}
+
+{{/* Mistakes that span several values, which the schema cannot express. */}}
+{{- define "draingate.checkValues" -}}
+{{- $t := .Values.analysisTemplates -}}
+{{- if and $t.enabled (le (mul (int $t.timeoutSeconds) 1000) (int .Values.config.deadlineMs)) -}}
+{{- fail (printf "analysisTemplates.timeoutSeconds (%d s) must be longer than config.deadlineMs (%d ms): Argo would give up before the provider answers, and every slow measurement would be an Error" (int $t.timeoutSeconds) (int .Values.config.deadlineMs)) -}}
+{{- end -}}
+{{- $pdb := .Values.podDisruptionBudget -}}
+{{- if and $pdb.enabled (not (kindIs "string" $pdb.minAvailable)) (not .Values.autoscaling.enabled) (ge (int $pdb.minAvailable) (int .Values.replicaCount)) -}}
+{{- fail (printf "podDisruptionBudget.minAvailable (%d) must be below replicaCount (%d): otherwise no pod may ever be evicted and node drains block" (int $pdb.minAvailable) (int .Values.replicaCount)) -}}
+{{- end -}}
+{{- if and $pdb.enabled (not (kindIs "string" $pdb.minAvailable)) .Values.autoscaling.enabled (ge (int $pdb.minAvailable) (int .Values.autoscaling.minReplicas)) -}}
+{{- fail (printf "podDisruptionBudget.minAvailable (%d) must be below autoscaling.minReplicas (%d): otherwise no pod may be evicted at the minimum scale and node drains block" (int $pdb.minAvailable) (int .Values.autoscaling.minReplicas)) -}}
+{{- end -}}
+{{- if and .Values.ingress.enabled .Values.networkPolicy.enabled -}}
+{{- $ipBlocks := 0 -}}
+{{- range (concat .Values.networkPolicy.from .Values.networkPolicy.metricsFrom) }}{{ if .ipBlock }}{{ $ipBlocks = add1 $ipBlocks }}{{ end }}{{ end -}}
+{{- if eq $ipBlocks 0 -}}
+{{- fail "ingress and networkPolicy are both enabled, but no networkPolicy.from peer is an ipBlock: the ALB reaches ip targets from its own addresses in the VPC, which no pod or namespace selector matches, so every health check and request would be dropped. Add the VPC's CIDR, e.g. networkPolicy.from: [{ipBlock: {cidr: 10.0.0.0/16}}]" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}

@@ -78,6 +78,28 @@ describe('describeAwsError', () => {
     expect(describeAwsError(err).code).toBe('ECONNREFUSED');
   });
 
+  it.each([
+    {
+      name: 'only the SDK sentence (a 503 whose body is not XML) → the status says what happened',
+      message:
+        'Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.',
+      expected: 'HTTP 503 with a body that is not an AWS error',
+    },
+    {
+      name: 'the SDK sentence after a real message → the real message alone',
+      message:
+        'Service Unavailable. Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.',
+      expected: 'Service Unavailable.',
+    },
+  ])('$name', ({ message, expected }) => {
+    const err = Object.assign(new Error(message), {
+      name: 'CloudWatchServiceException',
+      $metadata: { httpStatusCode: 503 },
+    });
+    expect(describeAwsError(err).message).toBe(expected);
+    expect(toUpstreamError('cloudwatch', 'GetMetricData', err).message).not.toContain('$response');
+  });
+
   it('copes with a non-error rejection', () => {
     expect(describeAwsError('boom')).toEqual({ code: 'Unknown', message: 'boom' });
   });

@@ -117,12 +117,33 @@ export function describeAwsError(err: unknown): AwsErrorShape {
   const metadata = field(err, '$metadata');
   const status =
     typeof metadata === 'object' && metadata !== null ? field(metadata, 'httpStatusCode') : undefined;
-  const message = field(err, 'message');
+  const message =
+    typeof field(err, 'message') === 'string' ? cleanSdkMessage(field(err, 'message') as string) : '';
   return {
     code,
     ...(typeof status === 'number' ? { status } : {}),
-    message: typeof message === 'string' && message !== '' ? message : code,
+    message:
+      message !== ''
+        ? message
+        : typeof status === 'number'
+          ? `HTTP ${status} with a body that is not an AWS error`
+          : code,
   };
+}
+
+/**
+ * The SDK's advice to its own programmers ("inspect the hidden field {error}.$response on this object") means
+ * nothing to someone reading a 503 or a log line: it is cut, and so is the "Deserialization error:" it follows.
+ */
+export function cleanSdkMessage(message: string): string {
+  return message
+    .replace(
+      /(Deserialization error: )?to see the raw response,? inspect the hidden field \{error\}\.\$response on this object\.?/gi,
+      '',
+    )
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[:;,]$/, '');
 }
 
 /** Maps an error code and HTTP status to the failure a caller can act on. Pure; the table of codes is above. */

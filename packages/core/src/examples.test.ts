@@ -54,8 +54,29 @@ describe('the bundled examples get the findings their failures call for', () => 
       expected: [],
     },
     { name: 'the all-right example', file: 'all-right/shop.yaml', expected: [] },
+    {
+      name: 'the Argo canary example: ALB routing, injected readiness gates, drain timing right',
+      file: 'argo/rollout.yaml',
+      expected: [],
+    },
+    {
+      name: 'the Argo blue-green example: active and preview target groups, drain timing right',
+      file: 'argo/rollout-bluegreen.yaml',
+      expected: [],
+    },
   ];
   it.each(cases)('$name', ({ file, expected }) => {
     expect(ruleIds(file)).toEqual(expected);
   });
+
+  it.each(['argo/rollout.yaml', 'argo/rollout-bluegreen.yaml'])(
+    '%s is judged as a load-balanced Rollout, not skipped as one without a load balancer',
+    (file) => {
+      const report = validateManifests([{ file, text: readFileSync(join(EXAMPLES, file), 'utf8') }], {
+        allowances: createAllowances(),
+      });
+      expect(report.skippedWorkloads).toEqual([]);
+      expect(report.workloads.map((w) => w.kind)).toEqual(['Rollout']);
+    },
+  );
 });

@@ -6,9 +6,12 @@
 //
 //	argo-judge [-url URL] < metric.yaml
 //	argo-judge [-url URL] -metric metric.yaml
+//	argo-judge validate FILE...
 //
 // The input is one entry of an AnalysisTemplate's spec.metrics, with its args already substituted. -url
 // replaces provider.web.url, so a template can be judged against a server on a random loopback port.
+//
+// validate runs the Rollout controller's reference validation on the Rollouts among the files (see validate.go).
 package main
 
 import (
@@ -34,6 +37,10 @@ type verdict struct {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "validate" {
+		runValidate(os.Args[2:])
+		return
+	}
 	metricPath := flag.String("metric", "-", "file holding one metrics[] entry as YAML or JSON; - reads stdin")
 	urlOverride := flag.String("url", "", "replaces provider.web.url")
 	flag.Parse()

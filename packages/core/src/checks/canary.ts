@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/clock.js';
 import { InputError } from '../ports/errors.js';
+import type { LoadBalancerCatalog } from '../ports/elb.js';
 import type { MetricSeries, MetricWindow, MetricsSource } from '../ports/metrics.js';
 import type { Phase, Verdict } from '../ports/verdict.js';
 import { optionalNumber, requireDate } from './params.js';
@@ -8,11 +9,12 @@ import type { CanaryPlan, TargetGroupQueryIds } from './queries.js';
 import {
   DEFAULT_INCOMPLETE_MINUTES,
   DEFAULT_PERIOD_SECONDS,
-  alignedWindow,
   fillSeries,
+  judgedWindow,
   sumPeriods,
   windowJson,
 } from './series.js';
+import { requireLoadBalancer } from './load-balancer.js';
 import { evaluateSequentialTest } from './sequential.js';
 import type { MinuteCounts, SequentialTestResult } from './sequential.js';
 import { fisherExactGreater, normalQuantile, rateDifferenceInterval, rateRatio } from './stats.js';
@@ -421,7 +423,7 @@ export interface CanaryRequest extends CanaryThresholds {
   readonly loadBalancerArn: string;
   readonly canaryTargetGroupArn: string;
   readonly stableTargetGroupArn: string;
-  /** `fisher`: the last `windowMinutes` before now. Default 10. */
+  /** `fisher`: the last `windowMinutes` complete minutes before now (incomplete ones come on top). Default 10. */
   readonly windowMinutes?: number;
   /**
    * `sequential`: when the canary started (the AnalysisRun's start). Every look judges all the minutes from
@@ -430,9 +432,12 @@ export interface CanaryRequest extends CanaryThresholds {
   readonly since?: Date;
 }
 
-/** Reads both target groups' metrics in one call and compares them. Upstream failures become an Error verdict. */
+/**
+ * Reads both target groups' metrics in one call and compares them. Upstream failures become an Error verdict;
+ * with a `catalog`, so does a load balancer that does not exist.
+ */
 export async function runCanary(
-  ports: { readonly metrics: MetricsSource; readonly clock: Clock },
+  ports: { readonly metrics: MetricsSource; readonly clock: Clock; readonly catalog?: LoadBalancerCatalog },
   request: CanaryRequest,
   signal?: AbortSignal,
 ): Promise<Verdict> {
@@ -454,7 +459,7 @@ export async function runCanary(
     window:
       thresholds.method === 'sequential'
         ? windowSince(requireSince(request.since, now), now)
-        : alignedWindow(now, windowMinutes),
+        : judgedWindow(now, windowMinutes, thresholds),
   });
   return withUpstreamErrors(
     'canary',
@@ -462,6 +467,9 @@ export async function runCanary(
     () => ports.clock.now(),
     async () => {
       const series = await ports.metrics.readMetrics(plan.queries, plan.window, signal);
+      // No datapoint at all is what CloudWatch answers for a load balancer that does not exist, too.
+      if (ports.catalog && series.every((s) => s.points.length === 0))
+        await requireLoadBalancer(ports.catalog, request.loadBalancerArn, signal);
       return evaluateCanary({ plan, series, now: ports.clock.now() }, thresholds);
     },
   );

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ARNS, CANARY_DIMENSION, minutes, putMinutes } from '../testing/checks.js';
 import type { Minute } from '../testing/checks.js';
-import { InMemoryMetrics, ManualClock } from '../testing/memory-ports.js';
+import { InMemoryCatalog, InMemoryMetrics, ManualClock } from '../testing/memory-ports.js';
 import { errorRate, runElb5xx } from './elb-5xx.js';
 import type { Elb5xxRequest } from './elb-5xx.js';
 
@@ -47,7 +47,7 @@ describe('elb-5xx', () => {
       request: { minRequests: 0 },
       phase: 'Successful',
       value: 0,
-      reason: /0 ELB 5xx and 0 target 5xx over 0 requests in 8 complete minutes \(2 incomplete left out\)/,
+      reason: /0 ELB 5xx and 0 target 5xx over 0 requests in 10 complete minutes \(2 incomplete left out\)/,
     },
     {
       name: 'requests but no 5xx datapoints → zero 5xx, Successful',
@@ -80,7 +80,7 @@ describe('elb-5xx', () => {
       phase: 'Failed',
       value: 45 / 7640,
       reason:
-        /40 ELB 5xx and 5 target 5xx over 7,640 requests in 8 complete minutes .*a rate of 0\.59%, above the limit of 0\.50%/,
+        /40 ELB 5xx and 5 target 5xx over 7,640 requests in 10 complete minutes .*a rate of 0\.59%, above the limit of 0\.50%/,
       request: { maxRate: 0.005 },
     },
     {
@@ -121,7 +121,8 @@ describe('elb-5xx', () => {
       name: 'a rate above baseline × factor + margin → Failed',
       traffic: minutes(10, { requests: 1000, target5xx: 70 }),
       baseline: minutes(10, { requests: 1000, target5xx: 30 }),
-      request: { maxRate: 0.5 },
+      // Eight complete minutes: the window starts after the deployment, so no baseline minute is judged twice.
+      request: { maxRate: 0.5, windowMinutes: 8 },
       phase: 'Failed',
       reason: /a rate of 7\.00%, above the baseline limit of 6\.10% \(baseline 3\.00% × 2 \+ 0\.10%\)/,
     },
@@ -166,8 +167,9 @@ describe('elb-5xx', () => {
       targetGroups: { arn: string; target5xx: number; requests: number; connectionErrors: number }[];
       totals: { elb5xx: number; target5xx: number; requests: number; rate: number };
     };
-    expect(details.minutes).toHaveLength(10);
-    expect(details.minutes[4]).toMatchObject({
+    // Ten complete minutes (11:58 to 12:07, the first two without data) and the two incomplete ones.
+    expect(details.minutes).toHaveLength(12);
+    expect(details.minutes[6]).toMatchObject({
       start: '2026-01-01T12:04:00.000Z',
       elb5xx: 40,
       requests: 600,
@@ -210,6 +212,52 @@ describe('elb-5xx', () => {
     expect(details.totals).toMatchObject({ requests: 8800, target5xx: 8 });
     expect(details.targetGroups.map((group) => group.target5xxRate)).toEqual([0, 0.01]);
     expect(verdict.value).toBeCloseTo(32 / 8824, 12);
+  });
+
+  it.each([
+    {
+      name: 'windowMinutes 5 → five complete minutes judged, the two incomplete ones read and left out',
+      request: {},
+      judged: 5,
+      read: 7,
+    },
+    {
+      name: 'windowMinutes 5 with includeIncomplete → five minutes, the newest two among them',
+      request: { includeIncomplete: true },
+      judged: 5,
+      read: 5,
+    },
+  ])('$name', async ({ request, judged, read }) => {
+    const metrics = putMinutes(new InMemoryMetrics(), WINDOW_START, minutes(10, steady));
+    const verdict = await runElb5xx(
+      { metrics, clock: new ManualClock(NOW) },
+      { loadBalancerArn: ARNS.loadBalancer, windowMinutes: 5, ...request },
+    );
+    const details = verdict.details as { judgedMinutes: number; minutes: unknown[] };
+    expect(details.judgedMinutes).toBe(judged);
+    expect(details.minutes).toHaveLength(read);
+    expect(verdict.reason).toContain(`in ${judged} complete minutes`);
+  });
+
+  it('a load balancer that does not exist → Error (not found), not a quiet Inconclusive', async () => {
+    const verdict = await runElb5xx(
+      { metrics: new InMemoryMetrics(), clock: new ManualClock(NOW), catalog: new InMemoryCatalog() },
+      { loadBalancerArn: ARNS.loadBalancer },
+    );
+    expect(verdict.phase).toBe('Error');
+    expect(verdict.details).toMatchObject({ failure: 'not-found', operation: 'DescribeLoadBalancers' });
+    expect(verdict.reason).toContain(ARNS.loadBalancer);
+  });
+
+  it('a load balancer with datapoints is not described: the catalog is asked only when nothing came back', async () => {
+    const catalog = new InMemoryCatalog();
+    const metrics = putMinutes(new InMemoryMetrics(), WINDOW_START, minutes(10, steady));
+    const verdict = await runElb5xx(
+      { metrics, clock: new ManualClock(NOW), catalog },
+      { loadBalancerArn: ARNS.loadBalancer, targetGroupArns: [ARNS.stable] },
+    );
+    expect(verdict.phase).toBe('Successful');
+    expect(catalog.calls.count('describeLoadBalancers')).toBe(0);
   });
 
   it('without target groups, judges the load balancer as a whole', async () => {

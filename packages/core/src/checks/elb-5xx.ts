@@ -1,12 +1,14 @@
 import type { Clock } from '../ports/clock.js';
 import { InputError } from '../ports/errors.js';
+import type { LoadBalancerCatalog } from '../ports/elb.js';
 import type { MetricSeries, MetricsSource, MetricWindow } from '../ports/metrics.js';
 import type { Phase, Verdict } from '../ports/verdict.js';
 import { optionalNumber, requireDate } from './params.js';
 import { ELB_CODE_SPLIT, planElb5xxQueries } from './queries.js';
 import type { Elb5xxPlan, ElbCodeSplit } from './queries.js';
-import { DEFAULT_INCOMPLETE_MINUTES, alignedWindow, fillSeries, windowBefore, windowJson } from './series.js';
+import { DEFAULT_INCOMPLETE_MINUTES, fillSeries, judgedWindow, windowBefore, windowJson } from './series.js';
 import type { FilledSeries } from './series.js';
+import { requireLoadBalancer } from './load-balancer.js';
 import { createVerdict, formatCount, formatRate, withUpstreamErrors } from './verdict.js';
 
 /** Defaults of the `elb-5xx` check. */
@@ -372,7 +374,7 @@ function codeLabel(code: ElbCodeSplit): string {
 export interface Elb5xxRequest extends Elb5xxThresholds {
   readonly loadBalancerArn: string;
   readonly targetGroupArns?: readonly string[];
-  /** The window: the last `windowMinutes` before now. Default 10. */
+  /** The window: the last `windowMinutes` complete minutes before now (incomplete ones come on top). Default 10. */
   readonly windowMinutes?: number;
   /** When the deployment started; with `baselineMinutes`, the baseline is the window just before it. */
   readonly deployedAt?: Date;
@@ -382,10 +384,12 @@ export interface Elb5xxRequest extends Elb5xxThresholds {
 
 /**
  * Reads the metrics of the `elb-5xx` check in one call and evaluates them. An upstream failure becomes an
- * Error verdict; bad parameters throw an InputError.
+ * Error verdict; bad parameters throw an InputError. With a `catalog`, a window without a single datapoint makes
+ * sure the load balancer exists: CloudWatch answers an unknown one with no datapoints, as it does a quiet one,
+ * and an unknown one is an Error (not found), not an Inconclusive "0 requests".
  */
 export async function runElb5xx(
-  ports: { readonly metrics: MetricsSource; readonly clock: Clock },
+  ports: { readonly metrics: MetricsSource; readonly clock: Clock; readonly catalog?: LoadBalancerCatalog },
   request: Elb5xxRequest,
   signal?: AbortSignal,
 ): Promise<Verdict> {
@@ -413,7 +417,7 @@ export async function runElb5xx(
   const plan = planElb5xxQueries({
     loadBalancerArn: request.loadBalancerArn,
     ...(request.targetGroupArns ? { targetGroupArns: request.targetGroupArns } : {}),
-    window: alignedWindow(now, windowMinutes),
+    window: judgedWindow(now, windowMinutes, thresholds),
     ...(baseline ? { baseline } : {}),
     ...(request.splitElbCodes ? { splitElbCodes: true } : {}),
   });
@@ -423,6 +427,9 @@ export async function runElb5xx(
     () => ports.clock.now(),
     async () => {
       const series = await ports.metrics.readMetrics(plan.queries, plan.window, signal);
+      // No datapoint at all is what CloudWatch answers for a load balancer that does not exist, too.
+      if (ports.catalog && series.every((s) => s.points.length === 0))
+        await requireLoadBalancer(ports.catalog, request.loadBalancerArn, signal);
       return evaluateElb5xx({ plan, series, now: ports.clock.now() }, thresholds);
     },
   );

@@ -106,6 +106,34 @@ export function alignedWindow(
 }
 
 /**
+ * The window that holds `minutes` complete periods before `now`, and after them the incomplete ones (the newest
+ * `incompleteMinutes`, which are read and marked but not judged). With `includeIncomplete` the incomplete periods
+ * count towards `minutes`, as in `alignedWindow`. So `windowMinutes: 5` judges five minutes, not the two a plain
+ * five-minute window would leave once its newest minutes are set aside.
+ */
+export function judgedWindow(
+  now: Date,
+  minutes: number,
+  options: { readonly incompleteMinutes: number; readonly includeIncomplete: boolean },
+  periodSeconds = DEFAULT_PERIOD_SECONDS,
+): MetricWindow {
+  if (options.includeIncomplete) return alignedWindow(now, minutes, periodSeconds);
+  requireDate('now', now);
+  requireNumber('minutes', minutes, { min: 0, exclusiveMin: true });
+  requireNumber('incompleteMinutes', options.incompleteMinutes, { min: 0 });
+  const periodMs = periodSeconds * 1000;
+  const end = Math.ceil(now.getTime() / periodMs) * periodMs;
+  // The last period that is complete ends at or before this instant (fillSeries marks the rest incomplete).
+  const completeEnd = Math.floor((now.getTime() - options.incompleteMinutes * 60_000) / periodMs) * periodMs;
+  const periods = Math.ceil((minutes * 60) / periodSeconds);
+  return {
+    start: new Date(completeEnd - periods * periodMs),
+    end: new Date(Math.max(end, completeEnd)),
+    periodSeconds,
+  };
+}
+
+/**
  * The window of `minutes` that ends where the period containing `before` starts: a baseline before a
  * deployment, made only of periods that were over when it began.
  */
