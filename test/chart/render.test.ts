@@ -458,7 +458,7 @@ describe("the chart's documentation", () => {
     expect(annotations['alb.ingress.kubernetes.io/scheme']).toBe('internet-facing');
     expect(annotations['alb.ingress.kubernetes.io/group.name']).toBe('platform');
     expect(annotations['alb.ingress.kubernetes.io/target-group-attributes']).toBe(
-      'stickiness.enabled=true,stickiness.lb_cookie.duration_seconds=60,deregistration_delay.timeout_seconds=15',
+      'stickiness.enabled=true,stickiness.lb_cookie.duration_seconds=60,deregistration_delay.timeout_seconds=20',
     );
     // js-yaml refuses duplicate keys, but say it plainly: each annotation appears once in the text.
     expect(yaml.match(/alb\.ingress\.kubernetes\.io\/scheme:/g)).toHaveLength(1);

@@ -225,13 +225,16 @@ describe.skipIf(!hasPeer('helm') || !hasPeer('kube'))('the runtime stage, run as
       }
     }
 
-    // The chart's pod: its container, config file, token Secret and volumes.
+    // The chart's pod: its container, config file, token Secret and volumes. An offline render generates no
+    // token (it would rotate on every render), so the client's token is given as a user of `helm template` would.
     const { stdout } = await runHelm([
       'template',
       'draingate',
       join(repoRoot, 'charts/draingate'),
       '--namespace',
       'draingate',
+      '--set',
+      'tokens.clients.argo-rollouts=image-test-token-0123456789abcdef',
     ]);
     const manifests = parseManifests(stdout);
     deployment = only(manifests, 'Deployment');
