@@ -350,7 +350,10 @@ export function generateStagingReplaces(kubernetesGoMod: string, kubernetesVersi
   return `replace (\n${staging.map((mod) => `\t${mod} => ${mod} ${stagingVersion}`).join('\n')}\n)\n`;
 }
 
-/** A command of the Kubernetes module (kube-apiserver, kubectl), built with its release's version flags. */
+/**
+ * A command of the Kubernetes module (kube-apiserver, kube-controller-manager, kubectl), built with its release's
+ * version flags and the same staging pins.
+ */
 async function buildKubernetesCommand(command: string, log: (line: string) => void): Promise<string> {
   const v = VERSIONS.kubernetes;
   return cachedBinary(command, v, log, async (out) => {
@@ -371,32 +374,6 @@ async function buildKubernetesCommand(command: string, log: (line: string) => vo
       pkg: `k8s.io/kubernetes/cmd/${command}`,
       version: v,
       out: join(out, command),
-      ldflags: `-s -w ${versionVars}`,
-    });
-  });
-}
-
-/** kube-controller-manager from the same module, version and staging pins as kube-apiserver. */
-async function buildKubeControllerManager(log: (line: string) => void): Promise<string> {
-  const v = VERSIONS.kubernetes;
-  return cachedBinary('kube-controller-manager', v, log, async (out) => {
-    const { GoMod } = await goModDownload(`k8s.io/kubernetes@${v}`);
-    const replaces = generateStagingReplaces(await readFile(GoMod, 'utf8'), v);
-    const [major, minor] = v.replace(/^v/, '').split('.');
-    const versionVars = ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']
-      .flatMap((p) => [
-        `-X ${p}.gitVersion=${v}`,
-        `-X ${p}.gitMajor=${major}`,
-        `-X ${p}.gitMinor=${minor}`,
-        `-X ${p}.gitTreeState=clean`,
-      ])
-      .join(' ');
-    await buildInScratchModule({
-      name: `kube-controller-manager-${v}`,
-      goMod: `module draingate.local/peers/kube-controller-manager\n\ngo 1.24\n\nrequire k8s.io/kubernetes ${v}\n\n${replaces}`,
-      pkg: 'k8s.io/kubernetes/cmd/kube-controller-manager',
-      version: v,
-      out: join(out, 'kube-controller-manager'),
       ldflags: `-s -w ${versionVars}`,
     });
   });
@@ -654,7 +631,7 @@ export async function ensureToolchain(opts: BuildOptions = {}): Promise<Toolchai
     if (only.has('helm') && !tc.missing.helm) tc.helm = await buildHelm(log);
     if (only.has('argo') && !tc.missing.argo) tc.argoJudge = await buildArgoJudge(log);
     if (only.has('control') && !tc.missing.control) {
-      tc.kubeControllerManager = await buildKubeControllerManager(log);
+      tc.kubeControllerManager = await buildKubernetesCommand('kube-controller-manager', log);
       tc.rolloutsController = await buildRolloutsController(log);
       const argo = await goModDownload(`github.com/argoproj/argo-rollouts@${VERSIONS.argoRollouts}`);
       tc.experimentCrd = join(argo.Dir, 'manifests', 'crds', 'experiment-crd.yaml');
