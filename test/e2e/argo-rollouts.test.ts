@@ -155,6 +155,10 @@ describe.skipIf(!hasPeer('control') || !hasPeer('aws') || !hasPeer('helm'))(
       return alb;
     };
 
+    const createRollout = async (body: object): Promise<void> => {
+      await custom.createNamespacedCustomObject({ ...ARGO, namespace, plural: 'rollouts', body });
+    };
+
     const firstRevisionHealthy = async (name: string): Promise<string | undefined> => {
       await until(`${name}: the first revision Healthy`, 120_000, async () =>
         (await rollout(name)).status?.phase === 'Healthy' ? true : undefined,
@@ -240,19 +244,13 @@ describe.skipIf(!hasPeer('control') || !hasPeer('aws') || !hasPeer('helm'))(
     it('a canary with healthy 5xx numbers passes its analysis step and is promoted', async () => {
       const name = 'healthy';
       const alb = await anAlbWithTraffic();
-      await custom.createNamespacedCustomObject({
-        ...ARGO,
-        namespace,
-        plural: 'rollouts',
-        body: canaryRollout(name, alb, [
+      await createRollout(
+        canaryRollout(name, alb, [
           { name: 'count', value: '2' },
           { name: 'interval', value: '3s' },
         ]),
-      });
-      await until('the first revision Healthy', 120_000, async () =>
-        (await rollout(name)).status?.phase === 'Healthy' ? true : undefined,
       );
-      const first = (await rollout(name)).status?.stableRS;
+      const first = await firstRevisionHealthy(name);
       await setImage(name, 'ghcr.io/example/web:2');
       const promoted = await until('the second revision promoted', 180_000, async () => {
         const status = (await rollout(name)).status;
@@ -271,19 +269,13 @@ describe.skipIf(!hasPeer('control') || !hasPeer('aws') || !hasPeer('helm'))(
     it("5xx in the canary's target group fail the analysis and abort the rollout", async () => {
       const name = 'failing';
       const alb = await anAlbWithTraffic();
-      await custom.createNamespacedCustomObject({
-        ...ARGO,
-        namespace,
-        plural: 'rollouts',
-        body: canaryRollout(name, alb, [
+      await createRollout(
+        canaryRollout(name, alb, [
           { name: 'count', value: '2' },
           { name: 'interval', value: '3s' },
         ]),
-      });
-      await until('the first revision Healthy', 120_000, async () =>
-        (await rollout(name)).status?.phase === 'Healthy' ? true : undefined,
       );
-      const stable = (await rollout(name)).status?.stableRS;
+      const stable = await firstRevisionHealthy(name);
       // The canary answers 5xx: 50 of every 1,000 requests on its target group, in every minute judged.
       await putTraffic(alb, 1, { target5xx: 50 }, new Date());
       await setImage(name, 'ghcr.io/example/web:2');
@@ -302,36 +294,31 @@ describe.skipIf(!hasPeer('control') || !hasPeer('aws') || !hasPeer('helm'))(
     it('background analysis counts the canary target group: 5xx there abort the rollout', async () => {
       const name = 'background';
       const alb = await anAlbWithTraffic();
-      await custom.createNamespacedCustomObject({
-        ...ARGO,
-        namespace,
-        plural: 'rollouts',
-        body: {
-          apiVersion: 'argoproj.io/v1alpha1',
-          kind: 'Rollout',
-          metadata: { name, namespace },
-          spec: {
-            replicas: 2,
-            selector: { matchLabels: { app: name } },
-            strategy: {
-              canary: {
-                analysis: {
-                  templates: [{ templateName: `${prefix}elb-5xx`, clusterScope: true }],
-                  args: [
-                    { name: 'count', value: '0' },
-                    { name: 'interval', value: '3s' },
-                    { name: 'load-balancer-arn', value: alb.lbArn },
-                    { name: 'target-group-arn', value: alb.tgArns[0] ?? '' },
-                    { name: 'canary-target-group-arn', value: alb.tgArns[1] ?? '' },
-                  ],
-                },
-                steps: [{ setWeight: 50 }, { pause: {} }],
+      await createRollout({
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        metadata: { name, namespace },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: name } },
+          strategy: {
+            canary: {
+              analysis: {
+                templates: [{ templateName: `${prefix}elb-5xx`, clusterScope: true }],
+                args: [
+                  { name: 'count', value: '0' },
+                  { name: 'interval', value: '3s' },
+                  { name: 'load-balancer-arn', value: alb.lbArn },
+                  { name: 'target-group-arn', value: alb.tgArns[0] ?? '' },
+                  { name: 'canary-target-group-arn', value: alb.tgArns[1] ?? '' },
+                ],
               },
+              steps: [{ setWeight: 50 }, { pause: {} }],
             },
-            template: {
-              metadata: { labels: { app: name } },
-              spec: { containers: [{ name: 'web', image: 'ghcr.io/example/web:1' }] },
-            },
+          },
+          template: {
+            metadata: { labels: { app: name } },
+            spec: { containers: [{ name: 'web', image: 'ghcr.io/example/web:1' }] },
           },
         },
       });
@@ -371,31 +358,26 @@ describe.skipIf(!hasPeer('control') || !hasPeer('aws') || !hasPeer('helm'))(
           { name: 'target-group-arn', value: targetGroup },
         ],
       });
-      await custom.createNamespacedCustomObject({
-        ...ARGO,
-        namespace,
-        plural: 'rollouts',
-        body: {
-          apiVersion: 'argoproj.io/v1alpha1',
-          kind: 'Rollout',
-          metadata: { name, namespace },
-          spec: {
-            replicas: 2,
-            selector: { matchLabels: { app: name } },
-            strategy: {
-              blueGreen: {
-                activeService: `${name}-active`,
-                previewService: `${name}-preview`,
-                autoPromotionEnabled: true,
-                scaleDownDelaySeconds: 5,
-                prePromotionAnalysis: analysis(alb.tgArns[1] ?? ''),
-                postPromotionAnalysis: analysis(alb.tgArns[0] ?? ''),
-              },
+      await createRollout({
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        metadata: { name, namespace },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: name } },
+          strategy: {
+            blueGreen: {
+              activeService: `${name}-active`,
+              previewService: `${name}-preview`,
+              autoPromotionEnabled: true,
+              scaleDownDelaySeconds: 5,
+              prePromotionAnalysis: analysis(alb.tgArns[1] ?? ''),
+              postPromotionAnalysis: analysis(alb.tgArns[0] ?? ''),
             },
-            template: {
-              metadata: { labels: { app: name } },
-              spec: { containers: [{ name: 'web', image: 'ghcr.io/example/web:1' }] },
-            },
+          },
+          template: {
+            metadata: { labels: { app: name } },
+            spec: { containers: [{ name: 'web', image: 'ghcr.io/example/web:1' }] },
           },
         },
       });
@@ -421,11 +403,8 @@ describe.skipIf(!hasPeer('control') || !hasPeer('aws') || !hasPeer('helm'))(
       const name = 'outage';
       const alb = await anAlbWithTraffic();
       const limit = 2;
-      await custom.createNamespacedCustomObject({
-        ...ARGO,
-        namespace,
-        plural: 'rollouts',
-        body: canaryRollout(
+      await createRollout(
+        canaryRollout(
           name,
           alb,
           [
@@ -436,7 +415,7 @@ describe.skipIf(!hasPeer('control') || !hasPeer('aws') || !hasPeer('helm'))(
           ],
           `${prefix}outage-`,
         ),
-      });
+      );
       await firstRevisionHealthy(name);
       await setImage(name, 'ghcr.io/example/web:2');
       const aborted = await until('the rollout aborted', 180_000, async () => {
