@@ -109,6 +109,7 @@ export async function startProvider(options: StartOptions): Promise<RunningProvi
   const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   lifecycle.ready = true;
+  approval?.start();
   logger.info('listening', {
     url,
     port: address.port,
@@ -141,8 +142,8 @@ export async function startProvider(options: StartOptions): Promise<RunningProvi
         server.closeAllConnections();
         await closed;
       }
-      // Decisions still being prepared are abandoned (logged): GitHub keeps waiting until the webhook is
-      // redelivered to a running replica.
+      // Decisions still being prepared are released in the decision store: another replica takes them over
+      // from where they are.
       await approval?.close();
       tokens?.close();
       services.close();

@@ -13,6 +13,9 @@ const policy = (onInconclusive: 'reject' | 'approve' = 'reject'): EnvironmentPol
   onInconclusive,
   onUpstreamError: 'reject',
   retry: { attempts: 1, delaySeconds: 1 },
+  deadlineMinutes: 120,
+  dryRun: false,
+  interimComments: true,
   checks: [],
 });
 

@@ -147,3 +147,49 @@ export function anUpstreamError(
 ): UpstreamError {
   return new UpstreamError(service, operation, failure, `simulated ${failure}`);
 }
+
+/**
+ * A clock that moves only when told: `sleep` resolves once `advance` has moved the time past its end, so tests
+ * of leases, observation and deadlines run in no time and in a known order.
+ */
+export function aManualClock(at: string): Clock & { advance(ms: number): Promise<void>; sleepers(): number } {
+  let now = Date.parse(at);
+  const waiting = new Set<{ until: number; resolve: () => void }>();
+  return {
+    now: () => new Date(now),
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) {
+          reject(signal.reason as Error);
+          return;
+        }
+        if (ms <= 0) {
+          resolve();
+          return;
+        }
+        const entry = {
+          until: now + ms,
+          resolve: () => {
+            waiting.delete(entry);
+            resolve();
+          },
+        };
+        waiting.add(entry);
+        signal?.addEventListener(
+          'abort',
+          () => {
+            waiting.delete(entry);
+            reject(signal.reason as Error);
+          },
+          { once: true },
+        );
+      }),
+    async advance(ms) {
+      now += ms;
+      for (const entry of [...waiting]) if (entry.until <= now) entry.resolve();
+      // Let what woke up run until it sleeps or waits again.
+      for (let i = 0; i < 20; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    },
+    sleepers: () => waiting.size,
+  };
+}
