@@ -147,7 +147,7 @@ describe.skipIf(!(hasPeer('kube') && hasPeer('helm') && hasPeer('aws')))(
         ),
         DRAINGATE_PORT: String(port),
         DRAINGATE_HOST: '127.0.0.1',
-        // No GitHub here to ask for missed deliveries (test/integration/approval-replicas.test.ts does that).
+        // No GitHub here to ask for missed deliveries (analysis-provider/test/integration/approval-replicas.test.ts does that).
         DRAINGATE_APPROVAL_REDRIVE_MINUTES: '0',
         KUBECONFIG: kubeconfig,
         // moto_server instead of AWS, as the setup exports it.

@@ -62,6 +62,11 @@ export interface FakeGitHub {
   script(operationId: string, answers: readonly (number | 'drop')[]): void;
   /** A re-run of the run's job: the environment's rule is pending again and takes one more review. */
   rerun(runId: string, environment: string): void;
+  /**
+   * Sends a webhook delivery to `webhookUrl` as GitHub does and logs it with the status it got (0: no answer);
+   * a redelivery (`POST /app/hook/deliveries/{id}/attempts`) sends the same body and headers again.
+   */
+  deliver(delivery: { body: string; headers: Record<string, string> }, redelivery?: boolean): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -74,6 +79,8 @@ export async function startFakeGitHub(options: {
   readonly appPublicKey: KeyObject;
   readonly repositories: Readonly<Record<string, number>>;
   readonly basePath?: string;
+  /** Where webhook deliveries go (`deliver`, redeliveries). */
+  readonly webhookUrl?: () => string;
 }): Promise<FakeGitHub> {
   const { judge } = options;
   const basePath = options.basePath ?? '';
@@ -82,6 +89,39 @@ export async function startFakeGitHub(options: {
   const comments: AcceptedComment[] = [];
   const deliveries: LoggedDelivery[] = [];
   const redelivered: number[] = [];
+  const sent = new Map<number, { body: string; headers: Record<string, string> }>();
+  let nextDeliveryId = 1;
+  const deliver = async (
+    delivery: { body: string; headers: Record<string, string> },
+    redelivery = false,
+  ): Promise<number> => {
+    const id = nextDeliveryId++;
+    sent.set(id, delivery);
+    let status: number;
+    try {
+      const res = await fetch(options.webhookUrl?.() ?? 'http://127.0.0.1:9/', {
+        method: 'POST',
+        headers: delivery.headers,
+        body: delivery.body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      await res.arrayBuffer();
+      status = res.status;
+    } catch {
+      status = 0;
+    }
+    const payload = JSON.parse(delivery.body) as { action?: string };
+    deliveries.push({
+      id,
+      guid: delivery.headers['x-github-delivery'] ?? '',
+      delivered_at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      redelivery,
+      status_code: status,
+      event: delivery.headers['x-github-event'] ?? '',
+      action: payload.action ?? null,
+    });
+    return status;
+  };
   /** Protection rules opened per run and environment: 1, and one more per re-run. */
   const rules = new Map<string, number>();
   const ownProblems: string[] = [];
@@ -211,7 +251,9 @@ export async function startFakeGitHub(options: {
           return;
         }
         redelivered.push(id);
-        send(202, {});
+        send(202);
+        const original = sent.get(id);
+        if (original) void deliver(original, true);
         return;
       }
       const review = REVIEW.exec(path);
@@ -254,6 +296,7 @@ export async function startFakeGitHub(options: {
     redelivered,
     problems: () => [...requests.flatMap((r) => r.problems), ...ownProblems],
     script: (operationId, answers) => scripts.set(operationId, [...answers]),
+    deliver,
     rerun: (runId, environment) => {
       const key = `${runId}@${environment.toLowerCase()}`;
       rules.set(key, (rules.get(key) ?? 1) + 1);
