@@ -123,6 +123,9 @@ export async function startProvider(options: StartOptions): Promise<RunningProvi
     stopping ??= (async () => {
       lifecycle.ready = false;
       lifecycle.draining = true;
+      // Pending decisions are handed over at once (released in the decision store, reviews already being sent
+      // let finish), so other replicas carry on while this one drains its connections.
+      const approvalClosed = approval?.close();
       logger.info('draining', {
         reason,
         delaySeconds: config.shutdownDelaySeconds,
@@ -142,9 +145,7 @@ export async function startProvider(options: StartOptions): Promise<RunningProvi
         server.closeAllConnections();
         await closed;
       }
-      // Decisions still being prepared are released in the decision store: another replica takes them over
-      // from where they are.
-      await approval?.close();
+      await approvalClosed;
       tokens?.close();
       services.close();
       logger.info('stopped', { reason });

@@ -94,9 +94,13 @@ interface Claim {
   readonly stop: AbortController;
   /** Writes go one after another, so a renewal never races a step on the same version. */
   writes: Promise<unknown>;
+  /** The review is on its way to GitHub: a shutdown lets it finish rather than have another replica send it again. */
+  posting: boolean;
 }
 
 const DAY_MS = 86_400_000;
+/** How long a shutdown waits for reviews already being sent. */
+const POSTING_GRACE_MS = 10_000;
 
 /**
  * The approval gate. Each deployment's decision is one record in a shared store, created by whichever replica
@@ -113,6 +117,7 @@ export class ApprovalGate {
   #sweeper: NodeJS.Timeout | undefined;
   #sweeping: Promise<void> | undefined;
   #storeDown = false;
+  #closing = false;
   readonly #leaseMs: number;
   readonly #retryMs: number;
 
@@ -187,7 +192,7 @@ export class ApprovalGate {
   /** Takes over `existing` when its owner's lease expired; true when this replica now decides it. */
   async #tryTakeOver(existing: StoredRecord): Promise<boolean> {
     const standing = standingOf(existing.record, this.#now());
-    if (standing.kind !== 'orphaned' || this.#claims.has(existing.name)) return false;
+    if (this.#closing || standing.kind !== 'orphaned' || this.#claims.has(existing.name)) return false;
     const taken = await this.options.store.replace(
       existing.name,
       takeOver(existing.record, this.options.replicaId, this.#now(), this.#leaseMs),
@@ -260,8 +265,14 @@ export class ApprovalGate {
    */
   async close(): Promise<void> {
     if (this.#sweeper) clearInterval(this.#sweeper);
+    this.#closing = true;
     const claims = [...this.#claims.values()];
-    this.#stop.abort(new Error('the provider is shutting down'));
+    const reason = new Error('the provider is shutting down');
+    for (const claim of claims) if (!claim.posting) claim.stop.abort(reason);
+    // A review already on its way is let finish (GitHub's own timeout bounds it), then everything stops.
+    const grace = new Promise((resolve) => setTimeout(resolve, POSTING_GRACE_MS).unref());
+    await Promise.race([this.whenIdle(), grace]);
+    this.#stop.abort(reason);
     await this.whenIdle();
     await Promise.allSettled(
       claims.map(async (claim) => {
@@ -283,7 +294,7 @@ export class ApprovalGate {
     const stop = new AbortController();
     const onStop = (): void => stop.abort(this.#stop.signal.reason);
     this.#stop.signal.addEventListener('abort', onStop, { once: true });
-    const claim: Claim = { current: stored, stop, writes: Promise.resolve() };
+    const claim: Claim = { current: stored, stop, writes: Promise.resolve(), posting: false };
     this.#claims.set(stored.name, claim);
     this.options.telemetry.setPendingDecisions('replica', this.#claims.size);
     const renewEvery = Math.max(50, this.#leaseMs / 3);
@@ -491,6 +502,7 @@ export class ApprovalGate {
       ...(request.sha === undefined ? {} : { sha: request.sha }),
     };
     let outcome: DecisionOutcome;
+    claim.posting = true;
     try {
       await sender.sendReview(
         request.target,
@@ -527,6 +539,7 @@ export class ApprovalGate {
       }
     }
     await this.#write(claim, (current) => finishRecord(current, outcome, this.#now()));
+    claim.posting = false;
     telemetry.observeDecision(outcome);
   }
 
@@ -536,7 +549,7 @@ export class ApprovalGate {
       this.options.logger.info('approval decision continued by another replica', { key });
       return;
     }
-    if (this.#stop.signal.aborted) {
+    if (this.#closing) {
       this.options.telemetry.observeDecision('handed-over');
       this.options.logger.info('approval decision handed over at shutdown', {
         key,

@@ -336,6 +336,10 @@ describe.skipIf(!(hasPeer('kube') && hasPeer('aws')))(
       expect(statuses.filter((s) => s === 202)).toHaveLength(1);
       expect(statuses.filter((s) => s === 200)).toHaveLength(14);
       await until('the review', () => reviewsOf(runId).length === 1);
+      await until(
+        'the record closed',
+        async () => (await recordOf('production', runId, deploymentId))?.phase === 'done',
+      );
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(reviewsOf(runId).map((r) => r.state)).toEqual(['approved']);
       const comments = github.comments.filter((c) => c.runId === String(runId));
@@ -371,6 +375,11 @@ describe.skipIf(!(hasPeer('kube') && hasPeer('aws')))(
       const killedAt = Date.now();
       await until('the review by another replica', () => reviewsOf(runId).length === 1);
       const took = Date.now() - killedAt;
+      // The record is closed right after the post.
+      await until(
+        'the record closed',
+        async () => (await recordOf('production', runId, deploymentId))?.phase === 'done',
+      );
       const done = await recordOf('production', runId, deploymentId);
       expect(done).toMatchObject({ phase: 'done', outcome: 'approved', takeovers: 1 });
       expect(done?.owner).not.toBe(owner.id);
