@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -271,6 +272,79 @@ describe('the approval webhook over in-memory ports', () => {
     expect((res.body as { error: { field: string } }).error.field).toBe(field);
     await settled(gate);
     expect(sender.reviews).toHaveLength(0);
+  });
+
+  it('a payload refused → logged with its reason, field and delivery id', async () => {
+    const gate = await start();
+    const { installation: _dropped, ...withoutInstallation } = aProtectionRuleEvent();
+    const res = await deliver(gate, withoutInstallation, { deliveryId: 'delivery-0001' });
+    expect(res.status).toBe(400);
+    const message =
+      "is missing: this delivery comes from a repository or organization webhook; deployment protection rules need the GitHub App's own webhook (set it in the App settings and remove the other)";
+    expect((res.body as { error: { message: string } }).error.message).toBe(message);
+    const logged = gate.logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((l) => l['msg'] === 'webhook refused');
+    expect(logged).toMatchObject({
+      level: 'warn',
+      deliveryId: 'delivery-0001',
+      result: 'no-installation',
+      status: 400,
+      field: 'installation',
+      reason: message,
+    });
+  });
+
+  it('a bad signature is logged with the delivery id GitHub shows', async () => {
+    const gate = await start();
+    await deliver(gate, aProtectionRuleEvent(), {
+      deliveryId: 'delivery-0002',
+      secret: 'another-secret-0123456789',
+    });
+    const logged = gate.logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((l) => l['msg'] === 'webhook refused: bad signature');
+    expect(logged).toMatchObject({ deliveryId: 'delivery-0002', signature: 'invalid' });
+  });
+
+  it('pending decisions are a gauge: this replica, and the whole store at the last sweep', async () => {
+    const gate = await start();
+    traffic(1000);
+    await deliver(gate, aProtectionRuleEvent({ environment: 'production' }));
+    await settled(gate);
+    await gate.approval?.gate.sweep();
+    const text = await gate.telemetry.registry.metrics();
+    expect(text).toContain('draingate_provider_approval_pending_decisions{scope="replica"} 0');
+    expect(text).toContain('draingate_provider_approval_pending_decisions{scope="store"} 0');
+  });
+
+  it('a chunked body that never ends, over the limit → 413 at once and the connection closed', async () => {
+    const gate = await start({ bodyLimitBytes: 2048 });
+    const { hostname, port } = new URL(gate.url);
+    const started = performance.now();
+    const outcome = await new Promise<{ status: number; closed: boolean }>((resolve, reject) => {
+      const req = request({
+        hostname,
+        port,
+        method: 'POST',
+        path: HOOK,
+        headers: { 'content-type': 'application/json' },
+      });
+      const timer = setInterval(() => req.write('x'.repeat(1024)), 5);
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => {
+          clearInterval(timer);
+          resolve({ status: res.statusCode ?? 0, closed: res.headers.connection === 'close' });
+        });
+      });
+      req.on('error', (error) => {
+        clearInterval(timer);
+        reject(error);
+      });
+    });
+    expect(outcome).toEqual({ status: 413, closed: true });
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('an unknown environment → rejected, saying there is no policy for it', async () => {
