@@ -54,7 +54,7 @@ describe('decision records', () => {
     { name: 'the lease just passed → orphaned', at: T0 + 30_000, kind: 'orphaned' },
   ])('$name', ({ at, kind }) => {
     const record = createRecord(request, 'a', T0, 30_000, 7_200_000);
-    expect(record).toMatchObject({ deadline: T0 + 7_200_000, phase: 'observing', interim: 0, takeovers: 0 });
+    expect(record).toMatchObject({ deadline: T0 + 7_200_000, phase: 'observing', takeovers: 0 });
     expect(standingOf(record, at).kind).toBe(kind);
   });
 

@@ -26,8 +26,6 @@ export interface DecisionRecord {
   readonly outcome?: DecisionOutcome;
   /** Epoch ms when it became `done`; garbage-collected `retention` later. */
   readonly doneAt?: number;
-  /** Interim comments posted so far (the first says what is checked; one more per measurement retry). */
-  readonly interim: number;
   /** Times a replica took the decision over from another whose lease had expired. */
   readonly takeovers: number;
 }
@@ -90,7 +88,6 @@ export function createRecord(
     leaseUntil: nowMs + leaseMs,
     deadline: Date.parse(request.receivedAt) + deadlineMs,
     phase: 'observing',
-    interim: 0,
     takeovers: 0,
   };
 }
@@ -169,5 +166,5 @@ export function parseRecord(text: string): DecisionRecord | undefined {
   ) {
     return undefined;
   }
-  return { ...(raw as DecisionRecord), interim: r.interim ?? 0, takeovers: r.takeovers ?? 0 };
+  return { ...(raw as DecisionRecord), takeovers: r.takeovers ?? 0 };
 }

@@ -375,7 +375,9 @@ export class ApprovalGate {
       comment = renderDecisionComment(decision, request.environment);
     } else {
       const measureAt = receivedAt.getTime() + environment.observeSeconds * 1000;
-      if (environment.interimComments && record.interim === 0) {
+      // Posted by the replica that created the record, never again by one that takes it over (no write needed:
+      // at worst a replica dies before posting it and there is no first comment).
+      if (environment.interimComments && record.takeovers === 0) {
         await this.#comment(
           claim,
           renderObservingComment(
@@ -444,7 +446,6 @@ export class ApprovalGate {
         error: describe(error),
       });
     }
-    await this.#write(claim, (current) => ({ ...current, interim: current.interim + 1 }));
   }
 
   /**
