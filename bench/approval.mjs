@@ -204,6 +204,7 @@ try {
   // Let every record close and a sweep or two run, so the counters include them.
   await sleep(20_000);
   const afterFirst = await kubeCalls(ports);
+  const durations = await kubeDurations(ports);
 
   const redelivered = await Promise.all(
     deliveries.map(async (d) => {
@@ -246,6 +247,7 @@ try {
     `| decision latency (delivery sent → review at GitHub) | **p50 ${ms(pct(latency, 0.5))}, p99 ${ms(pct(latency, 0.99))}**, max ${ms(latency.at(-1))}; all ${count} decided ${ms(allDecidedIn)} after the first was sent |`,
     `| webhook answer (202 after the record is created) | p50 ${ms(pct(webhook, 0.5))}, p99 ${ms(pct(webhook, 0.99))}; all answered in ${ms(answeredIn)} |`,
     `| Kubernetes API calls per decision | **${(total(perDecision) / count).toFixed(2)}** (${fmtCalls(perDecision, count)}; sweeps every 15 s by each replica included) |`,
+    `| mean Kubernetes call duration (the burst included) | ${durations} |`,
     `| status comments posted | ${comments} |`,
     `| the same ${count} again (redeliveries) | ${fmtTally(redeliveryStatuses)}; reviews still ${[...reviews.values()].reduce((a, r) => a + r.length, 0)}; Kubernetes calls ${(total(perRedelivery) / count).toFixed(2)} per redelivery (${fmtCalls(perRedelivery, count)}) |`,
     '',
@@ -288,6 +290,25 @@ function aDelivery(githubUrl, run, deployment) {
       'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
     },
   };
+}
+
+/** Mean duration of each Kubernetes operation over the replicas, from their histograms (ms). */
+async function kubeDurations(replicaPorts) {
+  const sums = {};
+  const counts = {};
+  for (const port of replicaPorts) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    for (const m of text.matchAll(
+      /draingate_provider_upstream_call_duration_seconds_(sum|count)\{service="kubernetes",operation="(\w+)"\} ([\d.e+-]+)/g,
+    )) {
+      const into = m[1] === 'sum' ? sums : counts;
+      into[m[2]] = (into[m[2]] ?? 0) + Number(m[3]);
+    }
+  }
+  return Object.entries(sums)
+    .sort()
+    .map(([op, sum]) => `${op} ${ms((sum / (counts[op] || 1)) * 1000)}`)
+    .join(', ');
 }
 
 async function kubeCalls(replicaPorts) {
