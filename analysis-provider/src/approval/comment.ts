@@ -120,6 +120,22 @@ export function renderRetryComment(
   );
 }
 
+/** A status comment during a long observation: the numbers so far, one line per check, and when it decides. */
+export function renderProgressComment(
+  environment: string,
+  verdicts: readonly Verdict[],
+  measureAt: Date,
+  max = MAX_COMMENT_LENGTH,
+): string {
+  return renderVerdicts(
+    'observing',
+    `the numbers so far; the decision is measured at ${measureAt.toISOString()}.`,
+    verdicts,
+    environment,
+    max,
+  );
+}
+
 /** The comment of a shadow-mode approval: the real decision, rendered in full after a line saying so. */
 export function renderShadowComment(
   decision: Decision,

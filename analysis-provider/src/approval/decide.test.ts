@@ -16,6 +16,7 @@ const policy = (onInconclusive: 'reject' | 'approve' = 'reject'): EnvironmentPol
   deadlineMinutes: 120,
   dryRun: false,
   interimComments: true,
+  interimEverySeconds: 300,
   checks: [],
 });
 

@@ -24,6 +24,11 @@ environments:
     observeSeconds: 60
     interimComments: false
     checks: [ { check: elb-5xx, loadBalancerArn: "${LB_ARN}" } ]
+  long:
+    observeSeconds: 900
+    onInconclusive: approve
+    interimEverySeconds: 300
+    checks: [ { check: elb-5xx, loadBalancerArn: "${LB_ARN}" } ]
   shadow:
     observeSeconds: 0
     dryRun: true
@@ -136,6 +141,24 @@ describe('the approval gate over a shared decision store', () => {
       '**draingate observing** production: measures elb-5xx at 2026-01-01T12:01:00.000Z and answers by 2026-01-01T12:30:00.000Z at the latest.',
     ]);
     expect(sender.comments[0]?.review.state).toBeUndefined();
+  });
+
+  it('a long observation posts the numbers so far every interimEverySeconds, then decides once', async () => {
+    setUp();
+    const a = aReplica('a');
+    await a.submit(aRequest({ environment: 'long' }));
+    await clock.advance(0);
+    await clock.advance(300_000);
+    await clock.advance(300_000);
+    expect(sender.comments).toHaveLength(3);
+    expect(sender.reviews).toHaveLength(0);
+    expect(sender.comments[1]?.review.comment).toMatch(
+      /^\*\*draingate observing\*\* long: the numbers so far; the decision is measured at 2026\\-01\\-01T12\\:15\\:00\\\.000Z\\\.\n- \*\*elb\\-5xx\*\* inconclusive \(value 0%, threshold 1\\\.00%\): 0 ELB 5xx/,
+    );
+    await clock.advance(300_000);
+    await settle();
+    expect(sender.comments).toHaveLength(3);
+    expect(sender.reviews.map((r) => r.review.state)).toEqual(['approved']);
   });
 
   it('the owner killed mid-observation → after its lease another replica finishes, one review', async () => {

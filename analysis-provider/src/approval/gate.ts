@@ -9,6 +9,7 @@ import { raceSignal } from '../upstream/signals.js';
 import {
   renderDecisionComment,
   renderObservingComment,
+  renderProgressComment,
   renderRetryComment,
   renderShadowComment,
 } from './comment.js';
@@ -462,13 +463,26 @@ export class ApprovalGate {
     const signal = claim.stop.signal;
     const until = (at: number): Promise<void> =>
       clock.sleep(Math.max(0, Math.min(at, deadline) - this.#now()), signal);
+    const measureAll = (): Promise<Verdict[]> =>
+      Promise.all(
+        environment.checks.map((check) => this.#measureOne(check, new Date(request.receivedAt), signal)),
+      );
+    // A long observation reports the numbers so far every `interimEverySeconds`, without deciding on them.
+    const every = environment.interimEverySeconds * 1000;
+    if (environment.interimComments && every > 0) {
+      for (let next = this.#now() + every; next < measureAt && next < deadline; next += every) {
+        await until(next);
+        await this.#comment(
+          claim,
+          renderProgressComment(request.environment, await measureAll(), new Date(measureAt)),
+        );
+      }
+    }
     await until(measureAt);
     const allowed = environment.onUpstreamError === 'retry' ? environment.retry.attempts : 1;
     for (let attempt = 1; ; attempt += 1) {
       if (this.#now() >= deadline) return undefined;
-      const verdicts = await Promise.all(
-        environment.checks.map((check) => this.#measureOne(check, new Date(request.receivedAt), signal)),
-      );
+      const verdicts = await measureAll();
       const errors = verdicts.filter((verdict) => verdict.phase === 'Error');
       if (errors.length === 0 || attempt >= allowed) return { verdicts, attempts: attempt };
       this.options.logger.warn('approval check could not measure: measuring again', {

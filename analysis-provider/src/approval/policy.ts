@@ -31,6 +31,8 @@ export interface EnvironmentPolicy {
   readonly dryRun: boolean;
   /** Post status comments (no state) while observing and measuring again. */
   readonly interimComments: boolean;
+  /** During the observation, measure and post the numbers so far this often (0: only the first comment). */
+  readonly interimEverySeconds: number;
   readonly checks: readonly PolicyCheck[];
 }
 
@@ -60,6 +62,11 @@ const environmentSchema = z.strictObject({
   deadlineMinutes: z.number().int().min(1).max(10_080).default(120),
   dryRun: z.boolean().default(false),
   interimComments: z.boolean().default(true),
+  interimEverySeconds: z
+    .number()
+    .int()
+    .refine((v) => v === 0 || (v >= 60 && v <= 3600), 'must be 0 (off) or 60–3600')
+    .default(300),
   checks: z.array(z.unknown()).min(1, 'must list at least one check').max(20),
 });
 
