@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GateScenario } from '../testing/gate.js';
+import { GateScenario } from '../testing/rollout-gate.js';
 import { aPod, aTarget } from '../testing/memory-ports.js';
 import { formatGateProgress, renderGateMarkdown, renderGateText } from './render.js';
 
