@@ -1,7 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { GateScenario } from '../testing/rollout-gate.js';
 import { aPod, aTarget } from '../testing/memory-ports.js';
-import { formatGateProgress, renderGateMarkdown, renderGateText } from './render.js';
+import type { GateTimelinePoint } from './types.js';
+import { formatGateProgress, renderGateCharts, renderGateMarkdown, renderGateText } from './render.js';
+
+function aPoint(elapsedSeconds: number, healthyTargets: number, errors5xx?: number): GateTimelinePoint {
+  return {
+    at: new Date(Date.parse('2026-01-01T12:00:00Z') + elapsedSeconds * 1000).toISOString(),
+    elapsedSeconds,
+    replicas: 3,
+    updatedReplicas: 3,
+    availableReplicas: 3,
+    oldReplicas: 0,
+    rolloutPhase: 'Complete',
+    healthyTargets,
+    targets: 3,
+    drainingTargets: 0,
+    ...(errors5xx !== undefined ? { errors5xx, requests: 100, errorRate: errors5xx / 100 } : {}),
+  };
+}
+
+const axisOf = (lines: readonly string[]): string | undefined =>
+  lines.find((line) => line.trimStart().startsWith('x-axis'))?.trim();
+const linesOf = (lines: readonly string[]): string[] =>
+  lines.filter((line) => line.trimStart().startsWith('line')).map((line) => line.trim());
 
 async function aFailedGate() {
   const scenario = new GateScenario();
@@ -34,7 +56,7 @@ describe('gate renderers', () => {
     expect(markdown).toMatch(/^\| \+10 s \| Failed \| 3 \| 3 \| 0 \| 1 \| 0 \| 0 \| 0 \|$/m);
     const chart = /```mermaid\n(xychart-beta[\s\S]*?)```/.exec(markdown)?.[1] ?? '';
     expect(chart).toMatch(
-      /^xychart-beta\n {4}title "Healthy targets and updated replicas"\n {4}x-axis "seconds since start" \["0", "5", "10"\]\n {4}y-axis "count" 0 --> 3\n {4}line \[1, 1, 1\]\n {4}line \[1, 1, 3\]\n$/,
+      /^xychart-beta\n {4}title "Healthy targets and updated replicas"\n {4}x-axis "seconds since start" 0 --> 10\n {4}y-axis "count" 0 --> 3\n {4}line \[1, 1, 1\]\n {4}line \[1, 1, 3\]\n$/,
     );
   });
 
@@ -48,5 +70,51 @@ describe('gate renderers', () => {
     expect(first && formatGateProgress(first)).toBe(
       'replicas 1 updated / 3 available of 2 (1 old) · targets 1/1 healthy · 5xx 0/0 (0%) · Progressing · 0 s',
     );
+  });
+
+  it('a gate that fails at its first poll gets no chart but its numbers, not folded away', async () => {
+    const scenario = new GateScenario();
+    scenario.pods([aPod('web-0', '10.0.1.1')]);
+    const result = await scenario.run({ onFailure: 'rollback', dryRun: true }, () => {
+      scenario.targets([aTarget('10.0.1.1', 'healthy')]);
+      scenario.status({ phase: 'Failed', progressDeadlineExceeded: true });
+    });
+    expect(result.timeline).toHaveLength(1);
+    const markdown = renderGateMarkdown(result);
+    expect(markdown).not.toContain('xychart-beta');
+    expect(markdown).not.toContain('<summary>Timeline</summary>');
+    expect(markdown).toContain('*Decided before there was a time span to chart: the numbers of each poll.*');
+    expect(markdown).toMatch(/^\| \+0 s \| Failed \| 3 \| 3 \| 0 \| 1 \| 0 \| – \| – \|$/m);
+    // The dry run is said once.
+    expect(markdown).toMatch(/\*\*Rollback\*\* \(dry run\): would roll back Deployment shop\/web/);
+  });
+
+  it.each([
+    {
+      name: 'polls 5 s apart → seconds, one value per poll',
+      timeline: [aPoint(0, 3), aPoint(5, 2), aPoint(10, 3)],
+      axis: 'x-axis "seconds since start" 0 --> 10',
+      line: 'line [3, 2, 3]',
+    },
+    {
+      name: 'a slow read between polls → values at even instants, the last poll at or before each',
+      timeline: [aPoint(0, 3), aPoint(5, 1), aPoint(65, 2), aPoint(70, 3), aPoint(75, 3)],
+      axis: 'x-axis "seconds since start" 0 --> 75',
+      line: 'line [3, 1, 1, 1, 3]',
+    },
+    {
+      name: 'a gate longer than ten minutes → minutes',
+      timeline: [aPoint(0, 3), aPoint(450, 3), aPoint(900, 2)],
+      axis: 'x-axis "minutes since start" 0 --> 15',
+      line: 'line [3, 3, 2]',
+    },
+  ])('the x axis is time: $name', ({ timeline, axis, line }) => {
+    const charts = renderGateCharts(timeline);
+    expect(axisOf(charts)).toBe(axis);
+    expect(linesOf(charts)[0]).toBe(line);
+  });
+
+  it('one poll spans no time: no chart', () => {
+    expect(renderGateCharts([aPoint(0, 3, 0)])).toEqual([]);
   });
 });
