@@ -18,7 +18,7 @@ import {
   readdirSync,
   statSync,
 } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { setImmediate } from 'node:timers';
@@ -30,6 +30,7 @@ const root = join(import.meta.dirname, '..');
 const dist = join(root, 'action/dist');
 const bundle = join(dist, 'index.js');
 const rounds = Number(process.env.ROUNDS ?? 21);
+const loadAtStart = loadavg()[0] ?? 0;
 const node = process.execPath;
 
 /** ms from spawn to the first byte on stdout (or to exit when nothing is printed). */
@@ -209,7 +210,9 @@ const latencyOk = maxLatency <= 2 * pollSeconds;
 const md = `# GitHub Action benchmark
 
 \`node bench/action.mjs\` (after \`npm run bundle -w action\` and \`npx tsc -b packages/core\`), ${new Date().toISOString()},
-${nproc} cores (\`nproc\`; ${cpus().length} seen by Node), Node ${process.version}, ${rounds} rounds alternating, medians.
+${nproc} cores (\`nproc\`; ${cpus().length} seen by Node), load average ${loadAtStart.toFixed(1)} at the start (the machine is
+shared: compare the ratios, measured in one run, rather than the milliseconds), Node ${process.version}, ${rounds} rounds
+alternating, medians.
 
 ## Start of \`validate\`
 
