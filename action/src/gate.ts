@@ -47,7 +47,8 @@ export function gateOptionsFrom(
 export function gateOutputs(result: GateResult): Record<string, string> {
   return {
     verdict: result.phase,
-    'error-rate': String(result.errorRate),
+    // A fraction rounded to 6 decimals (0.012346, not 0.012345679012345678): enough for a million requests.
+    'error-rate': String(Math.round(result.errorRate * 1e6) / 1e6),
     'healthy-targets': String(result.healthyTargets),
     'errors-5xx': String(result.errors5xx),
     'rolled-back': String(result.action?.status === 'performed'),

@@ -56,6 +56,8 @@ export async function expandManifests(
       matched.push(file);
     }
     const literal = !GLOB_MAGIC.test(pattern);
+    // fs.glob matches no entry for the directory it starts from: `.` or `./` names the workspace itself.
+    if (literal && matched.length === 0 && isDirectory(resolve(cwd, pattern))) matched.push(pattern);
     let manifests = 0;
     let outside: string | undefined;
     for (const match of matched.sort()) {
@@ -84,6 +86,14 @@ export async function expandManifests(
     }
   }
   return { paths: [...paths].sort(), exclude, problems };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function realpathOrSelf(path: string): string {
