@@ -11,7 +11,6 @@ import { createInventory, linkInventory, normalizeObjects } from './link.js';
 import type { Provenance, Resolved } from './provenance.js';
 import type { ClusterFacts } from './cluster.js';
 
-
 /** What AWS says about one target group and the load balancer in front of it. */
 export interface LiveTargetGroup {
   readonly info: TargetGroupInfo;

@@ -1,11 +1,5 @@
 import type { Clock } from '../ports/clock.js';
-import type {
-  ClusterReader,
-  LiveObjects,
-  PodInfo,
-  RolloutStatus,
-  WorkloadRef,
-} from '../ports/cluster.js';
+import type { ClusterReader, LiveObjects, PodInfo, RolloutStatus, WorkloadRef } from '../ports/cluster.js';
 import type {
   LoadBalancerCatalog,
   LoadBalancerInfo,
