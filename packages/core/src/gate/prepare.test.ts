@@ -78,7 +78,10 @@ describe('prepareGate', () => {
       region: 'eu-west-1',
     },
     { name: 'else none (the SDK’s default chain)', inputs: {}, region: undefined },
-  ])('the CloudWatch region: $name', ({ inputs, region }) => {
-    expect(metricsRegionOf(settings(inputs))).toBe(region);
-  });
+  ] as { name: string; inputs: Record<string, string>; region: string | undefined }[])(
+    'the CloudWatch region: $name',
+    ({ inputs, region }) => {
+      expect(metricsRegionOf(settings(inputs))).toBe(region);
+    },
+  );
 });
