@@ -117,6 +117,9 @@ function parameterSchema(parameter: Parameter): z.ZodType {
   }
 }
 
+/** Optional fields `K` of type `T`: what a table's fields are, for the request types (a test holds the keys). */
+type Of<K extends string, T> = { [key in K]: z.ZodOptional<z.ZodType<T>> };
+
 /** The provider's fields of a table, each optional (absent: the check's default). */
 function fieldsOf(table: readonly Parameter[]): Record<string, z.ZodOptional<z.ZodType>> {
   return Object.fromEntries(
@@ -139,23 +142,21 @@ export const elb5xxSchema = z
   .strictObject({
     loadBalancerArn,
     targetGroupArns: z.array(targetGroupArn).max(20).optional(),
-    ...(fieldsOf(ELB_5XX_PARAMETERS) as {
-      windowMinutes: z.ZodOptional<z.ZodNumber>;
-      maxRate: z.ZodOptional<z.ZodNumber>;
-      maxCount: z.ZodOptional<z.ZodNumber>;
-      minRequests: z.ZodOptional<z.ZodNumber>;
-      belowMinimum: z.ZodOptional<
-        z.ZodEnum<{ Successful: 'Successful'; Failed: 'Failed'; Inconclusive: 'Inconclusive' }>
-      >;
-      incompleteMinutes: z.ZodOptional<z.ZodNumber>;
-      includeIncomplete: z.ZodOptional<z.ZodBoolean>;
-      deployedAt: z.ZodOptional<z.ZodString>;
-      baselineMinutes: z.ZodOptional<z.ZodNumber>;
-      baselineFactor: z.ZodOptional<z.ZodNumber>;
-      baselineMargin: z.ZodOptional<z.ZodNumber>;
-      baselineMinRequests: z.ZodOptional<z.ZodNumber>;
-      splitElbCodes: z.ZodOptional<z.ZodBoolean>;
-    }),
+    ...(fieldsOf(ELB_5XX_PARAMETERS) as Of<
+      | 'windowMinutes'
+      | 'maxRate'
+      | 'maxCount'
+      | 'minRequests'
+      | 'incompleteMinutes'
+      | 'baselineMinutes'
+      | 'baselineFactor'
+      | 'baselineMargin'
+      | 'baselineMinRequests',
+      number
+    > &
+      Of<'includeIncomplete' | 'splitElbCodes', boolean> &
+      Of<'deployedAt', string> &
+      Of<'belowMinimum', 'Successful' | 'Failed' | 'Inconclusive'>),
   })
   .meta({ id: 'Elb5xxRequest' });
 
@@ -165,11 +166,8 @@ export const targetHealthSchema = z
     targetGroupArn,
     namespace: namespace.optional(),
     selector: z.record(labelKey, labelValue).optional(),
-    ...(fieldsOf(TARGET_HEALTH_PARAMETERS) as {
-      minHealthy: z.ZodOptional<z.ZodNumber>;
-      registrationWindowSeconds: z.ZodOptional<z.ZodNumber>;
-      unownedTargets: z.ZodOptional<z.ZodEnum<{ fail: 'fail'; report: 'report' }>>;
-    }),
+    ...(fieldsOf(TARGET_HEALTH_PARAMETERS) as Of<'minHealthy' | 'registrationWindowSeconds', number> &
+      Of<'unownedTargets', 'fail' | 'report'>),
   })
   .meta({ id: 'TargetHealthRequest' });
 
@@ -191,17 +189,17 @@ export const canarySchema = z
     loadBalancerArn,
     canaryTargetGroupArn: targetGroupArn,
     stableTargetGroupArn: targetGroupArn,
-    ...(fieldsOf(CANARY_PARAMETERS) as {
-      windowMinutes: z.ZodOptional<z.ZodNumber>;
-      alpha: z.ZodOptional<z.ZodNumber>;
-      minCanaryRequests: z.ZodOptional<z.ZodNumber>;
-      minStableRequests: z.ZodOptional<z.ZodNumber>;
-      minRateDifference: z.ZodOptional<z.ZodNumber>;
-      confidence: z.ZodOptional<z.ZodNumber>;
-      countConnectionErrors: z.ZodOptional<z.ZodBoolean>;
-      incompleteMinutes: z.ZodOptional<z.ZodNumber>;
-      includeIncomplete: z.ZodOptional<z.ZodBoolean>;
-    }),
+    ...(fieldsOf(CANARY_PARAMETERS) as Of<
+      | 'windowMinutes'
+      | 'alpha'
+      | 'minCanaryRequests'
+      | 'minStableRequests'
+      | 'minRateDifference'
+      | 'confidence'
+      | 'incompleteMinutes',
+      number
+    > &
+      Of<'countConnectionErrors' | 'includeIncomplete', boolean>),
   })
   .meta({ id: 'CanaryRequest' });
 

@@ -277,16 +277,7 @@ export class InMemoryCluster implements ClusterReader {
 
   async readLiveObjects(workload: WorkloadRef, _signal?: AbortSignal): Promise<LiveObjects> {
     this.calls.record('readLiveObjects', workload);
-    const objects = this.objects.get(workloadKey(workload));
-    if (!objects) {
-      throw new UpstreamError(
-        'kubernetes',
-        'get',
-        'not-found',
-        `${workload.kind} ${workload.namespace}/${workload.name} not found`,
-      );
-    }
-    return objects;
+    return this.objects.get(workloadKey(workload)) ?? workloadNotFound(workload);
   }
 
   setPods(pods: readonly PodInfo[]): this {
@@ -314,17 +305,18 @@ export class InMemoryCluster implements ClusterReader {
 
   async readRolloutStatus(workload: WorkloadRef, _signal?: AbortSignal): Promise<RolloutStatus> {
     this.calls.record('readRolloutStatus', workload);
-    const status = this.statuses.get(workloadKey(workload));
-    if (!status) {
-      throw new UpstreamError(
-        'kubernetes',
-        'get',
-        'not-found',
-        `${workload.kind} ${workload.namespace}/${workload.name} not found`,
-      );
-    }
-    return status;
+    return this.statuses.get(workloadKey(workload)) ?? workloadNotFound(workload);
   }
+}
+
+/** What the API server answers for a workload that is not there. */
+function workloadNotFound(workload: WorkloadRef): never {
+  throw new UpstreamError(
+    'kubernetes',
+    'get',
+    'not-found',
+    `${workload.kind} ${workload.namespace}/${workload.name} not found`,
+  );
 }
 
 function workloadKey(ref: WorkloadRef): string {
