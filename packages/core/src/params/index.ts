@@ -2,3 +2,4 @@
 export * from './grammar.js';
 export * from './parameter.js';
 export * from './tables.js';
+export * from './docs.js';

@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CANARY_DEFAULTS } from '../checks/canary.js';
 import { ELB_5XX_DEFAULTS } from '../checks/elb-5xx.js';
 import { GATE_DEFAULTS } from '../gate/watch.js';
+import { renderParameterDocs } from './docs.js';
 import { defaultOf, ParameterError, readParameters } from './parameter.js';
 import { CANARY_PARAMETERS, ELB_5XX_PARAMETERS, GATE_PARAMETERS, PARAMETER_TABLES } from './tables.js';
 
@@ -58,5 +61,12 @@ describe('the parameter tables', () => {
     const provider = readParameters(CANARY_PARAMETERS, 'provider', () => undefined);
     expect(Object.keys(provider)).not.toContain('method');
     expect(readParameters(CANARY_PARAMETERS, 'cli', () => undefined)['method']).toBe('fisher');
+  });
+});
+
+describe('docs/parameters.md', () => {
+  it('matches the parameter tables (run `npm run docs` after changing one)', () => {
+    const path = join(import.meta.dirname, '../../../../docs/parameters.md');
+    expect(readFileSync(path, 'utf8')).toBe(renderParameterDocs());
   });
 });
