@@ -50,21 +50,21 @@ describe('loadProviderConfig', () => {
       argv: ['--port', '70000'],
       env: {},
       error:
-        "error: option '--port <number>' argument '70000' is invalid. must be a whole number from 0 to 65535, got \"70000\"",
+        "error: option '--port <number>' argument '70000' is invalid. must be a whole number from 0 to 65535, got \"70000\".",
     },
     {
       name: 'a word for a number, from the environment',
       argv: [],
       env: { DRAINGATE_DEADLINE_MS: 'soon' },
       error:
-        "error: option '--deadline-ms <number>' value 'soon' from env 'DRAINGATE_DEADLINE_MS' is invalid. must be a whole number from 100 to 60000, got \"soon\"",
+        "error: option '--deadline-ms <number>' value 'soon' from env 'DRAINGATE_DEADLINE_MS' is invalid. must be a whole number from 100 to 60000, got \"soon\".",
     },
     {
       name: 'an unknown choice',
       argv: ['--kube', 'maybe'],
       env: {},
       error:
-        "error: option '--kube <auto|on|off>' argument 'maybe' is invalid. must be one of auto, on, off, got \"maybe\"",
+        "error: option '--kube <auto|on|off>' argument 'maybe' is invalid. must be one of auto, on, off, got \"maybe\".",
     },
     { name: 'an unknown flag', argv: ['--prot', '1'], env: {}, error: "error: unknown option '--prot'" },
     {
@@ -126,7 +126,7 @@ describe('the provider command', () => {
     });
     expect(code).toBe(2);
     expect(err).toBe(
-      "error: option '--port <number>' argument 'abc' is invalid. must be a whole number from 0 to 65535, got \"abc\"\n(add --help for usage)\n",
+      "error: option '--port <number>' argument 'abc' is invalid. must be a whole number from 0 to 65535, got \"abc\".\n(add --help for usage)\n",
     );
   });
 

@@ -64,7 +64,7 @@ export function settingOption(setting: Setting): Option {
     // An empty variable is an unset one, as a Deployment's `value: ""` means.
     if (text === '') return undefined;
     const { value, error } = coerceSetting(setting, text);
-    if (error !== undefined) throw new InvalidArgumentError(error);
+    if (error !== undefined) throw new InvalidArgumentError(`${error}.`);
     return value;
   });
 }

@@ -61,8 +61,12 @@ export function parameterOption(parameter: Parameter): Option {
   const short = /^(-\w), /.exec(parameter.flag ?? '')?.[1];
   const lead = short ? `${short}, ` : '';
   if (parameter.grammar.kind === 'boolean') {
+    // A switch: on when given, or, for one that is on by default, off when --no-… is given.
     const negated = parameter.default === 'true';
-    return new Option(`${lead}--${negated ? 'no-' : ''}${long}`, helpOf(parameter));
+    return new Option(
+      `${lead}--${negated ? 'no-' : ''}${long}`,
+      negated ? `do not ${parameter.description} (on by default)` : parameter.description,
+    );
   }
   const option = new Option(`${lead}--${long} <${placeholderOf(parameter)}>`, helpOf(parameter));
   if (parameter.repeatable) return option.argParser(collect);

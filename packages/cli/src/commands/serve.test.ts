@@ -34,7 +34,7 @@ describe('draingate serve', () => {
       aProgram(io).parseAsync(['serve', '--port', 'abc', '--insecure-no-auth'], { from: 'user' }),
     ).rejects.toThrow(/invalid/);
     expect(io.err()).toBe(
-      "error: option '--port <number>' argument 'abc' is invalid. must be a whole number from 0 to 65535, got \"abc\"\n",
+      "error: option '--port <number>' argument 'abc' is invalid. must be a whole number from 0 to 65535, got \"abc\".\n",
     );
   });
 
