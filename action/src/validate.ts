@@ -205,7 +205,7 @@ export async function runValidate(
     ),
   };
   const files = inputs.sarifFile
-    ? [{ path: inputs.sarifFile, content: renderSarif(sarifReport, { baseDir: cwd }) }]
+    ? [{ path: inputs.sarifFile, input: 'sarif-file', content: renderSarif(sarifReport, { baseDir: cwd }) }]
     : [];
   const failing = reachesThreshold(report.findings, inputs.failOn);
   const failure =

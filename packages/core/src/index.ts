@@ -18,3 +18,4 @@ export * from './simulate/index.js';
 export * from './ports/index.js';
 export * from './checks/index.js';
 export * from './rollout-gate/index.js';
+export * from './params/index.js';

@@ -61,6 +61,10 @@ function aWorld(statuses: (t: number) => RolloutStatus, options: { brokenTargets
       },
       services: [{ metadata: { name: 'web' }, spec: { selector: { app: 'web' } } }],
       targetGroupBindings: [{ spec: { serviceRef: { name: 'web', port: 80 }, targetGroupARN: ARNS.stable } }],
+      ingresses: [],
+      ingressClasses: [],
+      ingressClassParams: [],
+      pdbs: [],
     }),
   };
   let closed = false;
@@ -160,12 +164,14 @@ describe('draingate gate', () => {
     {
       name: 'a bad rate',
       args: ['gate', 'deployment/web', '--max-error-rate', '5 percent'],
-      error: /expected a rate such as 1% or 0\.01/,
+      error:
+        /option '--max-error-rate <rate>' argument '5 percent' is invalid\. must be a rate from 0 to 1 such as 1% or 0\.01, got "5 percent"/,
     },
     {
       name: 'a bad on-failure',
       args: ['gate', 'deployment/web', '--on-failure', 'panic'],
-      error: /expected one of rollback, abort, none/,
+      error:
+        /option '--on-failure <rollback\|abort\|none>' argument 'panic' is invalid\. must be one of rollback, abort, none/,
     },
     {
       name: 'a kubeconfig that does not load',
