@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger.js';
 import { createTelemetry } from '../telemetry.js';
 import type { Telemetry } from '../telemetry.js';
-import { FakeMetrics, FakeTargetHealth, aManualClock, emptyCatalog } from '../testing/fakes.js';
+import { InMemoryMetrics, InMemoryTargetHealth, ManualClock, emptyCatalog } from '@draingate/core/testing';
 import { RecordingSender } from '../testing/github.js';
 import { LB_ARN } from '../testing/harness.js';
 import { createRecord, recordNameOf, releaseLease, startPosting } from './decision-record.js';
@@ -71,7 +71,13 @@ function aView(shared: DecisionStore): DecisionStore & { cut(): void } {
 }
 
 describe('the approval gate over a shared decision store', () => {
-  let clock: ReturnType<typeof aManualClock>;
+  let clock: ManualClock;
+
+  /** Moves the clock, then lets what woke up run until it sleeps or waits again. */
+  async function advance(ms: number): Promise<void> {
+    clock.advance(ms);
+    for (let i = 0; i < 20; i += 1) await new Promise((resolve) => setImmediate(resolve));
+  }
   let store: MemoryDecisionStore;
   let sender: RecordingSender;
   let gates: ApprovalGate[] = [];
@@ -83,8 +89,8 @@ describe('the approval gate over a shared decision store', () => {
       policy: () => policy,
       ports: {
         clock,
-        metrics: new FakeMetrics(),
-        targetHealth: new FakeTargetHealth(),
+        metrics: new InMemoryMetrics(),
+        targetHealth: new InMemoryTargetHealth(),
         catalog: emptyCatalog,
       },
       sender,
@@ -104,7 +110,7 @@ describe('the approval gate over a shared decision store', () => {
   }
 
   function setUp(): void {
-    clock = aManualClock('2026-01-01T12:00:00Z');
+    clock = new ManualClock('2026-01-01T12:00:00Z');
     store = new MemoryDecisionStore();
     sender = new RecordingSender();
     logs = [];
@@ -126,7 +132,7 @@ describe('the approval gate over a shared decision store', () => {
     const results = await Promise.all([a.submit(aRequest()), b.submit(aRequest({ deliveryId: 'd-2' }))]);
     expect(results.sort()).toEqual(['accepted', 'duplicate']);
     expect((await store.list()).map((r) => r.record.owner)).toHaveLength(1);
-    await clock.advance(60_000);
+    await advance(60_000);
     await settle();
     expect(sender.reviews.map((r) => r.review.state)).toEqual(['approved']);
     expect((await store.list())[0]?.record).toMatchObject({ phase: 'done', outcome: 'approved' });
@@ -136,7 +142,7 @@ describe('the approval gate over a shared decision store', () => {
     setUp();
     const a = aReplica('a');
     await a.submit(aRequest());
-    await clock.advance(0);
+    await advance(0);
     expect(sender.comments.map((c) => c.review.comment)).toEqual([
       '**draingate observing** production: measures elb-5xx at 2026-01-01T12:01:00.000Z and answers by 2026-01-01T12:30:00.000Z at the latest.',
     ]);
@@ -147,15 +153,15 @@ describe('the approval gate over a shared decision store', () => {
     setUp();
     const a = aReplica('a');
     await a.submit(aRequest({ environment: 'long' }));
-    await clock.advance(0);
-    await clock.advance(300_000);
-    await clock.advance(300_000);
+    await advance(0);
+    await advance(300_000);
+    await advance(300_000);
     expect(sender.comments).toHaveLength(3);
     expect(sender.reviews).toHaveLength(0);
     expect(sender.comments[1]?.review.comment).toMatch(
       /^\*\*draingate observing\*\* long: the numbers so far; the decision is measured at 2026\\-01\\-01T12\\:15\\:00\\\.000Z\\\.\n- \*\*elb\\-5xx\*\* inconclusive \(value 0%, threshold 1\\\.00%\): 0 ELB 5xx/,
     );
-    await clock.advance(300_000);
+    await advance(300_000);
     await settle();
     expect(sender.comments).toHaveLength(3);
     expect(sender.reviews.map((r) => r.review.state)).toEqual(['approved']);
@@ -166,15 +172,15 @@ describe('the approval gate over a shared decision store', () => {
     const view = aView(store);
     const [a, b] = [aReplica('a', view), aReplica('b')];
     expect(await a.submit(aRequest())).toBe('accepted');
-    await clock.advance(10_000);
+    await advance(10_000);
     view.cut(); // killed: it can neither renew nor release
     await a.close();
     await b.sweep();
     expect(b.pending).toBe(0); // the lease has 20 s left
-    await clock.advance(LEASE_MS);
+    await advance(LEASE_MS);
     await b.sweep();
     expect(b.pending).toBe(1);
-    await clock.advance(60_000);
+    await advance(60_000);
     await settle();
     expect(sender.reviews.map((r) => r.review.state)).toEqual(['approved']);
     // The first comment was posted once, by the first owner: the new one does not repeat it.
@@ -190,7 +196,7 @@ describe('the approval gate over a shared decision store', () => {
     expect(logs.some((l) => l['msg'] === 'approval decision handed over at shutdown')).toBe(true);
     await b.sweep();
     expect(b.pending).toBe(1);
-    await clock.advance(60_000);
+    await advance(60_000);
     await settle();
     expect(sender.reviews).toHaveLength(1);
   });
@@ -237,12 +243,12 @@ describe('the approval gate over a shared decision store', () => {
     await a.submit(aRequest());
     store.unavailable = true;
     expect(await a.submit(aRequest({ deploymentId: 777 }))).toBe('unavailable');
-    await clock.advance(60_000);
-    await clock.advance(5_000);
+    await advance(60_000);
+    await advance(5_000);
     expect(sender.reviews).toHaveLength(0);
     expect(a.pending).toBe(1);
     store.unavailable = false;
-    await clock.advance(1_000);
+    await advance(1_000);
     await settle();
     expect(sender.reviews.map((r) => r.review.state)).toEqual(['approved']);
   });
@@ -254,7 +260,7 @@ describe('the approval gate over a shared decision store', () => {
     await a.submit(aRequest({ environment: 'strict' }));
     view.cut();
     await a.close();
-    await clock.advance(121 * 60_000);
+    await advance(121 * 60_000);
     const b = aReplica('b');
     await b.sweep();
     await settle();
@@ -284,10 +290,10 @@ describe('the approval gate over a shared decision store', () => {
     await a.submit(aRequest({ environment: 'shadow' }));
     await settle();
     expect(await a.submit(aRequest({ environment: 'shadow', deliveryId: 'd-9' }))).toBe('duplicate');
-    await clock.advance(3_599_000);
+    await advance(3_599_000);
     await a.sweep();
     expect(await store.list()).toHaveLength(1);
-    await clock.advance(1_000);
+    await advance(1_000);
     await a.sweep();
     expect(await store.list()).toHaveLength(0);
   });

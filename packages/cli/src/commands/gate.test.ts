@@ -3,15 +3,17 @@ import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import type { Clock, RolloutStatus } from '@draingate/core';
 import { InputError, UpstreamError } from '@draingate/core';
-import { ARNS } from '../../../core/src/testing/checks.js';
-import { RecordingActuator, WEB, aStatus } from '../../../core/src/testing/gate.js';
 import {
+  ARNS,
   InMemoryCluster,
   InMemoryMetrics,
   InMemoryTargetHealth,
+  RecordingActuator,
+  WEB,
   aPod,
+  aStatus,
   aTarget,
-} from '../../../core/src/testing/memory-ports.js';
+} from '@draingate/core/testing';
 import type { CliIo } from '../io.js';
 import { UsageError } from '../io.js';
 import { registerGate } from './gate.js';
@@ -59,6 +61,10 @@ function aWorld(statuses: (t: number) => RolloutStatus, options: { brokenTargets
       },
       services: [{ metadata: { name: 'web' }, spec: { selector: { app: 'web' } } }],
       targetGroupBindings: [{ spec: { serviceRef: { name: 'web', port: 80 }, targetGroupARN: ARNS.stable } }],
+      ingresses: [],
+      ingressClasses: [],
+      ingressClassParams: [],
+      pdbs: [],
     }),
   };
   let closed = false;
@@ -158,12 +164,14 @@ describe('draingate gate', () => {
     {
       name: 'a bad rate',
       args: ['gate', 'deployment/web', '--max-error-rate', '5 percent'],
-      error: /expected a rate such as 1% or 0\.01/,
+      error:
+        /option '--max-error-rate <rate>' argument '5 percent' is invalid\. must be a rate from 0 to 1 such as 1% or 0\.01, got "5 percent"/,
     },
     {
       name: 'a bad on-failure',
       args: ['gate', 'deployment/web', '--on-failure', 'panic'],
-      error: /expected one of rollback, abort, none/,
+      error:
+        /option '--on-failure <rollback\|abort\|none>' argument 'panic' is invalid\. must be one of rollback, abort, none/,
     },
     {
       name: 'a kubeconfig that does not load',

@@ -1,5 +1,5 @@
 import type { Clock } from '../ports/clock.js';
-import type { ClusterReader, PodInfo, RolloutStatus, WorkloadRef } from '../ports/cluster.js';
+import type { ClusterReader, LiveObjects, PodInfo, RolloutStatus, WorkloadRef } from '../ports/cluster.js';
 import type {
   LoadBalancerCatalog,
   LoadBalancerInfo,
@@ -31,6 +31,10 @@ class Calls {
     this.log.push({ operation, args });
     const failure = this.failures.get(operation)?.shift() ?? this.failures.get('*')?.shift();
     if (failure) throw failure;
+  }
+
+  clearFailures(): void {
+    this.failures.clear();
   }
 
   count(operation: string): number {
@@ -74,6 +78,22 @@ export class InMemoryMetrics implements MetricsSource {
     series.set(timestamp.getTime(), (series.get(timestamp.getTime()) ?? 0) + value);
     this.points.set(key, series);
     return this;
+  }
+
+  /** Calls of `readMetrics` so far (failed ones included). */
+  get reads(): number {
+    return this.calls.count('readMetrics');
+  }
+
+  /** The next `readMetrics` throws `error`. */
+  failNext(error: Error): void {
+    this.calls.failNext('readMetrics', error);
+  }
+
+  /** Forgets every datapoint and queued failure (the calls stay recorded). */
+  clear(): void {
+    this.points.clear();
+    this.calls.clearFailures();
   }
 
   /** `put` for a query the core planned. */
@@ -234,11 +254,31 @@ export class InMemoryCatalog implements LoadBalancerCatalog {
   }
 }
 
-/** Pods and rollout statuses in memory. */
+/** Pods, rollout statuses and the objects around workloads, in memory. */
 export class InMemoryCluster implements ClusterReader {
   readonly calls = new Calls();
   private pods: PodInfo[] = [];
   private readonly statuses = new Map<string, RolloutStatus>();
+  private readonly objects = new Map<string, LiveObjects>();
+
+  /** The objects `readLiveObjects` returns for this workload; the rest default to none. */
+  setLiveObjects(workload: WorkloadRef, objects: Partial<LiveObjects> & { workload: unknown }): this {
+    this.objects.set(workloadKey(workload), {
+      services: [],
+      ingresses: [],
+      ingressClasses: [],
+      ingressClassParams: [],
+      targetGroupBindings: [],
+      pdbs: [],
+      ...objects,
+    });
+    return this;
+  }
+
+  async readLiveObjects(workload: WorkloadRef, _signal?: AbortSignal): Promise<LiveObjects> {
+    this.calls.record('readLiveObjects', workload);
+    return this.objects.get(workloadKey(workload)) ?? workloadNotFound(workload);
+  }
 
   setPods(pods: readonly PodInfo[]): this {
     this.pods = [...pods];
@@ -265,17 +305,18 @@ export class InMemoryCluster implements ClusterReader {
 
   async readRolloutStatus(workload: WorkloadRef, _signal?: AbortSignal): Promise<RolloutStatus> {
     this.calls.record('readRolloutStatus', workload);
-    const status = this.statuses.get(workloadKey(workload));
-    if (!status) {
-      throw new UpstreamError(
-        'kubernetes',
-        'get',
-        'not-found',
-        `${workload.kind} ${workload.namespace}/${workload.name} not found`,
-      );
-    }
-    return status;
+    return this.statuses.get(workloadKey(workload)) ?? workloadNotFound(workload);
   }
+}
+
+/** What the API server answers for a workload that is not there. */
+function workloadNotFound(workload: WorkloadRef): never {
+  throw new UpstreamError(
+    'kubernetes',
+    'get',
+    'not-found',
+    `${workload.kind} ${workload.namespace}/${workload.name} not found`,
+  );
 }
 
 function workloadKey(ref: WorkloadRef): string {
@@ -333,6 +374,35 @@ export class ManualClock implements Clock {
     for (const sleeper of due) sleeper.resolve();
   }
 }
+
+/**
+ * A clock stopped at `at` (moved with `set`) whose sleeps pass in real time: for code that only reads the
+ * time, or that retries after short sleeps a test should not have to drive.
+ */
+export function aFixedClock(at: Date | string): Clock & { set(at: Date | string): void } {
+  let now = new Date(at);
+  return {
+    now: () => new Date(now),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    set(next) {
+      now = new Date(next);
+    },
+  };
+}
+
+/**
+ * A catalog that knows no settings (the checks then use the controller's defaults) but has every load balancer
+ * it is asked about, so that the metric checks find theirs.
+ */
+export const emptyCatalog: LoadBalancerCatalog = {
+  describeTargetGroups: async () => [],
+  describeTargetGroupAttributes: async () => ({}),
+  describeLoadBalancers: async (arns) =>
+    arns.map((arn) => ({ arn, name: arn.split('/')[2] ?? 'lb', type: 'application' as const })),
+  describeLoadBalancerAttributes: async () => ({}),
+  describeTags: async () => new Map(),
+  findTargetGroupsByTags: async () => [],
+};
 
 /** A pod as the kube adapter projects it, for tests: running, ready, with an IP. */
 export function aPod(name: string, ip: string, overrides: Partial<PodInfo> = {}): PodInfo {
