@@ -16,6 +16,7 @@ import { preStopUnverifiable } from './dg015-prestop-unverifiable.js';
 import { rolloutScaleDownDelay } from './dg016-rollout-scale-down-delay.js';
 import { healthCheckPathMismatch } from './dg017-health-check-path-mismatch.js';
 import { targetGroupUnattached } from './dg018-target-group-unattached.js';
+import { healthCheckBlockReplaced } from './dg019-health-check-block-replaced.js';
 import type { Rule } from './types.js';
 
 /** Every rule, in id order. Ids are never reused. */
@@ -38,6 +39,7 @@ export const RULES: readonly Rule[] = [
   rolloutScaleDownDelay,
   healthCheckPathMismatch,
   targetGroupUnattached,
+  healthCheckBlockReplaced,
 ];
 
 /** A rule by id (`DG004`) or slug (`grace-period-too-short`), case-insensitive. */
