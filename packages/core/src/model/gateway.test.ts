@@ -546,3 +546,18 @@ describe('what the input cannot decide, or the controller refuses', () => {
     expect(built.problems.map((p) => `${p.field}: ${p.message}`)).toContain(`${field}: ${message}`);
   });
 });
+
+describe('Gateway objects spread over files', () => {
+  it('a GatewayClass and Gateway in one file, the route and workload in another → linked as one environment', () => {
+    const result = validateManifests(
+      [
+        { file: 'k8s/gateway.yaml', text: gatewayClass().slice(4) + gateway() },
+        { file: 'k8s/app.yaml', text: workload + route() },
+      ],
+      { allowances: createAllowances() },
+    );
+    expect(result.problems).toEqual([]);
+    expect(result.workloads.map((w) => `${w.namespace}/${w.name}`)).toEqual(['shop/web']);
+    expect(result.findings.map((f) => f.ruleId)).toContain('DG007');
+  });
+});
