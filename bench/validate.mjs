@@ -1,7 +1,9 @@
 // Benchmark (issue 2): 10,000 workloads (~40,000 documents). In one run, measures
 // (a) parsing the corpus with the YAML library alone and (b) `draingate validate` on it, both as whole
 // processes (start-up included), alternating, several rounds; reports medians, the ratio b/a, and the
-// peak RSS of each. Targets: b ≤ 1.5 × a, b ≤ 3 s, peak RSS ≤ 500 MB.
+// peak RSS of each. Targets: b ≤ 1.5 × a, b ≤ 3 s, peak RSS ≤ 500 MB. VARIANT=gateway runs the same on
+// the Gateway API variant of the corpus (HTTPRoutes and TargetGroupConfigurations instead of Ingresses)
+// and writes validate-gateway.json.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -11,7 +13,8 @@ import { writeCorpus } from './corpus.mjs';
 const root = join(import.meta.dirname, '..');
 const rounds = Number(process.env.ROUNDS ?? 5);
 const dir = mkdtempSync(join(tmpdir(), 'draingate-bench-'));
-const corpus = writeCorpus(dir, Number(process.env.WORKLOADS ?? 10_000));
+const variant = process.env.VARIANT ?? 'ingress';
+const corpus = writeCorpus(dir, Number(process.env.WORKLOADS ?? 10_000), 100, variant);
 const node = process.execPath;
 
 function measure(args) {
@@ -48,7 +51,8 @@ const result = {
   cores: cpus().length,
   node: process.version,
   corpus: {
-    workloads: corpus.documents / 4,
+    variant,
+    workloads: corpus.workloads,
     documents: corpus.documents,
     files: corpus.files,
     megabytes: +(corpus.bytes / 1e6).toFixed(1),
@@ -65,7 +69,7 @@ console.log(JSON.stringify(result, null, 2));
 if (process.env.BENCH_WRITE) {
   mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
   writeFileSync(
-    join(import.meta.dirname, 'results', 'validate.json'),
+    join(import.meta.dirname, 'results', variant === 'gateway' ? 'validate-gateway.json' : 'validate.json'),
     `${JSON.stringify(result, null, 2)}\n`,
   );
 }
