@@ -25,6 +25,11 @@ export interface LiveObjects {
   /** HorizontalPodAutoscalers and KEDA ScaledObjects of the namespace, when the reader lists them. */
   readonly autoscalers?: readonly unknown[];
   readonly pdbs: readonly unknown[];
+  /**
+   * Gateway API objects and the AWS Load Balancer Controller's TargetGroupConfigurations and
+   * LoadBalancerConfigurations, when the reader lists them.
+   */
+  readonly gatewayApi?: readonly unknown[];
 }
 
 /** What AWS says about one target group and the load balancer in front of it. */
@@ -76,6 +81,7 @@ export function buildLiveFacts(
     ...objects.targetGroupBindings,
     ...objects.pdbs,
     ...(objects.autoscalers ?? []),
+    ...(objects.gatewayApi ?? []),
   ];
   const manifestObjects: ManifestObject[] = [];
   for (const json of all) {
