@@ -174,8 +174,6 @@ export interface TargetGroupConfigurationObject {
   /** `spec.targetReference`: `Service` unless another kind is named. Absent: a default configuration only. */
   readonly targetReference?: { readonly kind: string; readonly name: string };
   readonly defaultConfiguration: TargetGroupProps;
-  /** `spec.defaultConfiguration` as written, for fixes. */
-  readonly writtenDefault: Record<string, unknown>;
   readonly routeConfigurations: readonly RouteConfiguration[];
 }
 
@@ -343,58 +341,69 @@ const NO_ATTRIBUTES: ReadonlyMap<string, Resolved<string>> = new Map();
 
 /** Reads one `TargetGroupProps` block at `path`. */
 function readProps(r: FieldReader, path: FieldPath, source: PropsSource | undefined): TargetGroupProps {
-  const targetTypePath = [...path, 'targetType'];
-  const targetType = r.string(targetTypePath);
-  if (targetType !== undefined && targetType !== 'ip' && targetType !== 'instance')
-    r.report(targetTypePath, `must be ip or instance, got ${JSON.stringify(targetType)}`);
-  const protocol = r.string([...path, 'protocol']);
-  const protocolVersion = r.string([...path, 'protocolVersion']);
-  let healthCheck: HealthCheckBlock | undefined;
-  const hcPath = [...path, 'healthCheckConfig'];
-  if (r.mapping(hcPath)) {
+  const props: {
+    -readonly [K in keyof TargetGroupProps]: TargetGroupProps[K];
+  } = { attributes: NO_ATTRIBUTES, sources: source ? [source] : NO_SOURCES };
+  // Most configurations set a few fields: read the block once, and only the keys it has.
+  const block = r.mapping(path);
+  if (!block) return props;
+  const p = r.within(path);
+  const targetType = block['targetType'] === undefined ? undefined : p.string(TARGET_TYPE);
+  if (targetType === 'ip' || targetType === 'instance')
+    props.targetType = { value: targetType, from: p.field(TARGET_TYPE) };
+  else if (targetType !== undefined)
+    p.report(TARGET_TYPE, `must be ip or instance, got ${JSON.stringify(targetType)}`);
+  const protocol = block['protocol'] === undefined ? undefined : p.string(PROTOCOL);
+  if (protocol !== undefined) props.protocol = { value: protocol, from: p.field(PROTOCOL) };
+  const protocolVersion = block['protocolVersion'] === undefined ? undefined : p.string(PROTOCOL_VERSION);
+  if (protocolVersion !== undefined)
+    props.protocolVersion = { value: protocolVersion, from: p.field(PROTOCOL_VERSION) };
+  const hc = p.mapping(HEALTH_CHECK);
+  if (hc) {
+    const h = p.within(HEALTH_CHECK);
     const fields: Partial<Record<HealthCheckField, Resolved<string | number>>> = {};
-    for (const field of HEALTH_CHECK_FIELDS) {
-      const at = [...hcPath, field];
-      if (r.raw(at) === undefined) continue;
+    for (const key of Object.keys(hc)) {
+      if (!HEALTH_CHECK_FIELD_SET.has(key)) continue;
+      const field = key as HealthCheckField;
+      const at = [field];
       const value = NUMERIC_HEALTH_CHECK_FIELDS.has(field)
-        ? r.integer(at, { min: 0 })
+        ? h.integer(at, { min: 0 })
         : field === 'healthCheckPort'
-          ? r.intOrString(at)
-          : r.string(at);
+          ? h.intOrString(at)
+          : h.string(at);
       if (value === undefined) continue;
       fields[field] = {
         value: field === 'healthCheckProtocol' ? String(value).toUpperCase() : value,
-        from: r.field(at),
+        from: h.field(at),
       };
     }
-    healthCheck = { from: r.field(hcPath), fields };
+    props.healthCheck = { from: p.field(HEALTH_CHECK), fields };
   }
-  const attributes = new Map<string, Resolved<string>>();
-  const attrPath = [...path, 'targetGroupAttributes'];
-  r.list(attrPath).forEach((_, i) => {
-    const key = r.string([...attrPath, i, 'key']);
-    const value = r.string([...attrPath, i, 'value']);
-    if (key === undefined || value === undefined) return;
-    attributes.set(key, {
-      value,
-      from: r.field([...attrPath, i, 'value'], `${formatPath(attrPath)}[${key}]`),
+  const list = block['targetGroupAttributes'] === undefined ? [] : p.list(ATTRIBUTES);
+  if (list.length > 0) {
+    const attributes = new Map<string, Resolved<string>>();
+    const label = formatPath([...path, 'targetGroupAttributes']);
+    list.forEach((_, i) => {
+      const key = p.string(['targetGroupAttributes', i, 'key']);
+      const value = p.string(['targetGroupAttributes', i, 'value']);
+      if (key === undefined || value === undefined) return;
+      attributes.set(key, {
+        value,
+        from: p.field(['targetGroupAttributes', i, 'value'], `${label}[${key}]`),
+      });
     });
-  });
-  return {
-    ...(targetType === 'ip' || targetType === 'instance'
-      ? { targetType: { value: targetType, from: r.field(targetTypePath) } }
-      : {}),
-    ...(protocol !== undefined
-      ? { protocol: { value: protocol, from: r.field([...path, 'protocol']) } }
-      : {}),
-    ...(protocolVersion !== undefined
-      ? { protocolVersion: { value: protocolVersion, from: r.field([...path, 'protocolVersion']) } }
-      : {}),
-    ...(healthCheck ? { healthCheck } : {}),
-    attributes: attributes.size > 0 ? attributes : NO_ATTRIBUTES,
-    sources: source ? [source] : [],
-  };
+    if (attributes.size > 0) props.attributes = attributes;
+  }
+  return props;
 }
+
+const NO_SOURCES: readonly PropsSource[] = [];
+const TARGET_TYPE: FieldPath = ['targetType'];
+const PROTOCOL: FieldPath = ['protocol'];
+const PROTOCOL_VERSION: FieldPath = ['protocolVersion'];
+const HEALTH_CHECK: FieldPath = ['healthCheckConfig'];
+const ATTRIBUTES: FieldPath = ['targetGroupAttributes'];
+const HEALTH_CHECK_FIELD_SET: ReadonlySet<string> = new Set(HEALTH_CHECK_FIELDS);
 
 function formatPath(path: FieldPath): string {
   return path
@@ -423,7 +432,6 @@ export function normalizeTargetGroupConfiguration(
   object.reader = r;
   if (refName !== undefined) object.targetReference = { kind: refKind, name: refName };
   object.defaultConfiguration = readProps(r, ['spec', 'defaultConfiguration'], { config: object });
-  object.writtenDefault = copyWritten(r.raw(['spec', 'defaultConfiguration']));
   object.routeConfigurations = r.list(['spec', 'routeConfigurations']).flatMap((_, i) => {
     const base: FieldPath = ['spec', 'routeConfigurations', i];
     const kind = r.string([...base, 'routeIdentifier', 'kind']);

@@ -110,7 +110,6 @@ spec:
       yaml: `# TargetGroupConfiguration shop/web-tg
 spec:
   defaultConfiguration:
-    targetType: ip
     targetGroupAttributes:
       - key: slow_start.duration_seconds
         value: "30"
@@ -168,7 +167,6 @@ spec:
       yaml: `# TargetGroupConfiguration shop/web-tg
 spec:
   defaultConfiguration:
-    targetType: ip
     healthCheckConfig:
       healthCheckPath: /ready
       healthCheckInterval: 10

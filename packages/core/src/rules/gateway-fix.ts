@@ -33,11 +33,11 @@ export function gatewayConfigRef(backend: GatewayBackend): ObjectRef {
 
 /**
  * A snippet of the Service's TargetGroupConfiguration with the change: in the route configuration that
- * applies to the route when that one sets the field (it wins over `defaultConfiguration`), else in
- * `defaultConfiguration`; a new TargetGroupConfiguration when the Service has none. A `healthCheckConfig`
- * is written whole — the controller takes the block from one configuration, so a partial block would drop
- * the fields the Gateway's default configuration sets — and `targetGroupAttributes` keep the entries already
- * written there (a merge patch replaces a list).
+ * applies to the route when that one sets the field (it wins over `defaultConfiguration`; the list is
+ * written whole, as a merge patch replaces a list), else a merge patch of `defaultConfiguration`; a new
+ * TargetGroupConfiguration when the Service has none. A `healthCheckConfig` carries every effective field —
+ * the controller takes the block from one configuration, so a partial block would drop the fields the
+ * Gateway's default configuration sets — and `targetGroupAttributes` keep the entries already written.
  */
 export function gatewayConfigFix(backend: GatewayBackend, change: TargetGroupChange): string {
   const ref = gatewayConfigRef(backend);
@@ -67,9 +67,24 @@ export function gatewayConfigFix(backend: GatewayBackend, change: TargetGroupCha
     });
     return `# ${ref.kind} ${ref.namespace}/${ref.name}\n${stringifySnippet({ spec: { routeConfigurations: entries } })}`;
   }
+  // A merge patch of `defaultConfiguration` (a mapping): only what changes, with the attribute list whole.
   return `# ${ref.kind} ${ref.namespace}/${ref.name}\n${stringifySnippet({
-    spec: { defaultConfiguration: applyChange(existing.writtenDefault, change, props) },
+    spec: {
+      defaultConfiguration: applyChange(
+        change.attribute ? writtenAttributes(existing.defaultConfiguration) : {},
+        change,
+        props,
+      ),
+    },
   })}`;
+}
+
+/** The attribute list of a configuration's props, as written (the only list a merge patch replaces). */
+function writtenAttributes(props: TargetGroupProps): Record<string, unknown> {
+  if (props.attributes.size === 0) return {};
+  return {
+    targetGroupAttributes: [...props.attributes].map(([key, value]) => ({ key, value: value.value })),
+  };
 }
 
 function matchedRouteIndex(
