@@ -65,6 +65,7 @@ export interface GatewayListener {
 export interface GatewayObject {
   readonly ref: ObjectRef;
   readonly reader: FieldReader;
+  readonly annotations: Readonly<Record<string, string>>;
   readonly className: string;
   readonly listeners: readonly GatewayListener[];
   /** `spec.infrastructure.parametersRef` to a LoadBalancerConfiguration in the Gateway's namespace. */
@@ -253,7 +254,14 @@ export function normalizeGateway(r: FieldReader): GatewayObject | undefined {
   const refName = r.string(['spec', 'infrastructure', 'parametersRef', 'name']);
   if (!r.ok || className === undefined) return undefined;
   const lbc = refKind === 'LoadBalancerConfiguration' && refGroup === GATEWAY_AWS_GROUP && refName;
-  return { ref: r.ref, reader: r, className, listeners, ...(lbc ? { parametersRef: refName } : {}) };
+  return {
+    ref: r.ref,
+    reader: r,
+    annotations: r.stringMap(['metadata', 'annotations']),
+    className,
+    listeners,
+    ...(lbc ? { parametersRef: refName } : {}),
+  };
 }
 
 export function normalizeGatewayRoute(r: FieldReader): GatewayRouteObject | undefined {
