@@ -4,7 +4,7 @@ import { formatObjectRef } from '../model/provenance.js';
 import type { ObjectRef } from '../model/provenance.js';
 import { gatewayConfigFix, gatewayConfigRef, isGatewayBackend } from './gateway-fix.js';
 import type { TargetGroupChange } from './gateway-fix.js';
-import { backendLabel, createFinding } from './support.js';
+import { backendLabel, createFinding, snippet } from './support.js';
 import type { FieldReader } from '../model/field-reader.js';
 import { parseAttributeList } from '../model/annotations.js';
 import type { Finding, Rule } from './types.js';
@@ -42,13 +42,21 @@ export const ingressAnnotationsOnGatewayBackend: Rule = {
   rationale:
     'The AWS Load Balancer Controller builds a Gateway route’s target groups from TargetGroupConfigurations only: the alb.ingress.kubernetes.io/* annotations that set an Ingress’s target group (target type, health check, target-group-attributes) do nothing on the Service or the Gateway there. A Service moved from an Ingress to an HTTPRoute keeps its annotations and looks configured, while its new target group runs on the controller’s defaults — instance targets, a 300 s deregistration delay, thresholds of 3.',
   remediation:
-    'Move each setting into a TargetGroupConfiguration whose targetReference names the Service (targetType, healthCheckConfig, targetGroupAttributes); keep the annotations only while an Ingress still routes to the Service.',
+    'Move each setting into a TargetGroupConfiguration whose targetReference names the Service (targetType, healthCheckConfig, targetGroupAttributes) and remove the annotations; a Service an Ingress still routes to keeps them (they apply to that Ingress’s target group), and is not reported.',
   evaluate(context) {
     const findings: Finding[] = [];
     const seen = new Set<string>();
     for (const backend of context.facts.backends) {
       if (!isGatewayBackend(backend)) continue;
-      const holders: Holder[] = [backend.service, backend.route.link.gateway];
+      // A Service an Ingress also routes to uses its annotations there: only the Gateway's are wasted.
+      const ingressToo = context.facts.backends.some(
+        (other) =>
+          other.service === backend.service &&
+          (other.route.kind === 'Ingress' || other.route.kind === 'RolloutAlb'),
+      );
+      const holders: Holder[] = ingressToo
+        ? [backend.route.link.gateway]
+        : [backend.service, backend.route.link.gateway];
       for (const holder of holders) {
         const written = TARGET_GROUP_ANNOTATIONS.filter(
           ([annotation]) => holder.annotations[annotation] !== undefined,
@@ -76,9 +84,17 @@ export const ingressAnnotationsOnGatewayBackend: Rule = {
               from: holder.reader.annotation(annotation),
             })),
             fix: {
-              summary: `move the settings into ${object.kind} ${object.name}`,
+              summary: `move the settings into ${object.kind} ${object.name} and drop the annotations from ${formatObjectRef(holder.ref)}`,
               object,
-              yaml: gatewayConfigFix(backend, change),
+              yaml: [
+                gatewayConfigFix(backend, change),
+                // A null in a merge patch removes the key.
+                snippet(holder.ref, {
+                  metadata: {
+                    annotations: Object.fromEntries(written.map(([annotation]) => [annotation, null])),
+                  },
+                }),
+              ].join('---\n'),
             },
           }),
         );

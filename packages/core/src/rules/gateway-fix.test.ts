@@ -86,7 +86,7 @@ describe('fixes for Gateway-backed workloads', () => {
       name: 'no TargetGroupConfiguration for the Service → DG007 writes a new one with ip targets',
       text: workload,
       rule: 'DG007',
-      yaml: `# TargetGroupConfiguration shop/web (new)
+      yaml: `# TargetGroupConfiguration shop/web
 apiVersion: gateway.k8s.aws/v1
 kind: TargetGroupConfiguration
 metadata:

@@ -45,7 +45,8 @@ export function gatewayConfigFix(backend: GatewayBackend, change: TargetGroupCha
   const props = backend.route.config.props;
   if (!existing) {
     const body = applyChange({}, change, props);
-    return `# ${ref.kind} ${ref.namespace}/${ref.name} (new)\n${stringifySnippet({
+    // A whole new object (apiVersion and kind say so), as a fix that adds a PodDisruptionBudget writes one.
+    return `# ${ref.kind} ${ref.namespace}/${ref.name}\n${stringifySnippet({
       apiVersion: `${GATEWAY_AWS_GROUP}/v1`,
       kind: 'TargetGroupConfiguration',
       metadata: { name: ref.name, namespace: ref.namespace },
