@@ -86,7 +86,6 @@ export interface GatewayBackendRef {
   readonly port?: number;
   /** `weight`: 1 unless set; 0 sends the backend no traffic. */
   readonly weight: number;
-  readonly path: FieldPath;
 }
 
 export interface GatewayRouteObject {
@@ -303,7 +302,6 @@ export function normalizeGatewayRoute(r: FieldReader): GatewayRouteObject | unde
         namespace: b.string(['namespace']) ?? namespace,
         ...(port !== undefined ? { port } : {}),
         weight: weight ?? 1,
-        path,
       });
     });
   });
