@@ -35,7 +35,13 @@ export * from './rules/types.js';
 export { RULES, findRule } from './rules/registry.js';
 export { evaluateRules, reachesThreshold, countBySeverity } from './rules/evaluate.js';
 export type { Report, Suppressed, FailOn, EvaluateOptions } from './rules/evaluate.js';
-export { parseConfig, allowancesFrom, clusterFactsFrom, checkIngressClassName } from './config/config.js';
+export {
+  parseConfig,
+  allowancesFrom,
+  clusterFactsFrom,
+  checkIngressClassName,
+  checkGatewayClassName,
+} from './config/config.js';
 export type { ClusterFlags, DraingateConfig, ParsedConfig } from './config/config.js';
 export { hasClusterFacts, mergeClusterFacts } from './model/cluster.js';
 export type { ClusterFacts } from './model/cluster.js';

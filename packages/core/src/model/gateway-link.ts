@@ -13,6 +13,7 @@ import type {
 import { GATEWAY_CONTROLLERS, mergeProps, propsForRoute, referenceGranted } from './gateway.js';
 import type { NamespaceObject } from './objects.js';
 import { selectorMatches } from './objects.js';
+import type { ClusterFacts } from './cluster.js';
 import type { Resolved } from './provenance.js';
 import { formatObjectRef } from './provenance.js';
 
@@ -95,6 +96,7 @@ export function indexGatewayBackends(
   inventory: GatewayInventory,
   namespaces: ReadonlyMap<string, NamespaceObject>,
   notices: Notice[] | undefined,
+  cluster: ClusterFacts = {},
 ): GatewayIndex {
   if (inventory.routes.length === 0 || inventory.gateways.length === 0) return NO_LINKS;
   const classes = new Map(inventory.gatewayClasses.map((c) => [c.name, c]));
@@ -125,7 +127,7 @@ export function indexGatewayBackends(
         attributes: ReadonlyMap<string, Resolved<string>>;
       }
     | { kind: 'other' }
-    | { kind: 'undecided'; reason: string };
+    | { kind: 'undecided'; reason: string; declare?: string };
   const resolutions = new Map<GatewayObject, Resolution>();
   const resolve = (gateway: GatewayObject): Resolution => {
     const known = resolutions.get(gateway);
@@ -136,27 +138,39 @@ export function indexGatewayBackends(
       notice(
         gateway,
         'unresolved-gateway',
-        `${resolution.reason}: draingate cannot tell how the AWS Load Balancer Controller builds its target groups, so the workloads behind its routes are not judged; add it to the input.`,
+        `${resolution.reason}: draingate cannot tell how the AWS Load Balancer Controller builds its target groups, so the workloads behind its routes are not judged; ${resolution.declare ?? 'add it to the input'}.`,
       );
     return resolution;
   };
   const resolveGateway = (gateway: GatewayObject): Resolution => {
     const gatewayClass = classes.get(gateway.className);
-    if (!gatewayClass) {
+    const declared = cluster.albGatewayClasses?.includes(gateway.className)
+      ? 'alb'
+      : cluster.nlbGatewayClasses?.includes(gateway.className)
+        ? 'nlb'
+        : undefined;
+    if (!gatewayClass && !declared) {
       // Another controller's Gateway stays quiet; one configured for this controller is undecided.
-      return gateway.parametersRef !== undefined
+      const hint =
+        gateway.parametersRef !== undefined
+          ? 'though it names a LoadBalancerConfiguration of gateway.k8s.aws'
+          : configuredBackend(gateway)
+            ? 'though a TargetGroupConfiguration of gateway.k8s.aws configures a Service its routes send traffic to'
+            : undefined;
+      return hint
         ? {
             kind: 'undecided',
-            reason: `its GatewayClass ${JSON.stringify(gateway.className)} is not in the input, though it names a LoadBalancerConfiguration of gateway.k8s.aws`,
+            reason: `its GatewayClass ${JSON.stringify(gateway.className)} is not in the input, ${hint}`,
+            declare: `if the controller serves it, declare the class (cluster: { albGatewayClasses: [${gateway.className}] } or nlbGatewayClasses in .draingate.yaml, or --alb-gateway-class / --nlb-gateway-class ${gateway.className}), or add the GatewayClass to the input`,
           }
         : { kind: 'other' };
     }
-    const loadBalancer = (GATEWAY_CONTROLLERS as Record<string, 'alb' | 'nlb' | undefined>)[
-      gatewayClass.controllerName
-    ];
+    const loadBalancer = gatewayClass
+      ? (GATEWAY_CONTROLLERS as Record<string, 'alb' | 'nlb' | undefined>)[gatewayClass.controllerName]
+      : declared;
     if (!loadBalancer) return { kind: 'other' };
     let classConfig: LoadBalancerConfigurationObject | undefined;
-    if (gatewayClass.parametersRef) {
+    if (gatewayClass?.parametersRef) {
       const { name, namespace } = gatewayClass.parametersRef;
       if (namespace === undefined)
         return {
@@ -205,6 +219,27 @@ export function indexGatewayBackends(
       attributes: mergeAttributes(highLbc?.loadBalancerAttributes, lowLbc?.loadBalancerAttributes),
     };
   };
+
+  // Services a TargetGroupConfiguration of the input names: a hint that a Gateway routing to them is ours.
+  const configured = new Set(
+    inventory.targetGroupConfigurations.flatMap((tgc) =>
+      tgc.targetReference?.kind === 'Service' ? [`${tgc.ref.namespace}/${tgc.targetReference.name}`] : [],
+    ),
+  );
+  const routesByGateway = new Map<GatewayObject, GatewayRouteObject[]>();
+  for (const route of inventory.routes)
+    for (const parent of route.parentRefs) {
+      const gateway = gateways.get(`${parent.namespace}/${parent.name}`);
+      if (!gateway) continue;
+      const list = routesByGateway.get(gateway);
+      if (list) list.push(route);
+      else routesByGateway.set(gateway, [route]);
+    }
+  function configuredBackend(gateway: GatewayObject): boolean {
+    return (routesByGateway.get(gateway) ?? []).some((route) =>
+      route.backendRefs.some((ref) => configured.has(`${ref.namespace}/${ref.name}`)),
+    );
+  }
 
   for (const route of inventory.routes) {
     let anyAttached = false;

@@ -228,7 +228,7 @@ export function linkEachWorkload(
   const ingresses = byNamespace(inventory.ingresses);
   const bindings = byNamespace(inventory.bindings);
   const namespaces = new Map(inventory.namespaces.map((ns) => [ns.name, ns]));
-  const gatewayIndex = indexGatewayBackends(inventory.gateway, namespaces, notices);
+  const gatewayIndex = indexGatewayBackends(inventory.gateway, namespaces, notices, cluster);
   const params = new Map(inventory.ingressClassParams.map((p) => [`${p.apiGroup}/${p.ref.name}`, p]));
   const classify = createIngressClassifier(inventory.ingressClasses, cluster);
   const ingressesByService = new Map<string, IngressObject[]>();
