@@ -1,20 +1,115 @@
 // Generates the validate benchmark's corpus: N workloads, each a Deployment + Service + Ingress + PDB,
 // written as files of 100 workloads (as a repository of manifests would hold them). One in ten is broken
 // in a way the rules report (no preStop, default deregistration delay), so the rules have work to do.
+// The `gateway` variant routes each workload through an HTTPRoute of its team's ALB Gateway instead of an
+// Ingress, its target group settings in a TargetGroupConfiguration for its Service (ip targets, the health
+// check path, 30 s but in the broken ones), with one GatewayClass and a Gateway per team.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export function writeCorpus(dir, workloads = 10_000, perFile = 100) {
+export function writeCorpus(dir, workloads = 10_000, perFile = 100, variant = 'ingress') {
   mkdirSync(dir, { recursive: true });
   let bytes = 0;
-  for (let file = 0; file * perFile < workloads; file++) {
-    const docs = [];
-    for (let i = file * perFile; i < Math.min(workloads, (file + 1) * perFile); i++) docs.push(workload(i));
+  let documents = 0;
+  const gateway = variant === 'gateway';
+  const write = (name, docs) => {
     const text = docs.join('---\n');
     bytes += text.length;
-    writeFileSync(join(dir, `apps-${String(file).padStart(4, '0')}.yaml`), text);
+    documents += docs.length;
+    writeFileSync(join(dir, name), text);
+  };
+  for (let file = 0; file * perFile < workloads; file++) {
+    const docs = [];
+    for (let i = file * perFile; i < Math.min(workloads, (file + 1) * perFile); i++)
+      docs.push(...(gateway ? gatewayWorkload(i) : [workload(i)]));
+    write(`apps-${String(file).padStart(4, '0')}.yaml`, docs);
   }
-  return { files: Math.ceil(workloads / perFile), documents: workloads * 4, bytes };
+  if (gateway) write('gateways.yaml', gateways());
+  return {
+    files: Math.ceil(workloads / perFile) + (gateway ? 1 : 0),
+    workloads,
+    documents: gateway ? documents : workloads * 4,
+    bytes,
+  };
+}
+
+const TEAMS = 50;
+
+function gateways() {
+  const docs = [
+    `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata:
+  name: aws-alb
+spec:
+  controllerName: gateway.k8s.aws/alb
+`,
+  ];
+  for (let team = 0; team < TEAMS; team++)
+    docs.push(`apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: web
+  namespace: team-${team}
+spec:
+  gatewayClassName: aws-alb
+  listeners:
+    - name: http
+      protocol: HTTP
+      port: 80
+`);
+  return docs;
+}
+
+/** The Ingress variant's workload with an HTTPRoute and a TargetGroupConfiguration in place of the Ingress. */
+function gatewayWorkload(i) {
+  const name = `app-${i}`;
+  const ns = `team-${i % TEAMS}`;
+  const broken = i % 10 === 0;
+  const [deployment, service, , pdb] = workload(i).split('---\n');
+  const delay = broken
+    ? ''
+    : `
+    targetGroupAttributes:
+      - key: deregistration_delay.timeout_seconds
+        value: "30"`;
+  return [
+    deployment,
+    service,
+    `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: ${name}
+  namespace: ${ns}
+spec:
+  parentRefs:
+    - name: web
+  hostnames:
+    - ${name}.example.com
+  rules:
+    - matches:
+        - path:
+            type: PathPrefix
+            value: /
+      backendRefs:
+        - name: ${name}
+          port: 80
+`,
+    `apiVersion: gateway.k8s.aws/v1
+kind: TargetGroupConfiguration
+metadata:
+  name: ${name}
+  namespace: ${ns}
+spec:
+  targetReference:
+    name: ${name}
+  defaultConfiguration:
+    targetType: ip
+    healthCheckConfig:
+      healthCheckPath: /healthz${delay}
+`,
+    pdb,
+  ];
 }
 
 function workload(i) {

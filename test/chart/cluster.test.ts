@@ -288,6 +288,41 @@ describe.skipIf(!ready)('the Helm chart on the real API server', () => {
         path: () => '/apis/elbv2.k8s.aws/v1beta1/ingressclassparams',
         status: 200,
       },
+      {
+        name: 'list gatewayclasses',
+        path: () => '/apis/gateway.networking.k8s.io/v1/gatewayclasses',
+        status: 200,
+      },
+      {
+        name: 'list Gateways in every namespace (a shared Gateway)',
+        path: () => '/apis/gateway.networking.k8s.io/v1/gateways',
+        status: 200,
+      },
+      {
+        name: 'list httproutes',
+        path: () => `/apis/gateway.networking.k8s.io/v1/namespaces/${app}/httproutes`,
+        status: 200,
+      },
+      {
+        name: 'list tcproutes (experimental channel)',
+        path: () => '/apis/gateway.networking.k8s.io/v1alpha2/tcproutes',
+        status: 200,
+      },
+      {
+        name: 'list referencegrants',
+        path: () => `/apis/gateway.networking.k8s.io/v1beta1/namespaces/${app}/referencegrants`,
+        status: 200,
+      },
+      {
+        name: 'list targetgroupconfigurations',
+        path: () => '/apis/gateway.k8s.aws/v1beta1/targetgroupconfigurations',
+        status: 200,
+      },
+      {
+        name: 'list loadbalancerconfigurations',
+        path: () => '/apis/gateway.k8s.aws/v1beta1/loadbalancerconfigurations',
+        status: 200,
+      },
       { name: 'NOT get a Secret', path: () => `/api/v1/namespaces/${app}/secrets/db-password`, status: 403 },
       { name: 'NOT list Secrets', path: () => `/api/v1/namespaces/${app}/secrets`, status: 403 },
       {
@@ -357,6 +392,18 @@ describe.skipIf(!ready)('the Helm chart on the real API server', () => {
         method: 'POST',
         path: () => `/apis/elbv2.k8s.aws/v1beta1/namespaces/${app}/targetgroupbindings`,
         body: { apiVersion: 'elbv2.k8s.aws/v1beta1', kind: 'TargetGroupBinding', metadata: { name: 'x' } },
+      },
+      {
+        name: 'patch a TargetGroupConfiguration',
+        method: 'PATCH',
+        path: () => `/apis/gateway.k8s.aws/v1beta1/namespaces/${app}/targetgroupconfigurations/web`,
+        body: { spec: { defaultConfiguration: { targetType: 'ip' } } },
+      },
+      {
+        name: 'create an HTTPRoute',
+        method: 'POST',
+        path: () => `/apis/gateway.networking.k8s.io/v1/namespaces/${app}/httproutes`,
+        body: { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'x' } },
       },
       {
         name: 'bind itself more rights',
@@ -503,7 +550,16 @@ describe.skipIf(!ready)('the Helm chart on the real API server', () => {
       },
     } as Manifest);
     const live = await cluster.readLiveObjects({ kind: 'StatefulSet', namespace: granted, name: 'web' });
-    expect(live).toMatchObject({ services: [{ metadata: { name: 'web' } }], warnings: [] });
+    // Gateway API objects are granted in the listed namespaces only: read there, and one warning says so.
+    expect(live).toMatchObject({
+      services: [{ metadata: { name: 'web' } }],
+      warnings: [
+        `GRPCRoute, Gateway, HTTPRoute, LoadBalancerConfiguration, TCPRoute, TLSRoute, TargetGroupConfiguration, UDPRoute objects cluster-wide: access denied, read in ${granted} only (a shared Gateway, a route or a TargetGroupConfiguration in another namespace is not seen)`,
+      ],
+    });
+    expect(await status(`/apis/gateway.networking.k8s.io/v1/namespaces/${granted}/httproutes`)).toBe(200);
+    expect(await status(`/apis/gateway.networking.k8s.io/v1/namespaces/${other}/httproutes`)).toBe(403);
+    expect(await status('/apis/gateway.networking.k8s.io/v1/gatewayclasses')).toBe(200);
     await expect(cluster.listPods(other, { app: 'web' })).rejects.toMatchObject({ failure: 'access-denied' });
   });
 

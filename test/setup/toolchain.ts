@@ -1,6 +1,6 @@
 // Builds (or finds in the cache) every real peer the integration tests talk to: moto_server in a virtualenv,
 // etcd, kube-apiserver, helm and Argo Rollouts' judge, all from the package registries (PyPI and the Go module
-// proxy), plus the CRDs taken from the Argo Rollouts and AWS Load Balancer Controller module zips.
+// proxy), plus the CRDs taken from the Argo Rollouts, AWS Load Balancer Controller and Gateway API module zips.
 //
 // This file imports nothing but node builtins and uses only erasable TypeScript, so Node 24 can run it
 // directly (test/setup/peers-cli.mjs) as well as vitest (test/setup/global-setup.ts).
@@ -26,6 +26,8 @@ export const VERSIONS = {
   // The controller tags v2.x.y/v3.x.y, but its module path has no major-version suffix, so the Go module proxy
   // can only serve it by pseudo-version. This is the commit of 2026-04-23 whose chart says appVersion v3.2.2.
   awsLoadBalancerController: 'v0.0.0-20260423195125-93ff3b5fdaad',
+  // The Gateway API the controller above builds against (its go.mod): CRDs for GatewayClass, Gateway and routes.
+  gatewayApi: 'v1.5.0',
   // The CNCF distribution registry, for pushing and installing the chart as an OCI artifact.
   distribution: 'v3.1.2',
   // Lints the repository's GitHub workflows.
@@ -542,6 +544,9 @@ async function findCrdFiles(): Promise<string[]> {
   const lbc = await goModDownload(
     `sigs.k8s.io/aws-load-balancer-controller@${VERSIONS.awsLoadBalancerController}`,
   );
+  const gatewayApi = await goModDownload(`sigs.k8s.io/gateway-api@${VERSIONS.gatewayApi}`);
+  const gatewayCrd = (channel: 'standard' | 'experimental', plural: string): string =>
+    join(gatewayApi.Dir, 'config', 'crd', channel, `gateway.networking.k8s.io_${plural}.yaml`);
   const wanted = [
     join(argo.Dir, 'manifests', 'crds', 'rollout-crd.yaml'),
     join(argo.Dir, 'manifests', 'crds', 'analysis-template-crd.yaml'),
@@ -549,6 +554,14 @@ async function findCrdFiles(): Promise<string[]> {
     join(argo.Dir, 'manifests', 'crds', 'analysis-run-crd.yaml'),
     join(lbc.Dir, 'config', 'crd', 'bases', 'elbv2.k8s.aws_targetgroupbindings.yaml'),
     join(lbc.Dir, 'config', 'crd', 'bases', 'elbv2.k8s.aws_ingressclassparams.yaml'),
+    // Gateway API: the standard channel, and the experimental one for the L4 routes it alone serves.
+    ...['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'tlsroutes', 'referencegrants'].map(
+      (plural) => gatewayCrd('standard', plural),
+    ),
+    gatewayCrd('experimental', 'tcproutes'),
+    gatewayCrd('experimental', 'udproutes'),
+    join(lbc.Dir, 'config', 'crd', 'gateway', 'gateway.k8s.aws_targetgroupconfigurations.yaml'),
+    join(lbc.Dir, 'config', 'crd', 'gateway', 'gateway.k8s.aws_loadbalancerconfigurations.yaml'),
   ];
   const absent = wanted.filter((f) => !existsSync(f));
   if (absent.length > 0) {

@@ -24,6 +24,12 @@
 - apiGroups: [keda.sh]
   resources: [scaledobjects]
   verbs: [list]
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [gateways, httproutes, grpcroutes, tcproutes, udproutes, tlsroutes, referencegrants]
+  verbs: [list]
+- apiGroups: [gateway.k8s.aws]
+  resources: [targetgroupconfigurations, loadbalancerconfigurations]
+  verbs: [list]
 {{- end -}}
 {{- define "draingate.clusterScopedRules" -}}
 - apiGroups: [networking.k8s.io]
@@ -31,5 +37,8 @@
   verbs: [list]
 - apiGroups: [elbv2.k8s.aws, eks.amazonaws.com]
   resources: [ingressclassparams]
+  verbs: [list]
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [gatewayclasses]
   verbs: [list]
 {{- end -}}

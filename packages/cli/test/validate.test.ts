@@ -107,6 +107,12 @@ describe('draingate validate, as a process', () => {
       stderr: /--alb-ingress-class <name>' argument 'Internal_ALB' is invalid. must be an IngressClass name/,
     },
     {
+      name: 'an --alb-gateway-class Kubernetes would refuse',
+      args: ['validate', '--alb-gateway-class', 'gateway.k8s.aws/alb', RIGHT],
+      stderr:
+        /--alb-gateway-class <name>' argument 'gateway.k8s.aws\/alb' is invalid. must be a GatewayClass name/,
+    },
+    {
       name: 'an empty --default-ingress-class',
       args: ['validate', '--default-ingress-class', '', RIGHT],
       stderr: /--default-ingress-class <name>' argument '' is invalid. must be an IngressClass name/,
@@ -276,6 +282,19 @@ spec:
     expect(run.stdout).toContain(
       '0 load-balanced workloads checked in 1 file; 1 workload skipped (1 whose load balancer could not be told: see notices)',
     );
+  });
+
+  it('a GatewayClass declared by flag makes its Gateway’s routes the controller’s', async () => {
+    const file =
+      'packages/core/src/realistic/ownership/gateway/gateway-class-outside-input-with-target-group-configuration.yaml';
+    const undeclared = await draingate(['validate', '-o', 'json', file]);
+    expect(JSON.parse(undeclared.stdout).summary).toMatchObject({ workloads: 0, unresolvedWorkloads: 1 });
+    const declared = await draingate(['validate', '-o', 'json', '--alb-gateway-class', 'aws-alb', file]);
+    expect(JSON.parse(declared.stdout).summary).toMatchObject({
+      workloads: 1,
+      unresolvedWorkloads: 0,
+      notices: 0,
+    });
   });
 
   it('declared by flag or in .draingate.yaml, the class is the controller’s and the workload is judged', async () => {

@@ -55,6 +55,24 @@ describe('the bundled examples get the findings their failures call for', () => 
     },
     { name: 'the all-right example', file: 'all-right/shop.yaml', expected: [] },
     {
+      name: 'Gateway API broken: no preStop, no gate, defaults, a healthCheckConfig that drops the platform’s',
+      file: 'gateway-api/broken.yaml',
+      expected: [
+        'DG001:error',
+        'DG005:warning',
+        'DG006:error',
+        'DG007:warning',
+        'DG009:warning',
+        'DG014:warning',
+        'DG019:warning',
+      ],
+    },
+    {
+      name: 'Gateway API fixed: ALB and NLB Gateway routes right',
+      file: 'gateway-api/fixed.yaml',
+      expected: [],
+    },
+    {
       name: 'the Argo canary example: ALB routing, injected readiness gates, drain timing right',
       file: 'argo/rollout.yaml',
       expected: [],
@@ -68,6 +86,20 @@ describe('the bundled examples get the findings their failures call for', () => 
   it.each(cases)('$name', ({ file, expected }) => {
     expect(ruleIds(file)).toEqual(expected);
   });
+
+  it.each(['gateway-api/broken.yaml', 'gateway-api/fixed.yaml'])(
+    '%s judges both workloads through their Gateway routes, none skipped',
+    (file) => {
+      const report = validateManifests([{ file, text: readFileSync(join(EXAMPLES, file), 'utf8') }], {
+        allowances: createAllowances(),
+      });
+      expect(report.skippedWorkloads).toEqual([]);
+      expect(report.workloads.map((w) => `${w.namespace}/${w.name}`)).toEqual([
+        'shop/web',
+        'shop/orders-db-proxy',
+      ]);
+    },
+  );
 
   it.each(['argo/rollout.yaml', 'argo/rollout-bluegreen.yaml'])(
     '%s is judged as a load-balanced Rollout, not skipped as one without a load balancer',

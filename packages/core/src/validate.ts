@@ -150,6 +150,11 @@ function mergeInventories(inventories: readonly Inventory[]): Inventory {
       const into = merged[key] as unknown[];
       for (const item of inventory[key] as unknown[]) into.push(item);
     }
+    // The Gateway API objects are lists of their own, one level down.
+    for (const key of Object.keys(merged.gateway) as (keyof Inventory['gateway'])[]) {
+      const into = merged.gateway[key] as unknown[];
+      for (const item of inventory.gateway[key] as unknown[]) into.push(item);
+    }
     merged.skippedKinds += inventory.skippedKinds;
   }
   return merged;

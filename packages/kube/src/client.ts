@@ -255,3 +255,27 @@ export const RESOURCES = {
   },
   pdbs: { group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget' },
 } as const satisfies Record<string, ResourceType>;
+
+const gatewayApi = (plural: string, kind: string, versions: readonly string[]): readonly ResourceType[] =>
+  versions.map((version) => ({ group: 'gateway.networking.k8s.io', version, plural, kind }));
+const gatewayAws = (plural: string, kind: string): readonly ResourceType[] =>
+  ['v1', 'v1beta1'].map((version) => ({ group: 'gateway.k8s.aws', version, plural, kind }));
+
+/**
+ * The Gateway API kinds and the AWS Load Balancer Controller's Gateway CRDs draingate reads, each with the
+ * versions to try, newest first: which one a cluster serves depends on the CRDs installed (TCPRoute and
+ * UDPRoute are v1alpha2 in the experimental channel before Gateway API v1.6; the controller's CRDs were
+ * v1beta1 before v3.3).
+ */
+export const GATEWAY_RESOURCES = {
+  gatewayClasses: gatewayApi('gatewayclasses', 'GatewayClass', ['v1', 'v1beta1']),
+  gateways: gatewayApi('gateways', 'Gateway', ['v1', 'v1beta1']),
+  httpRoutes: gatewayApi('httproutes', 'HTTPRoute', ['v1', 'v1beta1']),
+  grpcRoutes: gatewayApi('grpcroutes', 'GRPCRoute', ['v1']),
+  tcpRoutes: gatewayApi('tcproutes', 'TCPRoute', ['v1', 'v1alpha2']),
+  udpRoutes: gatewayApi('udproutes', 'UDPRoute', ['v1', 'v1alpha2']),
+  tlsRoutes: gatewayApi('tlsroutes', 'TLSRoute', ['v1', 'v1alpha3', 'v1alpha2']),
+  referenceGrants: gatewayApi('referencegrants', 'ReferenceGrant', ['v1', 'v1beta1']),
+  targetGroupConfigurations: gatewayAws('targetgroupconfigurations', 'TargetGroupConfiguration'),
+  loadBalancerConfigurations: gatewayAws('loadbalancerconfigurations', 'LoadBalancerConfiguration'),
+} as const satisfies Record<string, readonly ResourceType[]>;

@@ -9,7 +9,7 @@ import {
   type WorkloadRef,
 } from '@draingate/core';
 import type { V1Pod } from '@kubernetes/client-node';
-import { RESOURCES, type KubeClients, type ResourceType } from './client.js';
+import { GATEWAY_RESOURCES, RESOURCES, type KubeClients, type ResourceType } from './client.js';
 import { KUBERNETES } from './errors.js';
 import { arrayAt, asObject, at, stringAt, stringMapAt } from './json.js';
 import { formatLabelSelector, projectPod } from './pods.js';
@@ -61,6 +61,11 @@ export interface LiveObjects extends CoreLiveObjects {
    * where KEDA is not installed or the reads are not allowed (see `warnings`).
    */
   readonly autoscalers: readonly LiveObject[];
+  /**
+   * Gateway API objects (GatewayClasses, Gateways, routes, ReferenceGrants) and the controller's
+   * TargetGroupConfigurations and LoadBalancerConfigurations; empty where the CRDs are not installed.
+   */
+  readonly gatewayApi: readonly LiveObject[];
   /** What could not be read and was left out, e.g. "IngressClasses: access denied (403)". */
   readonly warnings: readonly string[];
 }
@@ -219,6 +224,7 @@ export class KubeClusterReader implements KubeClusterPort {
       horizontalPodAutoscalers,
       scaledObjects,
       referencedWorkload,
+      gatewayApi,
     ] = await Promise.all([
       this.readNamespace(ns, warnings, signal),
       this.listServices(ns, signal),
@@ -232,6 +238,7 @@ export class KubeClusterReader implements KubeClusterPort {
       this.listOrNone(RESOURCES.horizontalPodAutoscalers, ns, warnings, signal, true),
       this.listOrNone(RESOURCES.scaledObjects, ns, warnings, signal, true),
       this.readReferencedWorkload(ref, workloadJson, warnings, signal),
+      this.readGatewayApi(ns, warnings, signal),
     ]);
     return {
       workload,
@@ -244,9 +251,98 @@ export class KubeClusterReader implements KubeClusterPort {
       targetGroupBindings,
       pdbs,
       autoscalers: [...horizontalPodAutoscalers, ...scaledObjects],
+      gatewayApi,
       // The reads run in parallel: sort so the same cluster always gives the same report.
       warnings: warnings.sort(),
     };
+  }
+
+  /**
+   * The Gateway API objects that may route to the workload's Services. Routes, Gateways and the
+   * controller's configurations can live in other namespaces (a shared Gateway, a route granted by a
+   * ReferenceGrant, a GatewayClass's defaults in the platform's namespace), so they are listed cluster-wide;
+   * where that is not allowed, in the workload's namespace only, with a warning. ReferenceGrants that matter
+   * are in the workload's namespace (that of its Services).
+   */
+  private async readGatewayApi(
+    ns: string,
+    warnings: string[],
+    signal: AbortSignal | undefined,
+  ): Promise<LiveObject[]> {
+    const g = GATEWAY_RESOURCES;
+    const wide = [
+      g.gateways,
+      g.httpRoutes,
+      g.grpcRoutes,
+      g.tcpRoutes,
+      g.udpRoutes,
+      g.tlsRoutes,
+      g.targetGroupConfigurations,
+      g.loadBalancerConfigurations,
+    ];
+    const denied: string[] = [];
+    const lists = await Promise.all([
+      this.listServed(g.gatewayClasses, undefined, warnings, signal),
+      ...wide.map(async (versions) => {
+        const refused: string[] = [];
+        const all = await this.listServed(versions, undefined, refused, signal);
+        if (refused.length === 0) return all;
+        denied.push(versions[0]!.kind);
+        return this.listServed(versions, ns, warnings, signal, true);
+      }),
+      this.listServed(g.referenceGrants, ns, warnings, signal, true),
+    ]);
+    // One warning for them all: a namespaced grant is common, and the kinds share one consequence.
+    if (denied.length > 0)
+      warnings.push(
+        `${denied.sort().join(', ')} objects cluster-wide: access denied, read in ${ns} only (a shared Gateway, a route or a TargetGroupConfiguration in another namespace is not seen)`,
+      );
+    return lists.flat();
+  }
+
+  /**
+   * The objects of the first served version of a kind (a version the cluster does not serve reads as a 404,
+   * like a CRD that is not installed); none when no version is served.
+   */
+  private async listServed(
+    versions: readonly ResourceType[],
+    namespace: string | undefined,
+    warnings: string[],
+    signal: AbortSignal | undefined,
+    optional = false,
+  ): Promise<LiveObject[]> {
+    for (const type of versions) {
+      const found = await this.listOrUnserved(type, namespace, warnings, signal, optional);
+      if (found !== undefined) return found;
+    }
+    return [];
+  }
+
+  /** `listOrNone`, but undefined (not []) when the version is not served, so the next one is tried. */
+  private async listOrUnserved(
+    type: ResourceType,
+    namespace: string | undefined,
+    warnings: string[],
+    signal: AbortSignal | undefined,
+    optional: boolean,
+  ): Promise<LiveObject[] | undefined> {
+    const what = `${type.label ?? type.kind} objects${namespace ? ` in ${namespace}` : ''}`;
+    try {
+      const items = await this.clients.listObjects(
+        type,
+        namespace,
+        { operation: 'readLiveObjects', object: what },
+        signal,
+      );
+      return items.flatMap((item) => toLiveObject(item, apiVersionOf(type), type.kind) ?? []);
+    } catch (err) {
+      if (isStatus(err, 'not-found')) return undefined;
+      if ((namespace === undefined || optional) && isStatus(err, 'access-denied')) {
+        warnings.push(`${what}: access denied, left out`);
+        return [];
+      }
+      throw err;
+    }
   }
 
   /**

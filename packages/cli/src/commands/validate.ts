@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import {
   allowancesFrom,
   checkIngressClassName,
+  checkGatewayClassName,
   clusterFactsFrom,
   formatInputProblem,
   parseConfig,
@@ -121,6 +122,8 @@ interface ValidateFlags {
   kustomize?: string[];
   fixes: boolean;
   albIngressClass?: string[];
+  albGatewayClass?: string[];
+  nlbGatewayClass?: string[];
   defaultIngressClass?: string;
   defaultTargetType?: 'ip' | 'instance';
   serviceMutatorWebhook?: boolean;
@@ -130,6 +133,13 @@ interface ValidateFlags {
 /** An IngressClass name for a flag; commander reports the flag and the value. */
 function parseClassName(value: string, previous?: string[]): string[] {
   const problem = checkIngressClassName(value);
+  if (problem) throw new InvalidArgumentError(`${problem}.`);
+  return collect(value, previous);
+}
+
+/** A GatewayClass name for a flag. */
+function parseGatewayClassName(value: string, previous?: string[]): string[] {
+  const problem = checkGatewayClassName(value);
   if (problem) throw new InvalidArgumentError(`${problem}.`);
   return collect(value, previous);
 }
@@ -212,6 +222,16 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
       parseClassName,
     )
     .option(
+      '--alb-gateway-class <name>',
+      'cluster fact: a GatewayClass of controller gateway.k8s.aws/alb that the input does not define (repeatable)',
+      parseGatewayClassName,
+    )
+    .option(
+      '--nlb-gateway-class <name>',
+      'cluster fact: a GatewayClass of controller gateway.k8s.aws/nlb that the input does not define (repeatable)',
+      parseGatewayClassName,
+    )
+    .option(
       '--default-ingress-class <name>',
       "cluster fact: the cluster's default IngressClass, used by Ingresses that name none",
       parseOneClassName,
@@ -265,6 +285,8 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
       });
       const cluster = clusterFactsFrom(config, {
         ...(flags.albIngressClass ? { albIngressClass: flags.albIngressClass } : {}),
+        ...(flags.albGatewayClass ? { albGatewayClass: flags.albGatewayClass } : {}),
+        ...(flags.nlbGatewayClass ? { nlbGatewayClass: flags.nlbGatewayClass } : {}),
         ...(flags.defaultIngressClass !== undefined
           ? { defaultIngressClass: flags.defaultIngressClass }
           : {}),

@@ -120,6 +120,39 @@ describe.skipIf(!hasPeer('aws') || !hasPeer('kube'))('draingate check, end to en
     expect(run.code).toBe(1);
   });
 
+  it('a workload behind an HTTPRoute of an ALB Gateway: validate --live reads the route, its TargetGroupConfiguration and the real target group', async () => {
+    const gatewayAlb = await anAlb(1);
+    const ns = uniqueName('gw');
+    await apply(webObjects(ns, gatewayAlb.targetGroupArns[0]!, { preStop: false, gateway: true }));
+    const run = await draingate(['validate', '--live', '-o', 'json', '-n', ns, 'deployment/web'], {
+      env: env(),
+    });
+    const report = json<{
+      summary: { workloads: number };
+      findings: {
+        ruleId: string;
+        object: { kind: string; name: string };
+        values: { source: string | null }[];
+      }[];
+    }>(run.stdout);
+    expect(report.summary.workloads).toBe(1);
+    expect(report.findings.map((f) => f.ruleId).sort()).toEqual(['DG001', 'DG005']);
+    // The delay AWS reports, and the fix aimed at the Service's TargetGroupConfiguration.
+    const delay = report.findings.find((f) => f.ruleId === 'DG005');
+    expect(delay?.values[0]?.source).toBe(
+      `deregistration_delay.timeout_seconds of ${gatewayAlb.targetGroupArns[0]}`,
+    );
+    expect(delay?.object).toMatchObject({ kind: 'TargetGroupConfiguration', name: 'web' });
+    expect(run.code).toBe(1);
+
+    await aReadyPod(ns, 'web-1', { app: 'web' }, '10.0.2.10');
+    await registerTargets(gatewayAlb.targetGroupArns[0]!, ['10.0.2.10']);
+    const health = await draingate(['check', 'target-health', '-o', 'json', '-n', ns, 'deployment/web'], {
+      env: env(),
+    });
+    expect(json<V>(health.stdout)).toMatchObject({ phase: 'Successful', pass: true });
+  });
+
   it('validate --live on a target group attached to no load balancer → DG018', async () => {
     const lonely = await anAlb(1, { attached: false });
     const ns = uniqueName('lonely');

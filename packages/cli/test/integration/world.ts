@@ -158,13 +158,58 @@ export async function aReadyPod(
   await markPodRunning(core, { namespace, name, ip });
 }
 
-/** The objects of a web workload routed by an ALB Ingress, with the TargetGroupBinding the controller makes. */
+/**
+ * The objects of a web workload routed by an ALB Ingress — or with `gateway`, by an HTTPRoute of the
+ * controller's ALB Gateway, its settings in a TargetGroupConfiguration — with the TargetGroupBinding the
+ * controller makes.
+ */
 export function webObjects(
   namespace: string,
   targetGroupArn: string,
-  options: { preStop?: boolean } = {},
+  options: { preStop?: boolean; gateway?: boolean } = {},
 ): KubernetesObject[] {
   const labels = { app: 'web' };
+  const objects = webObjectsBehindIngress(namespace, targetGroupArn, options, labels);
+  if (!options.gateway) return objects;
+  const gatewayClass = `${namespace}-alb`;
+  return [
+    ...objects.filter((object) => object.kind !== 'Ingress'),
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: { name: gatewayClass },
+      spec: { controllerName: 'gateway.k8s.aws/alb' },
+    } as KubernetesObject,
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'web', namespace },
+      spec: { gatewayClassName: gatewayClass, listeners: [{ name: 'http', protocol: 'HTTP', port: 80 }] },
+    } as KubernetesObject,
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'web', namespace },
+      spec: { parentRefs: [{ name: 'web' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] },
+    } as KubernetesObject,
+    {
+      apiVersion: 'gateway.k8s.aws/v1beta1',
+      kind: 'TargetGroupConfiguration',
+      metadata: { name: 'web', namespace },
+      spec: {
+        targetReference: { name: 'web' },
+        defaultConfiguration: { targetType: 'ip', healthCheckConfig: { healthCheckPath: '/healthz' } },
+      },
+    } as KubernetesObject,
+  ];
+}
+
+function webObjectsBehindIngress(
+  namespace: string,
+  targetGroupArn: string,
+  options: { preStop?: boolean },
+  labels: Record<string, string>,
+): KubernetesObject[] {
   return [
     {
       apiVersion: 'v1',

@@ -8,6 +8,8 @@ describe('cluster facts in .draingate.yaml', () => {
       [
         'cluster:',
         '  albIngressClasses: [alb, internal-alb]',
+        '  albGatewayClasses: [aws-alb]',
+        '  nlbGatewayClasses: [aws-nlb, edge-nlb]',
         '  defaultIngressClass: internal-alb',
         '  defaultTargetType: ip',
         '  serviceMutatorWebhook: true',
@@ -21,6 +23,8 @@ describe('cluster facts in .draingate.yaml', () => {
     const cluster = parsed.config.cluster;
     expect(cluster).toMatchObject({
       albIngressClasses: ['alb', 'internal-alb'],
+      albGatewayClasses: ['aws-alb'],
+      nlbGatewayClasses: ['aws-nlb', 'edge-nlb'],
       defaultIngressClass: 'internal-alb',
       defaultTargetType: { value: 'ip' },
       serviceMutatorWebhook: true,
@@ -39,7 +43,7 @@ describe('cluster facts in .draingate.yaml', () => {
       at: { line: 1, column: 1 },
       field: 'cluster',
       message:
-        'must be a mapping of cluster facts (albIngressClasses, defaultIngressClass, defaultTargetType, serviceMutatorWebhook, eksAutoMode)',
+        'must be a mapping of cluster facts (albIngressClasses, albGatewayClasses, nlbGatewayClasses, defaultIngressClass, defaultTargetType, serviceMutatorWebhook, eksAutoMode)',
     },
     {
       name: 'albIngressClasses that is one name, not a list',
@@ -54,6 +58,20 @@ describe('cluster facts in .draingate.yaml', () => {
       at: { line: 2, column: 22 },
       field: 'cluster.albIngressClasses',
       message: `must be an IngressClass name (lower-case letters, digits, '-' and '.'), got "Internal_ALB"`,
+    },
+    {
+      name: 'nlbGatewayClasses that is one name, not a list',
+      text: 'cluster:\n  nlbGatewayClasses: aws-nlb\n',
+      at: { line: 2, column: 22 },
+      field: 'cluster.nlbGatewayClasses',
+      message: 'must be a list of GatewayClass names such as [aws-alb]',
+    },
+    {
+      name: 'a GatewayClass name Kubernetes would refuse',
+      text: 'cluster:\n  albGatewayClasses: [gateway.k8s.aws/alb]\n',
+      at: { line: 2, column: 22 },
+      field: 'cluster.albGatewayClasses',
+      message: `must be a GatewayClass name (lower-case letters, digits, '-' and '.'), got "gateway.k8s.aws/alb"`,
     },
     {
       name: 'a default class that is a number',
@@ -97,7 +115,7 @@ describe('cluster facts in .draingate.yaml', () => {
         at: { file: '.draingate.yaml', line: 2, column: 3 },
         field: 'cluster.ingressClass',
         message:
-          'unknown cluster fact (known: albIngressClasses, defaultIngressClass, defaultTargetType, serviceMutatorWebhook, eksAutoMode)',
+          'unknown cluster fact (known: albIngressClasses, albGatewayClasses, nlbGatewayClasses, defaultIngressClass, defaultTargetType, serviceMutatorWebhook, eksAutoMode)',
       },
     ]);
   });

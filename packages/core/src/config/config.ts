@@ -134,6 +134,8 @@ export function parseConfig(text: string, file: string): ParsedConfig {
 
 const CLUSTER_KEYS = [
   'albIngressClasses',
+  'albGatewayClasses',
+  'nlbGatewayClasses',
   'defaultIngressClass',
   'defaultTargetType',
   'serviceMutatorWebhook',
@@ -151,6 +153,11 @@ export function checkIngressClassName(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !CLASS_NAME.test(value))
     return `must be an IngressClass name (lower-case letters, digits, '-' and '.'), got ${JSON.stringify(value)}`;
   return undefined;
+}
+
+/** Checks a GatewayClass name (a DNS subdomain, as an IngressClass's); a message for one Kubernetes would refuse. */
+export function checkGatewayClassName(value: unknown): string | undefined {
+  return checkIngressClassName(value)?.replace('an IngressClass name', 'a GatewayClass name');
 }
 
 /** `cluster:` of `.draingate.yaml`: each fact checked, with the position of a bad one. */
@@ -184,6 +191,21 @@ function parseClusterFacts(
         const bad = value.map(checkIngressClassName).find((message) => message !== undefined);
         if (bad) errors.push({ at: where, field, message: bad });
         else facts.albIngressClasses = value as string[];
+        break;
+      }
+      case 'albGatewayClasses':
+      case 'nlbGatewayClasses': {
+        if (!Array.isArray(value)) {
+          errors.push({
+            at: where,
+            field,
+            message: 'must be a list of GatewayClass names such as [aws-alb]',
+          });
+          break;
+        }
+        const bad = value.map(checkGatewayClassName).find((message) => message !== undefined);
+        if (bad) errors.push({ at: where, field, message: bad });
+        else facts[key] = value as string[];
         break;
       }
       case 'defaultIngressClass': {
@@ -224,6 +246,8 @@ function parseClusterFacts(
 /** Flags that declare cluster facts (`--alb-ingress-class` …), as the CLI and the Action pass them. */
 export interface ClusterFlags {
   readonly albIngressClass?: readonly string[];
+  readonly albGatewayClass?: readonly string[];
+  readonly nlbGatewayClass?: readonly string[];
   readonly defaultIngressClass?: string;
   readonly defaultTargetType?: 'ip' | 'instance';
   readonly serviceMutatorWebhook?: boolean;
@@ -235,6 +259,10 @@ export function clusterFactsFrom(config: DraingateConfig, flags: ClusterFlags): 
   const fromFlags: { -readonly [K in keyof ClusterFacts]: ClusterFacts[K] } = {};
   if (flags.albIngressClass && flags.albIngressClass.length > 0)
     fromFlags.albIngressClasses = flags.albIngressClass;
+  if (flags.albGatewayClass && flags.albGatewayClass.length > 0)
+    fromFlags.albGatewayClasses = flags.albGatewayClass;
+  if (flags.nlbGatewayClass && flags.nlbGatewayClass.length > 0)
+    fromFlags.nlbGatewayClasses = flags.nlbGatewayClass;
   if (flags.defaultIngressClass !== undefined) fromFlags.defaultIngressClass = flags.defaultIngressClass;
   if (flags.defaultTargetType !== undefined)
     fromFlags.defaultTargetType = {

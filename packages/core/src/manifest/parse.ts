@@ -183,6 +183,16 @@ const READ_KINDS = new Set([
   'PodDisruptionBudget',
   'HorizontalPodAutoscaler',
   'ScaledObject',
+  'GatewayClass',
+  'Gateway',
+  'HTTPRoute',
+  'GRPCRoute',
+  'TCPRoute',
+  'UDPRoute',
+  'TLSRoute',
+  'ReferenceGrant',
+  'TargetGroupConfiguration',
+  'LoadBalancerConfiguration',
 ]);
 
 interface SkippedDocument {

@@ -14,6 +14,12 @@ export interface ClusterFacts {
    * counts as well (the controller's `--ingress-class` is then that name).
    */
   readonly albIngressClasses?: readonly string[];
+  /**
+   * Names of GatewayClasses whose `controllerName` is `gateway.k8s.aws/alb` (ALB) or `gateway.k8s.aws/nlb`
+   * (NLB), for classes defined outside the input (a platform team's, installed with the controller).
+   */
+  readonly albGatewayClasses?: readonly string[];
+  readonly nlbGatewayClasses?: readonly string[];
   /** The IngressClass annotated `ingressclass.kubernetes.io/is-default-class: "true"` in the cluster. */
   readonly defaultIngressClass?: string;
   /** The controller's `--default-target-type` (Helm `defaultTargetType`; `instance` unless set). */
@@ -41,6 +47,8 @@ export const NO_CLUSTER_FACTS: ClusterFacts = {};
 export function hasClusterFacts(cluster: ClusterFacts): boolean {
   return (
     (cluster.albIngressClasses?.length ?? 0) > 0 ||
+    (cluster.albGatewayClasses?.length ?? 0) > 0 ||
+    (cluster.nlbGatewayClasses?.length ?? 0) > 0 ||
     cluster.defaultIngressClass !== undefined ||
     cluster.defaultTargetType !== undefined ||
     cluster.serviceMutatorWebhook !== undefined ||

@@ -9,6 +9,7 @@ import type {
   WorkloadObject,
 } from './objects.js';
 import type { ObjectRef, Resolved } from './provenance.js';
+import type { GatewayLink, GatewayTargetGroupConfig } from './gateway-link.js';
 
 /** How traffic reaches a Service's pods from an AWS load balancer. */
 export type Route =
@@ -21,7 +22,14 @@ export type Route =
       /** `trafficRouting.alb.servicePort`: the port of the stable and canary Services Argo forwards to. */
       readonly servicePort?: number;
     }
-  | { readonly kind: 'NlbService' };
+  | { readonly kind: 'NlbService' }
+  | {
+      readonly kind: 'Gateway';
+      /** The route of one of the controller's Gateways that names the Service. */
+      readonly link: GatewayLink;
+      /** The merged TargetGroupConfiguration props and the Service-level configuration, when any. */
+      readonly config: GatewayTargetGroupConfig;
+    };
 
 /** The settings of the target group (and its load balancer) that serves a backend, each with its source. */
 export interface TargetGroupSettings {
@@ -59,7 +67,7 @@ export interface BackendFacts {
     readonly name?: string;
   };
   readonly route: Route;
-  /** The object whose settings apply, for messages: the Ingress, TargetGroupBinding or Service. */
+  /** The object whose settings apply, for messages: the Ingress, TargetGroupBinding, Service or Gateway route. */
   readonly routeRef: ObjectRef;
   /** Names of the containers whose ports the Service's targetPort selects. */
   readonly servingContainers: readonly string[];

@@ -35,6 +35,20 @@ import type {
 } from './objects.js';
 import type { Provenance, Resolved } from './provenance.js';
 import { resolveAlbSettings, resolveBindingSettings, resolveNlbSettings } from './settings.js';
+import {
+  GATEWAY_API_GROUP,
+  GATEWAY_AWS_GROUP,
+  GATEWAY_ROUTE_KINDS,
+  normalizeGateway,
+  normalizeGatewayClass,
+  normalizeGatewayRoute,
+  normalizeLoadBalancerConfiguration,
+  normalizeReferenceGrant,
+  normalizeTargetGroupConfiguration,
+} from './gateway.js';
+import type { GatewayIndex, GatewayInventory } from './gateway-link.js';
+import { createGatewayInventory, indexGatewayBackends } from './gateway-link.js';
+import { resolveGatewaySettings } from './gateway-settings.js';
 
 export interface BuildFactsOptions {
   /** Namespace of objects that name none (as `kubectl apply -n` would place them). */
@@ -56,6 +70,8 @@ export interface Inventory {
   readonly namespaces: NamespaceObject[];
   readonly pdbs: PodDisruptionBudgetObject[];
   readonly autoscalers: HorizontalPodAutoscalerObject[];
+  /** Gateway API objects and the controller's configuration for them. */
+  readonly gateway: GatewayInventory;
   /** Objects of kinds draingate does not read. */
   skippedKinds: number;
 }
@@ -85,6 +101,7 @@ export function createInventory(): Inventory {
     namespaces: [],
     pdbs: [],
     autoscalers: [],
+    gateway: createGatewayInventory(),
     skippedKinds: 0,
   };
 }
@@ -136,10 +153,27 @@ export function normalizeObject(
     push(inventory.autoscalers, normalizeScaledObject(reader));
   } else if (object.kind === 'PodDisruptionBudget') {
     push(inventory.pdbs, normalizePodDisruptionBudget(reader));
+  } else if (group === GATEWAY_API_GROUP && normalizeGatewayApiObject(reader, inventory.gateway)) {
+    // Read into the Gateway inventory.
+  } else if (group === GATEWAY_AWS_GROUP && object.kind === 'TargetGroupConfiguration') {
+    push(inventory.gateway.targetGroupConfigurations, normalizeTargetGroupConfiguration(reader));
+  } else if (group === GATEWAY_AWS_GROUP && object.kind === 'LoadBalancerConfiguration') {
+    push(inventory.gateway.loadBalancerConfigurations, normalizeLoadBalancerConfiguration(reader));
   } else {
     inventory.skippedKinds += 1;
   }
   reader.release();
+}
+
+/** Reads a Gateway API object draingate links; false for kinds it does not read. */
+function normalizeGatewayApiObject(reader: FieldReader, inventory: GatewayInventory): boolean {
+  const kind = reader.kind;
+  if (kind === 'GatewayClass') push(inventory.gatewayClasses, normalizeGatewayClass(reader));
+  else if (kind === 'Gateway') push(inventory.gateways, normalizeGateway(reader));
+  else if (GATEWAY_ROUTE_KINDS.has(kind)) push(inventory.routes, normalizeGatewayRoute(reader));
+  else if (kind === 'ReferenceGrant') push(inventory.referenceGrants, normalizeReferenceGrant(reader));
+  else return false;
+  return true;
 }
 
 function push<T>(list: T[], value: T | undefined): void {
@@ -194,6 +228,7 @@ export function linkEachWorkload(
   const ingresses = byNamespace(inventory.ingresses);
   const bindings = byNamespace(inventory.bindings);
   const namespaces = new Map(inventory.namespaces.map((ns) => [ns.name, ns]));
+  const gatewayIndex = indexGatewayBackends(inventory.gateway, namespaces, notices, cluster);
   const params = new Map(inventory.ingressClassParams.map((p) => [`${p.apiGroup}/${p.ref.name}`, p]));
   const classify = createIngressClassifier(inventory.ingressClasses, cluster);
   const ingressesByService = new Map<string, IngressObject[]>();
@@ -231,6 +266,8 @@ export function linkEachWorkload(
       `Service ${service.ref.namespace}/${service.ref.name} is type LoadBalancer without a loadBalancerClass or an aws-load-balancer-type annotation`,
     );
   }
+  for (const [key, reasons] of gatewayIndex.undecided)
+    for (const reason of reasons) addTo(undecided, key, reason);
   // Only the members that set load-balancer attributes matter to the others of their IngressGroup.
   const groups = new Map<string, IngressObject[]>();
   for (const ingress of inventory.ingresses) {
@@ -289,6 +326,7 @@ export function linkEachWorkload(
         ingressesByService,
         bindings.get(ns) ?? [],
         ingresses.get(ns) ?? [],
+        gatewayIndex,
       )) {
         const ports = portsFor(service, route);
         for (const servicePort of ports) {
@@ -303,23 +341,27 @@ export function linkEachWorkload(
           const groupName = ingress?.annotations[ALB.groupName];
           const isNlb = serviceKind === 'nlb' || serviceKind === 'auto-nlb';
           const loadBalancer =
-            route.kind === 'NlbService'
-              ? 'nlb'
-              : route.kind === 'TargetGroupBinding' && isNlb
+            route.kind === 'Gateway'
+              ? route.link.loadBalancer
+              : route.kind === 'NlbService'
                 ? 'nlb'
-                : 'alb';
+                : route.kind === 'TargetGroupBinding' && isNlb
+                  ? 'nlb'
+                  : 'alb';
           const resolvedSettings =
-            route.kind === 'NlbService'
-              ? resolveNlbSettings(service, problems)
-              : route.kind === 'TargetGroupBinding'
-                ? resolveBindingSettings(route.binding, loadBalancer)
-                : resolveAlbSettings(
-                    service,
-                    ingress,
-                    ingressParams,
-                    groupName ? (groups.get(groupName) ?? []) : [],
-                    problems,
-                  );
+            route.kind === 'Gateway'
+              ? resolveGatewaySettings(service, route.link, route.config.props, problems)
+              : route.kind === 'NlbService'
+                ? resolveNlbSettings(service, problems)
+                : route.kind === 'TargetGroupBinding'
+                  ? resolveBindingSettings(route.binding, loadBalancer)
+                  : resolveAlbSettings(
+                      service,
+                      ingress,
+                      ingressParams,
+                      groupName ? (groups.get(groupName) ?? []) : [],
+                      problems,
+                    );
           const autoMode =
             route.kind === 'NlbService' ? serviceKind === 'auto-nlb' : (verdict?.autoMode ?? false);
           const settings = withClusterTargetType(resolvedSettings, autoMode, cluster);
@@ -333,9 +375,11 @@ export function linkEachWorkload(
                 ? route.ingress.ref
                 : route.kind === 'TargetGroupBinding'
                   ? route.binding.ref
-                  : route.kind === 'RolloutAlb' && route.ingress
-                    ? route.ingress.ref
-                    : service.ref,
+                  : route.kind === 'Gateway'
+                    ? route.link.route.ref
+                    : route.kind === 'RolloutAlb' && route.ingress
+                      ? route.ingress.ref
+                      : service.ref,
             servingContainers: servingContainerNames(workload, servicePort.targetPort),
             settings,
           });
@@ -678,8 +722,13 @@ function routesTo(
   ingressesByService: ReadonlyMap<string, IngressObject[]>,
   bindings: readonly TargetGroupBindingObject[],
   namespaceIngresses: readonly IngressObject[],
+  gateways: GatewayIndex,
 ): Route[] {
   const routes: Route[] = [];
+  const service_ = { namespace: service.ref.namespace, name: service.ref.name };
+  for (const link of gateways.links.get(`${service_.namespace}/${service_.name}`) ?? []) {
+    routes.push({ kind: 'Gateway', link, config: gateways.configFor(link, service_) });
+  }
   for (const ingress of ingressesByService.get(`${service.ref.namespace}/${service.ref.name}`) ?? []) {
     // The controller makes target groups of the services an action forwards to (read from its annotation
     // as backends of their own), not of the Service that names the action (Argo Rollouts' root Service).
@@ -732,6 +781,9 @@ function portsFor(service: ServiceObject, route: Route): BackendFacts['servicePo
     );
     return matched.length > 0 ? matched : all.slice(0, 1);
   }
+  // The controller matches a backendRef's port to a Service port by number only; none matching, it makes no
+  // target group (`Unable to find service port`, backend_service.go).
+  if (route.kind === 'Gateway') return all.filter((port) => port.port === route.link.backendRef.port);
   if (route.kind === 'TargetGroupBinding') wanted = route.binding.servicePort;
   if (route.kind === 'RolloutAlb') wanted = route.servicePort;
   if (wanted === undefined) return route.kind === 'RolloutAlb' ? all.slice(0, 1) : all;
@@ -803,7 +855,11 @@ function dedupeBackends(backends: BackendFacts[]): BackendFacts[] {
   if (backends.length < 2) return backends;
   const seen = new Set<string>();
   return backends.filter((backend) => {
-    const key = `${backend.service.ref.name}:${backend.servicePort.port}:${backend.routeRef.kind}/${backend.routeRef.name}`;
+    const via =
+      backend.route.kind === 'Gateway'
+        ? `@${backend.route.link.gateway.ref.namespace}/${backend.route.link.gateway.ref.name}`
+        : '';
+    const key = `${backend.service.ref.name}:${backend.servicePort.port}:${backend.routeRef.kind}/${backend.routeRef.name}${via}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -60,6 +60,7 @@ export function buildLiveFacts(
     ...objects.targetGroupBindings,
     ...objects.pdbs,
     ...(objects.autoscalers ?? []),
+    ...(objects.gatewayApi ?? []),
   ];
   const manifestObjects: ManifestObject[] = [];
   for (const json of all) {

@@ -68,6 +68,11 @@ export interface LiveObjects {
   /** HorizontalPodAutoscalers and KEDA ScaledObjects of the namespace, when the reader lists them. */
   readonly autoscalers?: readonly unknown[];
   readonly pdbs: readonly unknown[];
+  /**
+   * Gateway API objects and the AWS Load Balancer Controller's TargetGroupConfigurations and
+   * LoadBalancerConfigurations, when the reader lists them.
+   */
+  readonly gatewayApi?: readonly unknown[];
 }
 
 /** Reads the objects around a workload from a cluster, once, before judging it. */

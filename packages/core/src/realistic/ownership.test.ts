@@ -17,6 +17,7 @@ import { validateManifests } from '../validate.js';
  * facts it assumes, the notices, and the summary counts:
  *
  *     # cluster: defaultIngressClass=alb            cluster facts, as .draingate.yaml would declare them
+ *                                                 (lists comma-separated: albGatewayClasses=aws-alb,internal)
  *     # expect: DG005 warning line 8 D=300          every finding of that rule (as in rule fixtures)
  *     # quiet: DG007, DG008                         rules that must not fire
  *     # expect-notice: unresolved-ingress-class line 51
@@ -49,7 +50,8 @@ function readHeader(text: string): Header {
     if (key === 'cluster') {
       for (const pair of value.trim().split(/\s+/)) {
         const [name, raw = ''] = pair.split('=');
-        if (name === 'albIngressClasses') cluster[name] = raw.split(',');
+        if (name === 'albIngressClasses' || name === 'albGatewayClasses' || name === 'nlbGatewayClasses')
+          cluster[name] = raw.split(',');
         else if (name === 'defaultTargetType')
           cluster[name] = { value: raw, from: { kind: 'setting', setting: `${name}: ${raw}` } };
         else if (raw === 'true' || raw === 'false') cluster[name!] = raw === 'true';

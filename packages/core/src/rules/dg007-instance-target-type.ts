@@ -1,7 +1,7 @@
 import { ALB, NLB } from '../model/annotations.js';
 import {
-  annotationFix,
   backendLabel,
+  backendSettingFix,
   createFinding,
   onePerSetting,
   settingsAt,
@@ -19,7 +19,7 @@ export const instanceTargetType: Rule = {
   rationale:
     'With instance targets the load balancer sends traffic to a NodePort on every node and kube-proxy forwards it, possibly to another node: an extra hop whose endpoints change out of the load balancer’s sight. The load balancer cannot drain a pod (only a node), pod readiness gates do not apply, and kube-proxy’s connection tracking keeps kept-alive connections pinned to a terminating pod. Rollouts and node replacements then lose requests the controller cannot drain.',
   remediation:
-    'Use ip targets (alb.ingress.kubernetes.io/target-type: ip on an Ingress, service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip on an NLB Service) so the load balancer routes to pods directly, drains them, and readiness gates work.',
+    'Use ip targets (alb.ingress.kubernetes.io/target-type: ip on an Ingress, service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip on an NLB Service, targetType: ip in the TargetGroupConfiguration of a Gateway route’s Service) so the load balancer routes to pods directly, drains them, and readiness gates work.',
   evaluate(context) {
     return onePerSetting(context.facts.backends, (backend) => [backend.settings.targetType])
       .filter(
@@ -32,16 +32,13 @@ export const instanceTargetType: Rule = {
       .map((backend) => {
         const object = settingsObject(backend);
         const annotation = backend.loadBalancer === 'alb' ? ALB.targetType : NLB.targetType;
+        const fix = backendSettingFix(backend, annotation, { targetType: 'ip' });
         return createFinding(this, context, {
           object,
           ...settingsAt(backend, backend.settings.targetType.from),
           message: `${backendLabel(backend)} registers instance targets (${describeProvenance(backend.settings.targetType.from)}).`,
           values: [{ name: 'target type', value: 'instance', from: backend.settings.targetType.from }],
-          fix: {
-            summary: `set ${annotation}: ip`,
-            object,
-            yaml: annotationFix(object, { [annotation]: 'ip' }),
-          },
+          fix: { summary: `set ${fix.setting}: ip`, object, yaml: fix.yaml },
         });
       });
   },

@@ -1,9 +1,10 @@
 import { ALB, NLB } from '../model/annotations.js';
+import type { HealthCheckField } from '../model/gateway.js';
 import type { Resolved } from '../model/provenance.js';
 import { AWS_RANGES } from '../timing/defaults.js';
 import {
-  annotationFix,
   backendLabel,
+  backendSettingFix,
   createFinding,
   onePerSetting,
   quote,
@@ -34,33 +35,41 @@ export const healthCheckTiming: Rule = {
       const object = settingsObject(backend);
       const keys = backend.loadBalancer === 'alb' ? ALB : NLB;
       const findings: Finding[] = [];
-      const checks: [string, Resolved<number>, readonly [number, number], string][] = [
+      const checks: [string, Resolved<number>, readonly [number, number], string, HealthCheckField][] = [
         [
           'health check interval',
           s.healthCheckIntervalSeconds,
           AWS_RANGES.healthCheckIntervalSeconds,
           keys.healthCheckInterval,
+          'healthCheckInterval',
         ],
         [
           'health check timeout',
           s.healthCheckTimeoutSeconds,
           AWS_RANGES.healthCheckTimeoutSeconds,
           keys.healthCheckTimeout,
+          'healthCheckTimeout',
         ],
         [
           'healthy threshold',
           s.healthyThresholdCount,
           AWS_RANGES.healthyThresholdCount,
           keys.healthyThreshold,
+          'healthyThresholdCount',
         ],
         [
           'unhealthy threshold',
           s.unhealthyThresholdCount,
           AWS_RANGES.unhealthyThresholdCount,
           keys.unhealthyThreshold,
+          'unhealthyThresholdCount',
         ],
       ];
-      for (const [name, setting, [min, max], annotation] of checks) {
+      for (const [name, setting, [min, max], annotation, field] of checks) {
+        const fix = backendSettingFix(backend, annotation, {
+          healthCheck: field,
+          value: Math.min(max, Math.max(min, setting.value)),
+        });
         if (setting.value >= min && setting.value <= max) continue;
         findings.push(
           createFinding(this, context, {
@@ -68,13 +77,7 @@ export const healthCheckTiming: Rule = {
             ...settingsAt(backend, setting.from),
             message: `the ${name} of ${backendLabel(backend)} is ${quote(setting, name.includes('threshold') ? '' : 's')}, outside AWS's range ${min}–${max}.`,
             values: [value(name, undefined, setting, name.includes('threshold') ? 'count' : 's')],
-            fix: {
-              summary: `set ${annotation} within ${min}–${max}`,
-              object,
-              yaml: annotationFix(object, {
-                [annotation]: String(Math.min(max, Math.max(min, setting.value))),
-              }),
-            },
+            fix: { summary: `set ${fix.setting} within ${min}–${max}`, object, yaml: fix.yaml },
           }),
         );
       }
@@ -83,6 +86,10 @@ export const healthCheckTiming: Rule = {
       // The ALB's constraint; an NLB target group takes a timeout equal to its interval.
       if (backend.loadBalancer === 'alb' && timeout.value >= interval.value) {
         const fixed = Math.max(2, interval.value - 1);
+        const fix = backendSettingFix(backend, keys.healthCheckTimeout, {
+          healthCheck: 'healthCheckTimeout',
+          value: fixed,
+        });
         findings.push(
           createFinding(this, context, {
             object,
@@ -92,11 +99,7 @@ export const healthCheckTiming: Rule = {
               value('health check timeout', undefined, timeout),
               value('health check interval', undefined, interval),
             ],
-            fix: {
-              summary: `set ${keys.healthCheckTimeout} to ${fixed}`,
-              object,
-              yaml: annotationFix(object, { [keys.healthCheckTimeout]: String(fixed) }),
-            },
+            fix: { summary: `set ${fix.setting} to ${fixed}`, object, yaml: fix.yaml },
           }),
         );
       }

@@ -34,7 +34,7 @@ export const keepAliveBelowIdleTimeout: Rule = {
               snippet(context.facts.workload.ref, {
                 metadata: { annotations: { [ANNOTATIONS.keepAliveTimeoutSeconds]: String(idle.value + 5) } },
               }) +
-              `# and in the application, e.g. Node.js: server.keepAliveTimeout = ${(idle.value + 5) * 1000}\n# or lower ${ALB.loadBalancerAttributes}: idle_timeout.timeout_seconds=${Math.max(1, keepAlive.value - 1)}\n`,
+              `# and in the application, e.g. Node.js: server.keepAliveTimeout = ${(idle.value + 5) * 1000}\n# or lower ${backend.route.kind === 'Gateway' ? 'spec.loadBalancerAttributes of the Gateway’s LoadBalancerConfiguration' : ALB.loadBalancerAttributes}: idle_timeout.timeout_seconds=${Math.max(1, keepAlive.value - 1)}\n`,
           },
         }),
       ];

@@ -1,6 +1,6 @@
 import { ALB, NLB } from '../model/annotations.js';
 import {
-  annotationFix,
+  backendSettingFix,
   backendLabel,
   createFinding,
   onePerSetting,
@@ -20,7 +20,7 @@ export const healthCheckPathMismatch: Rule = {
   rationale:
     'When the load balancer checks a different path than Kubernetes does, a pod can be Ready while its target is unhealthy (or the reverse), and a readiness gate then waits on a check that tests something else. The default ALB path `/` is often slow, redirected or authenticated. Only HTTP and HTTPS checks on the traffic port have a path to compare: an NLB’s default TCP check has none, and a check on another port (kube-proxy’s healthCheckNodePort with externalTrafficPolicy Local) tests something else on purpose.',
   remediation:
-    'Point alb.ingress.kubernetes.io/healthcheck-path at the same endpoint as the serving container’s readinessProbe.',
+    'Point alb.ingress.kubernetes.io/healthcheck-path (for a Gateway route, healthCheckConfig.healthCheckPath of the Service’s TargetGroupConfiguration) at the same endpoint as the serving container’s readinessProbe.',
   evaluate(context) {
     return onePerSetting(context.facts.backends, (backend) => [backend.settings.healthCheckPath]).flatMap(
       (backend) => {
@@ -34,6 +34,10 @@ export const healthCheckPathMismatch: Rule = {
           if (!probePath || probePath === path.value) return [];
           const object = settingsObject(backend);
           const annotation = backend.loadBalancer === 'alb' ? ALB.healthCheckPath : NLB.healthCheckPath;
+          const fix = backendSettingFix(backend, annotation, {
+            healthCheck: 'healthCheckPath',
+            value: probePath,
+          });
           return [
             createFinding(this, context, {
               container: container.name,
@@ -44,11 +48,7 @@ export const healthCheckPathMismatch: Rule = {
                 { name: 'health check path', value: path.value, from: path.from },
                 { name: 'readiness probe path', value: probePath },
               ],
-              fix: {
-                summary: `set ${annotation}: ${probePath}`,
-                object,
-                yaml: annotationFix(object, { [annotation]: probePath }),
-              },
+              fix: { summary: `set ${fix.setting}: ${probePath}`, object, yaml: fix.yaml },
             }),
           ];
         });

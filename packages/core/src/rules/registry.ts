@@ -16,6 +16,8 @@ import { preStopUnverifiable } from './dg015-prestop-unverifiable.js';
 import { rolloutScaleDownDelay } from './dg016-rollout-scale-down-delay.js';
 import { healthCheckPathMismatch } from './dg017-health-check-path-mismatch.js';
 import { targetGroupUnattached } from './dg018-target-group-unattached.js';
+import { healthCheckBlockReplaced } from './dg019-health-check-block-replaced.js';
+import { ingressAnnotationsOnGatewayBackend } from './dg020-ingress-annotations-on-gateway-backend.js';
 import type { Rule } from './types.js';
 
 /** Every rule, in id order. Ids are never reused. */
@@ -38,6 +40,8 @@ export const RULES: readonly Rule[] = [
   rolloutScaleDownDelay,
   healthCheckPathMismatch,
   targetGroupUnattached,
+  healthCheckBlockReplaced,
+  ingressAnnotationsOnGatewayBackend,
 ];
 
 /** A rule by id (`DG004`) or slug (`grace-period-too-short`), case-insensitive. */

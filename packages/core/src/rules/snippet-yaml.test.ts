@@ -99,6 +99,20 @@ const cases: { name: string; body: Record<string, unknown> }[] = [
       spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'web', 'app.kubernetes.io/name': 'web' } } },
     },
   },
+  {
+    name: 'a TargetGroupConfiguration attribute list, values strings of digits',
+    body: {
+      spec: {
+        defaultConfiguration: {
+          targetType: 'ip',
+          targetGroupAttributes: [
+            { key: 'deregistration_delay.timeout_seconds', value: '30' },
+            { key: 'slow_start.duration_seconds', value: '007' },
+          ],
+        },
+      },
+    },
+  },
   { name: 'an empty selector', body: { spec: { selector: { matchLabels: {} } } } },
   { name: 'an empty list', body: { spec: { containers: [] } } },
   { name: 'an empty body', body: {} },
@@ -129,7 +143,7 @@ describe('stringifySnippet', () => {
   });
 
   // The shapes the rules' fixes have are written without `yaml` (the point of the fast path).
-  it.each(cases.slice(0, 4))('$name → written without yaml', ({ body }) => {
+  it.each(cases.slice(0, 5))('$name → written without yaml', ({ body }) => {
     expect(writePlainSnippet(body)).toBe(stringify(body, { lineWidth: 0 }));
   });
 });

@@ -64,8 +64,14 @@ function plainScalar(value: unknown): string | undefined {
   if (typeof value === 'number') {
     return Number.isSafeInteger(value) && !Object.is(value, -0) ? String(value) : undefined;
   }
-  return typeof value === 'string' && isPlainString(value) ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  if (isPlainString(value)) return value;
+  // A string of digits (a target group attribute's value, "30") reads as a number when plain: `yaml`
+  // double-quotes it, with nothing to escape.
+  return DIGITS.test(value) ? `"${value}"` : undefined;
 }
+
+const DIGITS = /^[0-9]{1,40}$/;
 
 // A letter, `_` or `/` first (so never a number, an indicator or a document marker), then no spaces, colons,
 // `#` or quotes: a plain scalar in YAML 1.1 and 1.2 alike, as long as it is not a boolean or null word.

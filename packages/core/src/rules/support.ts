@@ -6,9 +6,11 @@ import { podTemplateOwner } from '../model/objects.js';
 import type { ObjectRef, Provenance, Resolved } from '../model/provenance.js';
 import { describeProvenance, formatObjectRef } from '../model/provenance.js';
 import type { FieldPath, SourceRef } from '../manifest/source.js';
+import type { HealthCheckField } from '../model/gateway.js';
 import { drainTimingOf, recommendDrainTiming } from '../timing/model.js';
 import type { DrainTiming, RecommendedTiming } from '../timing/model.js';
 import { stringifySnippet } from './snippet-yaml.js';
+import { gatewayConfigFix, gatewayConfigRef, isGatewayBackend } from './gateway-fix.js';
 import type { Finding, FindingValue, Fix, RuleContext, RuleMeta, Severity } from './types.js';
 
 /** Builds a finding of a rule with the workload filled in. */
@@ -219,6 +221,7 @@ export function targetGroupAttributeFix(
   attribute: string,
   value: string | number,
 ): string {
+  if (isGatewayBackend(backend)) return gatewayConfigFix(backend, { attribute: [attribute, String(value)] });
   const object = settingsObject(backend);
   const annotation = backend.loadBalancer === 'alb' ? ALB.targetGroupAttributes : NLB.targetGroupAttributes;
   const holder =
@@ -234,6 +237,28 @@ export function targetGroupAttributeFix(
   return annotationFix(object, {
     [annotation]: [...attributes].map(([key, v]) => `${key}=${v}`).join(','),
   });
+}
+
+/**
+ * How to set one health check or target type setting of a backend: its annotation on the Ingress or Service,
+ * or for a Gateway route the field of the Service's TargetGroupConfiguration. `setting` names it for the
+ * fix summary.
+ */
+export function backendSettingFix(
+  backend: BackendFacts,
+  annotation: string,
+  change: { healthCheck: HealthCheckField; value: string | number } | { targetType: 'ip' | 'instance' },
+): { setting: string; yaml: string } {
+  if (isGatewayBackend(backend)) {
+    return 'targetType' in change
+      ? { setting: 'targetType', yaml: gatewayConfigFix(backend, { targetType: change.targetType }) }
+      : {
+          setting: `healthCheckConfig.${change.healthCheck}`,
+          yaml: gatewayConfigFix(backend, { healthCheck: { [change.healthCheck]: change.value } }),
+        };
+  }
+  const value = 'targetType' in change ? change.targetType : String(change.value);
+  return { setting: annotation, yaml: annotationFix(settingsObject(backend), { [annotation]: value }) };
 }
 
 /** A snippet to merge into an object's annotations. */
@@ -259,13 +284,15 @@ export function settingsAt(backend: BackendFacts, from?: Provenance): { at?: Sou
   if (from && from.kind !== 'aws' && from.kind !== 'default' && from.kind !== 'setting' && from.at)
     return { at: from.at };
   const source =
-    backend.route.kind === 'Ingress'
-      ? backend.route.ingress.ref.source
-      : backend.route.kind === 'TargetGroupBinding'
-        ? backend.route.binding.ref.source
-        : backend.route.kind === 'RolloutAlb' && backend.route.ingress
-          ? backend.route.ingress.ref.source
-          : backend.service.ref.source;
+    backend.route.kind === 'Gateway'
+      ? (backend.route.config.serviceConfig?.ref.source ?? backend.route.link.route.ref.source)
+      : backend.route.kind === 'Ingress'
+        ? backend.route.ingress.ref.source
+        : backend.route.kind === 'TargetGroupBinding'
+          ? backend.route.binding.ref.source
+          : backend.route.kind === 'RolloutAlb' && backend.route.ingress
+            ? backend.route.ingress.ref.source
+            : backend.service.ref.source;
   return source ? { at: source } : {};
 }
 
@@ -292,7 +319,11 @@ export function onePerSetting(
   });
 }
 
-/** The object a backend's settings live on (Ingress, Service or TargetGroupBinding) for fixes. */
+/**
+ * The object a backend's settings live on (Ingress, Service or TargetGroupBinding; for a Gateway route, the
+ * Service's TargetGroupConfiguration) for fixes.
+ */
 export function settingsObject(backend: BackendFacts): ObjectRef {
+  if (isGatewayBackend(backend)) return gatewayConfigRef(backend);
   return backend.route.kind === 'NlbService' ? backend.service.ref : backend.routeRef;
 }

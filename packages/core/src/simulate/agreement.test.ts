@@ -20,6 +20,8 @@ const RUNS = Number(process.env['DG_AGREEMENT_RUNS'] ?? 1000);
 
 interface Workload {
   readonly lb: 'alb' | 'nlb';
+  /** Reached through a route of the controller's Gateway rather than an Ingress or an NLB Service. */
+  readonly gateway: boolean;
   readonly targetType: 'ip' | 'instance';
   readonly local: boolean;
   readonly replicas: number;
@@ -34,6 +36,7 @@ interface Workload {
 
 const workloads: fc.Arbitrary<Workload> = fc.record({
   lb: fc.constantFrom('alb', 'nlb' as const),
+  gateway: fc.boolean(),
   targetType: fc.constantFrom('ip', 'instance' as const),
   local: fc.boolean(),
   replicas: fc.integer({ min: 1, max: 4 }),
@@ -56,8 +59,9 @@ function manifest(w: Workload): string {
     .withGrace(w.grace)
     .withShutdown(w.shutdown)
     .withDeregistrationDelay(w.deregistrationDelay);
-  builder =
-    w.lb === 'nlb'
+  builder = w.gateway
+    ? builder.withTargetType(w.targetType).behindGateway(w.lb, w.local ? 'Local' : 'Cluster')
+    : w.lb === 'nlb'
       ? builder.behindNlb(w.targetType, w.local ? 'Local' : 'Cluster')
       : builder.withTargetType(w.targetType);
   if (w.preStop === 'none') builder = builder.withoutPreStop();
@@ -108,6 +112,7 @@ describe('the rules and the simulator never disagree', () => {
 
   const safe: Workload = {
     lb: 'alb',
+    gateway: false,
     targetType: 'ip',
     local: false,
     replicas: 3,
@@ -124,6 +129,26 @@ describe('the rules and the simulator never disagree', () => {
     { name: 'the safe baseline: no error, nothing lost', change: {}, rule: undefined },
     { name: 'DG001: no preStop', change: { preStop: 'none' as const }, rule: 'DG001' },
     { name: 'DG002: P one second below W = 20 s', change: { preStopSeconds: 19 }, rule: 'DG002' },
+    {
+      name: 'an ALB Gateway route: the safe baseline loses nothing',
+      change: { gateway: true },
+      rule: undefined,
+    },
+    {
+      name: 'DG002 behind an ALB Gateway route: P one second below W = 20 s',
+      change: { gateway: true, preStopSeconds: 19 },
+      rule: 'DG002',
+    },
+    {
+      name: 'DG002 behind an NLB Gateway route with ip targets: P = 30 s below W = 125 s',
+      change: { gateway: true, lb: 'nlb' as const },
+      rule: 'DG002',
+    },
+    {
+      name: 'an NLB Gateway route with ip targets and P = W = 125 s loses nothing',
+      change: { gateway: true, lb: 'nlb' as const, preStopSeconds: 125, grace: 145 },
+      rule: undefined,
+    },
     {
       name: 'DG002: an exec sleep of 60 s cut by a grace period of 15 s',
       change: { preStop: 'exec' as const, preStopSeconds: 60, grace: 15 },

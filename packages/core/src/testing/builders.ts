@@ -31,6 +31,8 @@ export class ManifestBuilder {
   /** NLB Service annotations; undefined for an Ingress (ALB) in front of a ClusterIP Service. */
   private nlb: Record<string, string> | undefined;
   private externalTrafficPolicy: 'Cluster' | 'Local' | undefined;
+  /** The load balancer of the controller's Gateway that routes to the Service, instead of the Ingress. */
+  private gateway: 'alb' | 'nlb' | undefined;
 
   withPreStopSleep(seconds: number): this {
     this.preStop = { sleep: { seconds } };
@@ -114,6 +116,19 @@ export class ManifestBuilder {
     return this;
   }
 
+  /**
+   * A route of the controller's ALB Gateway (HTTPRoute) or NLB Gateway (TCPRoute) instead of the Ingress; the
+   * target type, health check and deregistration delay set on the builder go into the Service's
+   * TargetGroupConfiguration.
+   */
+  behindGateway(lb: 'alb' | 'nlb', externalTrafficPolicy: 'Cluster' | 'Local' = 'Cluster'): this {
+    this.ingress = false;
+    this.nlb = undefined;
+    this.gateway = lb;
+    this.externalTrafficPolicy = externalTrafficPolicy;
+    return this;
+  }
+
   build(): string {
     const docs: Doc[] = [
       {
@@ -157,6 +172,7 @@ export class ManifestBuilder {
         metadata: { name: 'web', namespace: 'shop', ...(this.nlb ? { annotations: this.nlb } : {}) },
         spec: {
           ...(this.nlb ? { type: 'LoadBalancer' } : {}),
+          ...(this.gateway && this.externalTrafficPolicy === 'Local' ? { type: 'NodePort' } : {}),
           ...(this.externalTrafficPolicy ? { externalTrafficPolicy: this.externalTrafficPolicy } : {}),
           selector: { app: 'web' },
           ports: [{ name: 'http', port: 80, targetPort: 'http' }],
@@ -186,6 +202,7 @@ export class ManifestBuilder {
         },
       });
     }
+    if (this.gateway) docs.push(...this.gatewayDocs(this.gateway));
     if (this.pdb) {
       docs.push({
         apiVersion: 'policy/v1',
@@ -195,5 +212,58 @@ export class ManifestBuilder {
       });
     }
     return docs.map((doc) => stringify(doc)).join('---\n');
+  }
+
+  private gatewayDocs(lb: 'alb' | 'nlb'): Doc[] {
+    const a = this.ingressAnnotations;
+    const delay = /deregistration_delay\.timeout_seconds=(\d+)/.exec(
+      a['alb.ingress.kubernetes.io/target-group-attributes'] ?? '',
+    )?.[1];
+    const interval = a['alb.ingress.kubernetes.io/healthcheck-interval-seconds'];
+    const path = a['alb.ingress.kubernetes.io/healthcheck-path'];
+    const healthCheck = {
+      ...(lb === 'alb' && path ? { healthCheckPath: path } : {}),
+      ...(interval ? { healthCheckInterval: Number(interval) } : {}),
+    };
+    return [
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'GatewayClass',
+        metadata: { name: `aws-${lb}` },
+        spec: { controllerName: `gateway.k8s.aws/${lb}` },
+      },
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: {
+          gatewayClassName: `aws-${lb}`,
+          listeners: [{ name: 'web', protocol: lb === 'alb' ? 'HTTP' : 'TCP', port: 80 }],
+        },
+      },
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: lb === 'alb' ? 'HTTPRoute' : 'TCPRoute',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: { parentRefs: [{ name: 'web' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] },
+      },
+      {
+        apiVersion: 'gateway.k8s.aws/v1',
+        kind: 'TargetGroupConfiguration',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: {
+          targetReference: { name: 'web' },
+          defaultConfiguration: {
+            ...(a['alb.ingress.kubernetes.io/target-type']
+              ? { targetType: a['alb.ingress.kubernetes.io/target-type'] }
+              : {}),
+            ...(Object.keys(healthCheck).length > 0 ? { healthCheckConfig: healthCheck } : {}),
+            ...(delay !== undefined
+              ? { targetGroupAttributes: [{ key: 'deregistration_delay.timeout_seconds', value: delay }] }
+              : {}),
+          },
+        },
+      },
+    ];
   }
 }

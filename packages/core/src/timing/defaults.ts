@@ -63,6 +63,46 @@ export const NLB_LOCAL_DEFAULTS = {
   unhealthyThresholdCount: 2,
 } as const;
 
+/**
+ * The controller's defaults for the target groups it creates for a Gateway's routes (v3.5.0,
+ * `newTargetGroupBuilder` in pkg/gateway/model/model_build_target_group.go), for an ALB and an NLB Gateway
+ * alike: interval 15 s, timeout 5 s, healthy and unhealthy thresholds 3 — not the Ingress defaults (2 and 2)
+ * — and success codes 200-399. The health check protocol is the target group's (HTTP for HTTPRoute and
+ * GRPCRoute; HTTPS for a TLSRoute on an ALB) on an ALB and TCP on an NLB, path `/` (`/AWS.ALB/healthcheck`
+ * for gRPC). The target type is the controller's `--default-target-type` (`instance`) unless a
+ * TargetGroupConfiguration sets one. No target group attribute is set, so the deregistration delay is AWS's
+ * 300 s.
+ */
+export const GATEWAY_DEFAULTS = {
+  targetType: 'instance',
+  healthCheckPort: 'traffic-port',
+  healthCheckPath: '/',
+  grpcHealthCheckPath: '/AWS.ALB/healthcheck',
+  healthCheckIntervalSeconds: 15,
+  healthCheckTimeoutSeconds: 5,
+  healthyThresholdCount: 3,
+  unhealthyThresholdCount: 3,
+  successCodes: '200-399',
+  deregistrationDelaySeconds: 300,
+  idleTimeoutSeconds: 60,
+  connectionTermination: false,
+} as const;
+
+/**
+ * An NLB Gateway's health check for a Service with instance targets and `externalTrafficPolicy: Local`
+ * (`defaultHealthCheck*ForInstanceModeLocal`, pkg/gateway/model/model_build_target_group.go, v3.5.0):
+ * kube-proxy's `/healthz` over HTTP on the healthCheckNodePort, 10 s / 6 s, thresholds 2 and 2.
+ */
+export const GATEWAY_NLB_LOCAL_DEFAULTS = {
+  healthCheckProtocol: 'HTTP',
+  healthCheckPort: 'healthCheckNodePort',
+  healthCheckPath: '/healthz',
+  healthCheckIntervalSeconds: 10,
+  healthCheckTimeoutSeconds: 6,
+  healthyThresholdCount: 2,
+  unhealthyThresholdCount: 2,
+} as const;
+
 /** AWS's accepted ranges (inclusive) for target group and load balancer settings. */
 export const AWS_RANGES = {
   healthCheckIntervalSeconds: [5, 300],

@@ -37,6 +37,24 @@ const DEPLOYER_RULES = [
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ['list'] },
   { apiGroups: ['keda.sh'], resources: ['scaledobjects'], verbs: ['list'] },
   { apiGroups: ['elbv2.k8s.aws'], resources: ['targetgroupbindings'], verbs: ['list'] },
+  {
+    apiGroups: ['gateway.networking.k8s.io'],
+    resources: [
+      'gateways',
+      'httproutes',
+      'grpcroutes',
+      'tcproutes',
+      'udproutes',
+      'tlsroutes',
+      'referencegrants',
+    ],
+    verbs: ['list'],
+  },
+  {
+    apiGroups: ['gateway.k8s.aws'],
+    resources: ['targetgroupconfigurations', 'loadbalancerconfigurations'],
+    verbs: ['list'],
+  },
   { apiGroups: ['argoproj.io'], resources: ['rollouts'], verbs: ['get', 'patch'] },
   { apiGroups: ['argoproj.io'], resources: ['rollouts/status'], verbs: ['patch'] },
 ];
@@ -98,6 +116,8 @@ describe.skipIf(!hasPeer('kube'))('permissions and missing CRDs', () => {
     expect(live.ingressClasses).toEqual([]);
     expect(live.warnings).toEqual([
       'EKS Auto Mode IngressClassParams objects: access denied, left out',
+      `GRPCRoute, Gateway, HTTPRoute, LoadBalancerConfiguration, TCPRoute, TLSRoute, TargetGroupConfiguration, UDPRoute objects cluster-wide: access denied, read in ${ns} only (a shared Gateway, a route or a TargetGroupConfiguration in another namespace is not seen)`,
+      'GatewayClass objects: access denied, left out',
       'IngressClass objects: access denied, left out',
       'IngressClassParams objects: access denied, left out',
       `Namespace ${ns}: access denied, left out`,

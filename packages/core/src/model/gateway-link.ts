@@ -1,0 +1,388 @@
+import type { Notice } from '../manifest/source.js';
+import type {
+  GatewayBackendRef,
+  GatewayClassObject,
+  GatewayListener,
+  GatewayObject,
+  GatewayRouteObject,
+  LoadBalancerConfigurationObject,
+  ReferenceGrantObject,
+  TargetGroupConfigurationObject,
+  TargetGroupProps,
+} from './gateway.js';
+import { GATEWAY_CONTROLLERS, mergeProps, propsForRoute, referenceGranted } from './gateway.js';
+import type { NamespaceObject } from './objects.js';
+import { selectorMatches } from './objects.js';
+import type { ClusterFacts } from './cluster.js';
+import type { Resolved } from './provenance.js';
+import { formatObjectRef } from './provenance.js';
+
+/** The Gateway API objects of an input, and the controller's configuration for them. */
+export interface GatewayInventory {
+  readonly gatewayClasses: GatewayClassObject[];
+  readonly gateways: GatewayObject[];
+  readonly routes: GatewayRouteObject[];
+  readonly referenceGrants: ReferenceGrantObject[];
+  readonly targetGroupConfigurations: TargetGroupConfigurationObject[];
+  readonly loadBalancerConfigurations: LoadBalancerConfigurationObject[];
+}
+
+/** A route of one of the controller's Gateways that sends traffic to a Service port. */
+export interface GatewayLink {
+  readonly loadBalancer: 'alb' | 'nlb';
+  readonly gateway: GatewayObject;
+  readonly route: GatewayRouteObject;
+  /** The protocol of the first listener the route attaches to (decides gRPC health checks on an ALB). */
+  readonly listenerProtocol: string;
+  readonly backendRef: GatewayBackendRef & { readonly port: number };
+  /** The Gateway-level default TargetGroupConfiguration (GatewayClass and Gateway merged), if any. */
+  readonly defaultConfig?: TargetGroupConfigurationObject;
+  /** The Gateway's load balancer attributes (GatewayClass and Gateway LoadBalancerConfigurations merged). */
+  readonly loadBalancerAttributes: ReadonlyMap<string, Resolved<string>>;
+}
+
+/** The effective target group props of a link for its Service, and the Service-level configuration. */
+export interface GatewayTargetGroupConfig {
+  readonly props?: TargetGroupProps;
+  /** The TargetGroupConfiguration in the Service's namespace whose targetReference names the Service. */
+  readonly serviceConfig?: TargetGroupConfigurationObject;
+}
+
+/** Links of the controller's Gateways, by `namespace/service`, with the configuration lookups they need. */
+export interface GatewayIndex {
+  readonly links: ReadonlyMap<string, readonly GatewayLink[]>;
+  /** Why a Service's route is not judged, by `namespace/service` (for workloads no load balancer reaches). */
+  readonly undecided: ReadonlyMap<string, readonly string[]>;
+  configFor(link: GatewayLink, service: { namespace: string; name: string }): GatewayTargetGroupConfig;
+}
+
+const NO_LINKS: GatewayIndex = {
+  links: new Map(),
+  undecided: new Map(),
+  configFor: () => ({}),
+};
+
+/** An empty Gateway inventory. */
+export function createGatewayInventory(): GatewayInventory {
+  return {
+    gatewayClasses: [],
+    gateways: [],
+    routes: [],
+    referenceGrants: [],
+    targetGroupConfigurations: [],
+    loadBalancerConfigurations: [],
+  };
+}
+
+const NO_ATTRIBUTES: ReadonlyMap<string, Resolved<string>> = new Map();
+
+/**
+ * Finds the Services the controller's Gateways route to, the way the controller attaches routes and loads
+ * backends (v3.5.0):
+ * - a Gateway is the controller's when its GatewayClass's `controllerName` is `gateway.k8s.aws/alb` or
+ *   `gateway.k8s.aws/nlb`; another controller's stays quiet;
+ * - a route attaches through a `parentRef` to a listener that allows its namespace (`allowedRoutes.namespaces`,
+ *   `Same` unless set) and its kind (`allowedRoutes.kinds`, or the protocol's defaults)
+ *   (pkg/gateway/routeutils/listener_attachment_helper.go);
+ * - a backendRef needs a port, and one to another namespace needs a ReferenceGrant there
+ *   (`serviceLoader`, pkg/gateway/routeutils/backend_service.go; pkg/shared_utils/cross_namespace_validator.go);
+ * - the LoadBalancerConfigurations of the GatewayClass (`spec.parametersRef`, which must name a namespace)
+ *   and the Gateway (`spec.infrastructure.parametersRef`, in its namespace) merge by the GatewayClass one's
+ *   `mergingMode`, as do their default TargetGroupConfigurations (controllers/gateway/config_resolver.go).
+ * What the input cannot decide (a GatewayClass, configuration or Namespace it lacks) is a notice, and the
+ * workloads behind it are not judged.
+ */
+export function indexGatewayBackends(
+  inventory: GatewayInventory,
+  namespaces: ReadonlyMap<string, NamespaceObject>,
+  notices: Notice[] | undefined,
+  cluster: ClusterFacts = {},
+): GatewayIndex {
+  if (inventory.routes.length === 0 || inventory.gateways.length === 0) return NO_LINKS;
+  const classes = new Map(inventory.gatewayClasses.map((c) => [c.name, c]));
+  const gateways = new Map(inventory.gateways.map((g) => [`${g.ref.namespace}/${g.ref.name}`, g]));
+  const lbcs = new Map(
+    inventory.loadBalancerConfigurations.map((c) => [`${c.ref.namespace}/${c.ref.name}`, c]),
+  );
+  const tgcs = new Map(
+    inventory.targetGroupConfigurations.map((c) => [`${c.ref.namespace}/${c.ref.name}`, c]),
+  );
+  const links = new Map<string, GatewayLink[]>();
+  const undecided = new Map<string, string[]>();
+  const notice = (object: { ref: GatewayObject['ref'] }, code: string, message: string): void => {
+    notices?.push({
+      code,
+      object: formatObjectRef(object.ref),
+      ...(object.ref.source ? { at: object.ref.source } : {}),
+      message,
+    });
+  };
+
+  // Each Gateway's verdict once: ours (with its configuration), another controller's, or undecided.
+  type Resolution =
+    | {
+        kind: 'ours';
+        loadBalancer: 'alb' | 'nlb';
+        defaultConfig?: TargetGroupConfigurationObject;
+        attributes: ReadonlyMap<string, Resolved<string>>;
+      }
+    | { kind: 'other' }
+    | { kind: 'undecided'; reason: string; declare?: string };
+  const resolutions = new Map<GatewayObject, Resolution>();
+  const resolve = (gateway: GatewayObject): Resolution => {
+    const known = resolutions.get(gateway);
+    if (known) return known;
+    const resolution = resolveGateway(gateway);
+    resolutions.set(gateway, resolution);
+    if (resolution.kind === 'undecided')
+      notice(
+        gateway,
+        'unresolved-gateway',
+        `${resolution.reason}: draingate cannot tell how the AWS Load Balancer Controller builds its target groups, so the workloads behind its routes are not judged; ${resolution.declare ?? 'add it to the input'}.`,
+      );
+    return resolution;
+  };
+  const resolveGateway = (gateway: GatewayObject): Resolution => {
+    const gatewayClass = classes.get(gateway.className);
+    const declared = cluster.albGatewayClasses?.includes(gateway.className)
+      ? 'alb'
+      : cluster.nlbGatewayClasses?.includes(gateway.className)
+        ? 'nlb'
+        : undefined;
+    if (!gatewayClass && !declared) {
+      // Another controller's Gateway stays quiet; one configured for this controller is undecided.
+      const hint =
+        gateway.parametersRef !== undefined
+          ? 'though it names a LoadBalancerConfiguration of gateway.k8s.aws'
+          : configuredBackend(gateway)
+            ? 'though a TargetGroupConfiguration of gateway.k8s.aws configures a Service its routes send traffic to'
+            : undefined;
+      return hint
+        ? {
+            kind: 'undecided',
+            reason: `its GatewayClass ${JSON.stringify(gateway.className)} is not in the input, ${hint}`,
+            declare: `if the controller serves it, declare the class (cluster: { albGatewayClasses: [${gateway.className}] } or nlbGatewayClasses in .draingate.yaml, or --alb-gateway-class / --nlb-gateway-class ${gateway.className}), or add the GatewayClass to the input`,
+          }
+        : { kind: 'other' };
+    }
+    const loadBalancer = gatewayClass
+      ? (GATEWAY_CONTROLLERS as Record<string, 'alb' | 'nlb' | undefined>)[gatewayClass.controllerName]
+      : declared;
+    if (!loadBalancer) return { kind: 'other' };
+    let classConfig: LoadBalancerConfigurationObject | undefined;
+    if (gatewayClass?.parametersRef) {
+      const { name, namespace } = gatewayClass.parametersRef;
+      if (namespace === undefined)
+        return {
+          kind: 'undecided',
+          reason: `its GatewayClass ${gatewayClass.name} names LoadBalancerConfiguration ${name} without a namespace, which the controller refuses ("Namespace must be specified in ParametersRef")`,
+        };
+      classConfig = lbcs.get(`${namespace}/${name}`);
+      if (!classConfig)
+        return {
+          kind: 'undecided',
+          reason: `the LoadBalancerConfiguration ${namespace}/${name} of its GatewayClass ${gatewayClass.name} is not in the input`,
+        };
+    }
+    let gatewayConfig: LoadBalancerConfigurationObject | undefined;
+    if (gateway.parametersRef !== undefined) {
+      gatewayConfig = lbcs.get(`${gateway.ref.namespace}/${gateway.parametersRef}`);
+      if (!gatewayConfig)
+        return {
+          kind: 'undecided',
+          reason: `its LoadBalancerConfiguration ${gateway.ref.namespace}/${gateway.parametersRef} is not in the input`,
+        };
+    }
+    const defaultTgc = (
+      lbc: LoadBalancerConfigurationObject | undefined,
+    ): TargetGroupConfigurationObject | string | undefined => {
+      if (lbc?.defaultTargetGroupConfiguration === undefined) return undefined;
+      const key = `${lbc.ref.namespace}/${lbc.defaultTargetGroupConfiguration}`;
+      const tgc = tgcs.get(key);
+      if (!tgc)
+        return `the default TargetGroupConfiguration ${key} of LoadBalancerConfiguration ${lbc.ref.namespace}/${lbc.ref.name} is not in the input`;
+      if (tgc.targetReference)
+        return `the default TargetGroupConfiguration ${key} of LoadBalancerConfiguration ${lbc.ref.namespace}/${lbc.ref.name} has a targetReference, which the controller refuses for a default (it fails the Gateway's reconciliation)`;
+      return tgc;
+    };
+    const classTgc = defaultTgc(classConfig);
+    const gatewayTgc = defaultTgc(gatewayConfig);
+    if (typeof classTgc === 'string') return { kind: 'undecided', reason: classTgc };
+    if (typeof gatewayTgc === 'string') return { kind: 'undecided', reason: gatewayTgc };
+    const preferGateway = classConfig?.mergingMode?.value === 'prefer-gateway';
+    const [highLbc, lowLbc] = preferGateway ? [gatewayConfig, classConfig] : [classConfig, gatewayConfig];
+    const [highTgc, lowTgc] = preferGateway ? [gatewayTgc, classTgc] : [classTgc, gatewayTgc];
+    return {
+      kind: 'ours',
+      loadBalancer,
+      ...(highTgc || lowTgc ? { defaultConfig: mergeDefaultConfigs(highTgc, lowTgc) } : {}),
+      attributes: mergeAttributes(highLbc?.loadBalancerAttributes, lowLbc?.loadBalancerAttributes),
+    };
+  };
+
+  // Services a TargetGroupConfiguration of the input names: a hint that a Gateway routing to them is ours.
+  const configured = new Set(
+    inventory.targetGroupConfigurations.flatMap((tgc) =>
+      tgc.targetReference?.kind === 'Service' ? [`${tgc.ref.namespace}/${tgc.targetReference.name}`] : [],
+    ),
+  );
+  const routesByGateway = new Map<GatewayObject, GatewayRouteObject[]>();
+  for (const route of inventory.routes)
+    for (const parent of route.parentRefs) {
+      const gateway = gateways.get(`${parent.namespace}/${parent.name}`);
+      if (!gateway) continue;
+      const list = routesByGateway.get(gateway);
+      if (list) list.push(route);
+      else routesByGateway.set(gateway, [route]);
+    }
+  function configuredBackend(gateway: GatewayObject): boolean {
+    return (routesByGateway.get(gateway) ?? []).some((route) =>
+      route.backendRefs.some((ref) => configured.has(`${ref.namespace}/${ref.name}`)),
+    );
+  }
+
+  for (const route of inventory.routes) {
+    let anyAttached = false;
+    let undecidedReason: string | undefined;
+    for (const parent of route.parentRefs) {
+      let attached: { gateway: GatewayObject; listener: GatewayListener } | undefined;
+      const gateway = gateways.get(`${parent.namespace}/${parent.name}`);
+      if (!gateway) continue;
+      const resolution = resolve(gateway);
+      if (resolution.kind === 'other') continue;
+      if (resolution.kind === 'undecided') {
+        undecidedReason = `${route.kind} ${route.ref.namespace}/${route.ref.name}: ${resolution.reason}`;
+        continue;
+      }
+      for (const listener of gateway.listeners) {
+        if (parent.sectionName !== undefined && listener.name !== parent.sectionName) continue;
+        if (parent.port !== undefined && listener.port !== parent.port) continue;
+        if (!listener.kinds.includes(route.kind)) continue;
+        const allowed = namespaceAllowed(listener, gateway, route, namespaces);
+        if (allowed === 'unknown') {
+          undecidedReason = `${route.kind} ${route.ref.namespace}/${route.ref.name}: listener ${listener.name} of Gateway ${gateway.ref.namespace}/${gateway.ref.name} admits namespaces by label and Namespace ${route.ref.namespace} is not in the input`;
+          continue;
+        }
+        if (!allowed) continue;
+        attached = { gateway, listener };
+        break;
+      }
+      if (!attached) continue;
+      anyAttached = true;
+      const resolved = resolve(attached.gateway);
+      if (resolved.kind !== 'ours') continue;
+      for (const backendRef of route.backendRefs) {
+        const key = `${backendRef.namespace}/${backendRef.name}`;
+        if (backendRef.port === undefined) {
+          notice(
+            route,
+            'gateway-backend-without-port',
+            `backendRef to Service ${key} has no port, which the controller refuses ("Port is required"): it makes no target group for it.`,
+          );
+          continue;
+        }
+        if (
+          backendRef.namespace !== route.ref.namespace &&
+          !referenceGranted(inventory.referenceGrants, route, {
+            namespace: backendRef.namespace,
+            name: backendRef.name,
+          })
+        ) {
+          notice(
+            route,
+            'gateway-reference-not-permitted',
+            `sends traffic to Service ${key} in another namespace, but no ReferenceGrant in namespace ${backendRef.namespace} allows ${route.kind}s from namespace ${route.ref.namespace} to name it: the controller drops the backend (RefNotPermitted), so the workloads behind it are not judged; add a ReferenceGrant in ${backendRef.namespace} (from: group gateway.networking.k8s.io, kind ${route.kind}, namespace ${route.ref.namespace}; to: group "", kind Service).`,
+          );
+          continue;
+        }
+        const link: GatewayLink = {
+          loadBalancer: resolved.loadBalancer,
+          gateway: attached.gateway,
+          route,
+          listenerProtocol: attached.listener.protocol,
+          backendRef: backendRef as GatewayBackendRef & { port: number },
+          ...(resolved.defaultConfig ? { defaultConfig: resolved.defaultConfig } : {}),
+          loadBalancerAttributes: resolved.attributes,
+        };
+        const list = links.get(key);
+        if (list) list.push(link);
+        else links.set(key, [link]);
+      }
+    }
+    if (!anyAttached && undecidedReason !== undefined)
+      for (const backendRef of route.backendRefs) {
+        const key = `${backendRef.namespace}/${backendRef.name}`;
+        const list = undecided.get(key);
+        if (list) list.push(undecidedReason);
+        else undecided.set(key, [undecidedReason]);
+      }
+  }
+
+  const serviceConfigs = new Map<string, TargetGroupConfigurationObject>();
+  for (const tgc of inventory.targetGroupConfigurations) {
+    if (tgc.targetReference?.kind !== 'Service') continue;
+    const key = `${tgc.ref.namespace}/${tgc.targetReference.name}`;
+    // The controller takes the first it lists (`LookUpTargetGroupConfiguration`): the input's first here.
+    if (!serviceConfigs.has(key)) serviceConfigs.set(key, tgc);
+  }
+  return {
+    links,
+    undecided,
+    configFor(link, service) {
+      const route = { kind: link.route.kind, namespace: link.route.ref.namespace, name: link.route.ref.name };
+      const serviceConfig = serviceConfigs.get(`${service.namespace}/${service.name}`);
+      // Service-level props win field by field over the Gateway's defaults (`serviceLoader`, backend_service.go).
+      const props = mergeProps(
+        serviceConfig ? propsForRoute(serviceConfig, route) : undefined,
+        link.defaultConfig ? propsForRoute(link.defaultConfig, route) : undefined,
+      );
+      return { ...(props ? { props } : {}), ...(serviceConfig ? { serviceConfig } : {}) };
+    },
+  };
+}
+
+/**
+ * The two default TargetGroupConfigurations merged: `defaultConfiguration` field by field (attributes key by
+ * key), the winner's `routeConfigurations` whole (`MergeDefaultTGCs`, pkg/gateway/tg_config_constructor.go).
+ */
+function mergeDefaultConfigs(
+  high: TargetGroupConfigurationObject | undefined,
+  low: TargetGroupConfigurationObject | undefined,
+): TargetGroupConfigurationObject {
+  if (!high) return low!;
+  if (!low) return high;
+  return { ...high, defaultConfiguration: mergeProps(high.defaultConfiguration, low.defaultConfiguration)! };
+}
+
+function mergeAttributes(
+  high: ReadonlyMap<string, Resolved<string>> | undefined,
+  low: ReadonlyMap<string, Resolved<string>> | undefined,
+): ReadonlyMap<string, Resolved<string>> {
+  if (!high || high.size === 0) return low ?? NO_ATTRIBUTES;
+  if (!low || low.size === 0) return high;
+  const merged = new Map(high);
+  for (const [key, value] of low) if (!merged.has(key)) merged.set(key, value);
+  return merged;
+}
+
+/** `allowedRoutes.namespaces` of a listener (`namespaceCheck`, listener_attachment_helper.go). */
+function namespaceAllowed(
+  listener: GatewayListener,
+  gateway: GatewayObject,
+  route: GatewayRouteObject,
+  namespaces: ReadonlyMap<string, NamespaceObject>,
+): boolean | 'unknown' {
+  switch (listener.from) {
+    case 'All':
+      return true;
+    case 'Same':
+      return route.ref.namespace === gateway.ref.namespace;
+    case 'Selector': {
+      const namespace = namespaces.get(route.ref.namespace);
+      if (!namespace) return 'unknown';
+      // Kubernetes labels every Namespace with its name.
+      const labels = { 'kubernetes.io/metadata.name': namespace.name, ...namespace.labels };
+      return listener.selector ? selectorMatches(listener.selector, labels) : false;
+    }
+  }
+}
