@@ -9,3 +9,4 @@ export * from './target-health.js';
 export * from './drain-timing.js';
 export * from './canary.js';
 export * from './sequential.js';
+export * from './canary-start.js';
