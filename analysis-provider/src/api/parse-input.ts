@@ -116,7 +116,8 @@ function issueToError(check: CheckName, issue: z.core.$ZodIssue): ApiError {
 /**
  * Validates a check's input (a query turned into a body, or a JSON body) and the rules that span fields or
  * need the time: a baseline needs `deployedAt`, which must be neither in the future nor older than CloudWatch
- * keeps minutes; pods are cross-referenced only with both a namespace and a selector.
+ * keeps minutes; pods are cross-referenced only with both a namespace and a selector; each canary method takes
+ * its own parameters, and the sequential one its start (`since`, or the canary's pods).
  */
 export function parseCheckInput(check: CheckName, raw: unknown, now: Date): CheckInput {
   const result = CHECK_SCHEMAS[check].safeParse(raw);
@@ -149,8 +150,44 @@ export function parseCheckInput(check: CheckName, raw: unknown, now: Date): Chec
     if (selector !== undefined && Object.keys(selector).length === 0)
       fail('selector', 'must name at least one label: an empty selector matches every pod of the namespace');
   }
-  if (input.check === 'canary' && input.body.canaryTargetGroupArn === input.body.stableTargetGroupArn) {
-    fail('stableTargetGroupArn', 'must differ from canaryTargetGroupArn');
+  if (input.check === 'canary') {
+    const body = input.body;
+    if (body.canaryTargetGroupArn === body.stableTargetGroupArn)
+      fail('stableTargetGroupArn', 'must differ from canaryTargetGroupArn');
+    const sequential = body.method === 'sequential';
+    const onlyFor = (method: string, fields: readonly (keyof typeof body)[]): void => {
+      for (const field of fields)
+        if (body[field] !== undefined) fail(field, `is a parameter of method ${method} only`);
+    };
+    if (sequential) {
+      onlyFor('fisher', ['windowMinutes', 'minRateDifference']);
+      const { since, namespace, selector } = body;
+      if (since !== undefined && (namespace !== undefined || selector !== undefined))
+        fail(
+          namespace !== undefined ? 'namespace' : 'selector',
+          "cannot be combined with since: give the canary's start, or its pods to read it from",
+        );
+      if (since === undefined && namespace === undefined && selector === undefined)
+        fail(
+          'since',
+          "is required by method sequential: the canary's start (or namespace and selector of its pods)",
+        );
+      if (namespace !== undefined && selector === undefined) fail('selector', 'is required with namespace');
+      if (selector !== undefined && namespace === undefined) fail('namespace', 'is required with selector');
+      if (selector !== undefined && Object.keys(selector).length === 0)
+        fail(
+          'selector',
+          'must name at least one label: an empty selector matches every pod of the namespace',
+        );
+      if (since !== undefined) {
+        const at = Date.parse(since);
+        if (at >= now.getTime()) fail('since', `must be before now (${now.toISOString()}), got ${since}`);
+        if (at < now.getTime() - MAX_LOOKBACK_DAYS * 86_400_000)
+          fail('since', `is more than ${MAX_LOOKBACK_DAYS} days ago: CloudWatch no longer has its minutes`);
+      }
+    } else {
+      onlyFor('sequential', ['since', 'namespace', 'selector', 'minRelativeEffect']);
+    }
   }
   return input;
 }

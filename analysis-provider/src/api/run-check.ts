@@ -1,16 +1,26 @@
-import { runCanary, runDrainTiming, runElb5xx, runTargetHealth } from '@draingate/core';
+import {
+  CANARY_DEFAULTS,
+  evaluateCanaryStart,
+  upstreamErrorVerdict,
+  UpstreamError,
+  runCanary,
+  runDrainTiming,
+  runElb5xx,
+  runTargetHealth,
+} from '@draingate/core';
 import type {
   Clock,
   ClusterReader,
   LoadBalancerCatalog,
   MetricsSource,
+  PodInfo,
   TargetHealthSource,
   Verdict,
   WorkloadFactsReader,
 } from '@draingate/core';
 import type { RequestedResources } from '../security/access.js';
 import { ApiError } from './errors.js';
-import type { CheckInput } from './schemas.js';
+import type { CanaryBody, CheckInput } from './schemas.js';
 
 /** The ports the checks read through, already wrapped in the provider's caches. */
 export interface CheckPorts {
@@ -44,7 +54,7 @@ export function requestedResources(input: CheckInput): RequestedResources {
       return {
         loadBalancers: [input.body.loadBalancerArn],
         targetGroups: [input.body.canaryTargetGroupArn, input.body.stableTargetGroupArn],
-        namespaces: [],
+        namespaces: input.body.namespace === undefined ? [] : [input.body.namespace],
       };
   }
 }
@@ -101,8 +111,66 @@ export function runCheck(ports: CheckPorts, input: CheckInput, signal: AbortSign
       );
     }
     case 'canary':
-      return runCanary(ports, withoutUndefined(input.body), signal);
+      return runCanaryCheck(ports, input.body, signal);
   }
+}
+
+/**
+ * The canary check; for the sequential method without `since`, the start is read from the canary's pods first
+ * (see evaluateCanaryStart) and reported in the verdict's details.
+ */
+async function runCanaryCheck(ports: CheckPorts, body: CanaryBody, signal: AbortSignal): Promise<Verdict> {
+  const { since, namespace, selector, ...rest } = body;
+  if (namespace === undefined || selector === undefined) {
+    return runCanary(
+      ports,
+      withoutUndefined({ ...rest, ...(since === undefined ? {} : { since: new Date(since) }) }),
+      signal,
+    );
+  }
+  if (!ports.cluster) {
+    throw new ApiError(
+      503,
+      'upstream-unavailable',
+      "this provider runs without a Kubernetes API: give the canary's start as since",
+    );
+  }
+  const cluster = ports.cluster;
+  const threshold = body.alpha ?? CANARY_DEFAULTS.alpha;
+  let pods: PodInfo[];
+  try {
+    pods = await cluster.listPods(namespace, selector, signal);
+  } catch (error) {
+    // The Kubernetes API failing is "could not measure", like AWS failing: an Error verdict, a non-2xx answer.
+    if (error instanceof UpstreamError)
+      return upstreamErrorVerdict('canary', error, threshold, ports.clock.now());
+    throw error;
+  }
+  const start = evaluateCanaryStart(pods);
+  const labels = Object.entries(selector)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+  if (!start) {
+    throw new ApiError(
+      404,
+      'not-found',
+      `no pod in namespace ${namespace} matches ${labels}: the canary has not started, so it has no start to judge from`,
+      { details: { namespace, selector, pods: pods.length } },
+    );
+  }
+  const verdict = await runCanary(ports, withoutUndefined({ ...rest, since: start.since }), signal);
+  return {
+    ...verdict,
+    details: {
+      ...verdict.details,
+      canaryStart: {
+        since: start.since.toISOString(),
+        from: `pod ${namespace}/${start.pod} (${start.from})`,
+        selector: labels,
+        pods: start.pods,
+      },
+    },
+  };
 }
 
 const FAILURE_STATUS: Readonly<Record<string, { status: number; code: ApiError['code'] }>> = {

@@ -89,17 +89,26 @@ export const drainTimingSchema = z
   })
   .meta({ id: 'DrainTimingRequest' });
 
-/** The `canary` request: one load balancer, the canary and the stable target group, the test's settings. */
+/**
+ * The `canary` request: one load balancer, the canary and the stable target group, the test's settings. The
+ * `sequential` method judges every minute since the canary started: `since`, or the pods of the canary's revision
+ * (`namespace` and `selector`), whose earliest ready time is the start.
+ */
 export const canarySchema = z
   .strictObject({
     loadBalancerArn,
     canaryTargetGroupArn: targetGroupArn,
     stableTargetGroupArn: targetGroupArn,
+    method: z.enum(['fisher', 'sequential']).optional(),
     windowMinutes: windowMinutes.optional(),
+    since: z.iso.datetime({ offset: true }).optional(),
+    namespace: namespace.optional(),
+    selector: z.record(labelKey, labelValue).optional(),
     alpha: z.number().gt(0).max(0.5).optional(),
     minCanaryRequests: count.optional(),
     minStableRequests: count.optional(),
     minRateDifference: ratio.optional(),
+    minRelativeEffect: z.number().min(0).max(100).optional(),
     confidence: z.number().min(0.5).max(0.999).optional(),
     countConnectionErrors: z.boolean().optional(),
     incompleteMinutes: incompleteMinutes.optional(),
