@@ -1,5 +1,6 @@
 // Argo conformance: every metric of examples/argo/ is measured by Argo Rollouts' own web metric provider and
-// condition evaluation (the argo-judge peer) against the provider wired to moto_server and the API server.
+// condition evaluation (the argo-judge peer) against the provider wired to moto_server and the API server. The
+// sequential canary templates read the canary's start from pods in the API server; their traffic is in moto.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -13,6 +14,7 @@ import type { Alb } from './world.js';
 
 const EXAMPLES = join(import.meta.dirname, '../../../examples/argo');
 const BASE = 'http://draingate-analysis-provider.draingate.svc:8080';
+const CANARY_HASH = '6f7c9d8b5';
 
 interface TemplateArg {
   name: string;
@@ -87,14 +89,19 @@ describe.skipIf(!hasPeer('aws') || !hasPeer('kube') || !hasPeer('argo'))(
       // 5 requests a minute on each group: 50 in the templates' five judged minutes, below min-requests 100.
       await putTraffic(quiet, 0, { requests: 5 }, now);
       await putTraffic(quiet, 1, { requests: 5 }, now);
+      // The pods carry a Rollout revision's label: the sequential canary reads its start (ready an hour ago) there.
+      const podLabels = { 'rollouts-pod-template-hash': CANARY_HASH };
       const good = await createWorkload('web', busy.tgArns[0] ?? '', {
         preStopSeconds: 30,
         podIps: ['172.31.10.1', '172.31.10.2', '172.31.10.3'],
+        podLabels,
       });
       const noPreStop = await createWorkload('web', busy.tgArns[0] ?? '', {});
       const notBehindAlb = await createWorkload('web', busy.tgArns[0] ?? '', {
         preStopSeconds: 30,
         behindAlb: false,
+        podIps: ['172.31.10.9'],
+        podLabels,
       });
       const common = (alb: Alb, namespace: string): Record<string, string> => ({
         'load-balancer-arn': alb.lbArn,
@@ -106,6 +113,7 @@ describe.skipIf(!hasPeer('aws') || !hasPeer('kube') || !hasPeer('argo'))(
         kind: 'Deployment',
         selector: 'app=web',
         'app-label': 'web',
+        'canary-pod-template-hash': CANARY_HASH,
       });
       args['healthy'] = common(busy, good);
       args['failing'] = {
