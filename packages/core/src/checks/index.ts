@@ -10,3 +10,5 @@ export * from './drain-timing.js';
 export * from './canary.js';
 export * from './sequential.js';
 export * from './canary-start.js';
+export * from './sign-test.js';
+export * from './latency.js';
