@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../io.js';
-import { canaryRequestFrom } from './check.js';
-import type { CanaryFlags } from './check.js';
+import { canaryRequestFrom, latencyRequestFrom } from './check.js';
+import type { CanaryFlags, LatencyFlags } from './check.js';
 
 const ARNS = {
   loadBalancer: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/shop/0123456789abcdef',
@@ -72,6 +72,65 @@ describe('check canary flags', () => {
         method: 'sequential',
         ...flags,
       });
+    expect(call).toThrow(UsageError);
+    expect(call).toThrow(message);
+  });
+});
+
+describe('check latency flags', () => {
+  const targets = {
+    loadBalancer: ARNS.loadBalancer,
+    canaryTargetGroup: ARNS.canaryTargetGroup,
+    stableTargetGroup: ARNS.stableTargetGroup,
+  };
+  const arns = {
+    loadBalancerArn: ARNS.loadBalancer,
+    canaryTargetGroupArn: ARNS.canaryTargetGroup,
+    stableTargetGroupArn: ARNS.stableTargetGroup,
+  };
+
+  it.each([
+    { name: 'only the target groups → the defaults (p99, the last 10 minutes)', flags: {}, request: {} },
+    {
+      name: '--percentile p90 --since --alpha --min-relative-effect → the request since the canary started',
+      flags: { percentile: 'p90', since: '2026-11-23T17:00:00Z', alpha: 0.01, minRelativeEffect: 0.25 },
+      request: {
+        percentile: 'p90',
+        since: new Date('2026-11-23T17:00:00Z'),
+        alpha: 0.01,
+        minRelativeEffect: 0.25,
+      },
+    },
+    {
+      name: '--window 15m --min-requests-per-minute 50 --min-minutes 3 → a 15-minute window',
+      flags: { window: 900, minRequestsPerMinute: 50, minMinutes: 3 },
+      request: { windowMinutes: 15, minRequestsPerMinute: 50, minMinutes: 3 },
+    },
+  ] as { name: string; flags: Partial<LatencyFlags>; request: Record<string, unknown> }[])(
+    '$name',
+    ({ flags, request }) => {
+      expect(latencyRequestFrom({ ...targets, ...flags })).toEqual({ ...arns, ...request });
+    },
+  );
+
+  it.each([
+    {
+      name: '--since with --window → a usage error naming both',
+      flags: { since: '2026-11-23T17:00:00Z', window: 600 },
+      message: 'check latency takes --since or --window, not both: every minute since --since is judged',
+    },
+    {
+      name: '--window that is not whole minutes → a usage error',
+      flags: { window: 90 },
+      message: 'check latency --window must be whole minutes, got 90 s',
+    },
+    {
+      name: '--since that is not a time → a usage error with an example',
+      flags: { since: 'an hour ago' },
+      message: '--since "an hour ago": expected a time such as 2026-11-23T17:00:00Z',
+    },
+  ])('$name', ({ flags, message }) => {
+    const call = () => latencyRequestFrom({ ...targets, ...flags });
     expect(call).toThrow(UsageError);
     expect(call).toThrow(message);
   });

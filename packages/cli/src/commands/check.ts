@@ -3,7 +3,9 @@ import {
   allowancesFrom,
   CANARY_METHODS,
   InputError,
+  LATENCY_PERCENTILES,
   runCanary,
+  runLatency,
   runDrainTiming,
   runElb5xx,
   runTargetHealth,
@@ -14,6 +16,8 @@ import type {
   CanaryMethod,
   CanaryRequest,
   CheckName,
+  LatencyRequest,
+  MetricPercentile,
   Phase,
   Verdict,
   WorkloadFacts,
@@ -234,6 +238,88 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
         await runCanary({ metrics: live.aws.metrics, clock: systemClock }, canaryRequestFrom(flags)),
       ]),
     );
+
+  common(
+    check
+      .command('latency')
+      .description(
+        'The canary target group’s TargetResponseTime percentile against the stable one’s, minute by minute: an anytime-valid sequential sign test over the minutes.',
+      ),
+    false,
+  )
+    .requiredOption('--load-balancer <arn>', 'the ALB both target groups are behind')
+    .requiredOption('--canary-target-group <arn>', 'the canary target group')
+    .requiredOption('--stable-target-group <arn>', 'the stable target group')
+    .option('--percentile <p>', 'p50, p90, p95 or p99 (default p99)', oneOf(LATENCY_PERCENTILES))
+    .option('--since <time>', 'when the canary started: judge every minute since, e.g. 2026-11-23T17:00:00Z')
+    .option(
+      '--window <duration>',
+      'without --since: how far back to look, e.g. 10m (default 10m)',
+      parseDuration,
+    )
+    .option(
+      '--alpha <p>',
+      'false-alarm rate, however often asked (default 0.05)',
+      parseNumber({ min: 0, max: 1 }),
+    )
+    .option(
+      '--min-relative-effect <fraction>',
+      'tolerate a canary percentile up to (1 + this) × the stable one’s (default 0.1)',
+      parseNumber({ min: 0 }),
+    )
+    .option(
+      '--min-requests-per-minute <n>',
+      'a minute with fewer requests in either group is not judged (default 100)',
+      parseNumber({ min: 1, integer: true }),
+    )
+    .option(
+      '--min-minutes <n>',
+      'fewer judged minutes, and not Failed, is Inconclusive (default 5)',
+      parseNumber({ min: 1, integer: true }),
+    )
+    .action((flags: CommonFlags & LatencyFlags) =>
+      run(io, setExit, 'latency', flags, async (live) => [
+        await runLatency({ metrics: live.aws.metrics, clock: systemClock }, latencyRequestFrom(flags)),
+      ]),
+    );
+}
+
+/** The flags of `draingate check latency`. */
+export interface LatencyFlags {
+  loadBalancer: string;
+  canaryTargetGroup: string;
+  stableTargetGroup: string;
+  percentile?: MetricPercentile;
+  since?: string;
+  window?: number;
+  alpha?: number;
+  minRelativeEffect?: number;
+  minRequestsPerMinute?: number;
+  minMinutes?: number;
+}
+
+/** The `latency` request from its flags: `--since` and `--window` exclude each other. */
+export function latencyRequestFrom(flags: LatencyFlags): LatencyRequest {
+  if (flags.since !== undefined && flags.window !== undefined) {
+    throw new UsageError(
+      'check latency takes --since or --window, not both: every minute since --since is judged',
+    );
+  }
+  if (flags.window !== undefined && flags.window % 60 !== 0) {
+    throw new UsageError(`check latency --window must be whole minutes, got ${flags.window} s`);
+  }
+  return {
+    loadBalancerArn: flags.loadBalancer,
+    canaryTargetGroupArn: flags.canaryTargetGroup,
+    stableTargetGroupArn: flags.stableTargetGroup,
+    ...(flags.percentile !== undefined ? { percentile: flags.percentile } : {}),
+    ...(flags.since !== undefined ? { since: parseTime('--since', flags.since) } : {}),
+    ...(flags.window !== undefined ? { windowMinutes: flags.window / 60 } : {}),
+    ...(flags.alpha !== undefined ? { alpha: flags.alpha } : {}),
+    ...(flags.minRelativeEffect !== undefined ? { minRelativeEffect: flags.minRelativeEffect } : {}),
+    ...(flags.minRequestsPerMinute !== undefined ? { minRequestsPerMinute: flags.minRequestsPerMinute } : {}),
+    ...(flags.minMinutes !== undefined ? { minMinutes: flags.minMinutes } : {}),
+  };
 }
 
 /** The flags of `draingate check canary`. */
