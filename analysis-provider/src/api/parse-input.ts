@@ -154,40 +154,61 @@ export function parseCheckInput(check: CheckName, raw: unknown, now: Date): Chec
     const body = input.body;
     if (body.canaryTargetGroupArn === body.stableTargetGroupArn)
       fail('stableTargetGroupArn', 'must differ from canaryTargetGroupArn');
-    const sequential = body.method === 'sequential';
     const onlyFor = (method: string, fields: readonly (keyof typeof body)[]): void => {
       for (const field of fields)
         if (body[field] !== undefined) fail(field, `is a parameter of method ${method} only`);
     };
-    if (sequential) {
+    if (body.method === 'sequential') {
       onlyFor('fisher', ['windowMinutes', 'minRateDifference']);
-      const { since, namespace, selector } = body;
-      if (since !== undefined && (namespace !== undefined || selector !== undefined))
-        fail(
-          namespace !== undefined ? 'namespace' : 'selector',
-          "cannot be combined with since: give the canary's start, or its pods to read it from",
-        );
-      if (since === undefined && namespace === undefined && selector === undefined)
-        fail(
-          'since',
-          "is required by method sequential: the canary's start (or namespace and selector of its pods)",
-        );
-      if (namespace !== undefined && selector === undefined) fail('selector', 'is required with namespace');
-      if (selector !== undefined && namespace === undefined) fail('namespace', 'is required with selector');
-      if (selector !== undefined && Object.keys(selector).length === 0)
-        fail(
-          'selector',
-          'must name at least one label: an empty selector matches every pod of the namespace',
-        );
-      if (since !== undefined) {
-        const at = Date.parse(since);
-        if (at >= now.getTime()) fail('since', `must be before now (${now.toISOString()}), got ${since}`);
-        if (at < now.getTime() - MAX_LOOKBACK_DAYS * 86_400_000)
-          fail('since', `is more than ${MAX_LOOKBACK_DAYS} days ago: CloudWatch no longer has its minutes`);
-      }
+      checkStart(body, true, now, fail);
     } else {
       onlyFor('sequential', ['since', 'namespace', 'selector', 'minRelativeEffect']);
     }
   }
+  if (input.check === 'latency') {
+    const body = input.body;
+    if (body.canaryTargetGroupArn === body.stableTargetGroupArn)
+      fail('stableTargetGroupArn', 'must differ from canaryTargetGroupArn');
+    checkStart(body, false, now, fail);
+    if (body.windowMinutes !== undefined && (body.since !== undefined || body.namespace !== undefined))
+      fail('windowMinutes', "cannot be combined with the canary's start: every minute since it is judged");
+  }
   return input;
+}
+
+/**
+ * The canary's start: `since`, or the `namespace` and `selector` of its pods, never both; `since` in the past and
+ * within what CloudWatch keeps. `required`: one of them must be given.
+ */
+function checkStart(
+  body: {
+    readonly since?: string;
+    readonly namespace?: string;
+    readonly selector?: Readonly<Record<string, string>>;
+  },
+  required: boolean,
+  now: Date,
+  fail: (field: string, message: string) => never,
+): void {
+  const { since, namespace, selector } = body;
+  if (since !== undefined && (namespace !== undefined || selector !== undefined))
+    fail(
+      namespace !== undefined ? 'namespace' : 'selector',
+      "cannot be combined with since: give the canary's start, or its pods to read it from",
+    );
+  if (required && since === undefined && namespace === undefined && selector === undefined)
+    fail(
+      'since',
+      "is required by method sequential: the canary's start (or namespace and selector of its pods)",
+    );
+  if (namespace !== undefined && selector === undefined) fail('selector', 'is required with namespace');
+  if (selector !== undefined && namespace === undefined) fail('namespace', 'is required with selector');
+  if (selector !== undefined && Object.keys(selector).length === 0)
+    fail('selector', 'must name at least one label: an empty selector matches every pod of the namespace');
+  if (since !== undefined) {
+    const at = Date.parse(since);
+    if (at >= now.getTime()) fail('since', `must be before now (${now.toISOString()}), got ${since}`);
+    if (at < now.getTime() - MAX_LOOKBACK_DAYS * 86_400_000)
+      fail('since', `is more than ${MAX_LOOKBACK_DAYS} days ago: CloudWatch no longer has its minutes`);
+  }
 }

@@ -1,11 +1,13 @@
 import {
   CANARY_DEFAULTS,
   evaluateCanaryStart,
+  LATENCY_DEFAULTS,
   upstreamErrorVerdict,
   UpstreamError,
   runCanary,
   runDrainTiming,
   runElb5xx,
+  runLatency,
   runTargetHealth,
 } from '@draingate/core';
 import type {
@@ -20,7 +22,7 @@ import type {
 } from '@draingate/core';
 import type { RequestedResources } from '../security/access.js';
 import { ApiError } from './errors.js';
-import type { CanaryBody, CheckInput } from './schemas.js';
+import type { CanaryBody, CheckInput, LatencyBody } from './schemas.js';
 
 /** The ports the checks read through, already wrapped in the provider's caches. */
 export interface CheckPorts {
@@ -51,6 +53,7 @@ export function requestedResources(input: CheckInput): RequestedResources {
     case 'drain-timing':
       return { loadBalancers: [], targetGroups: [], namespaces: [input.body.namespace] };
     case 'canary':
+    case 'latency':
       return {
         loadBalancers: [input.body.loadBalancerArn],
         targetGroups: [input.body.canaryTargetGroupArn, input.body.stableTargetGroupArn],
@@ -112,12 +115,14 @@ export function runCheck(ports: CheckPorts, input: CheckInput, signal: AbortSign
     }
     case 'canary':
       return runCanaryCheck(ports, input.body, signal);
+    case 'latency':
+      return runLatencyCheck(ports, input.body, signal);
   }
 }
 
 /**
  * The canary check; for the sequential method without `since`, the start is read from the canary's pods first
- * (see evaluateCanaryStart) and reported in the verdict's details.
+ * (see readCanaryStart) and reported in the verdict's details.
  */
 async function runCanaryCheck(ports: CheckPorts, body: CanaryBody, signal: AbortSignal): Promise<Verdict> {
   const { since, namespace, selector, ...rest } = body;
@@ -128,6 +133,63 @@ async function runCanaryCheck(ports: CheckPorts, body: CanaryBody, signal: Abort
       signal,
     );
   }
+  const start = await readCanaryStart(
+    ports,
+    'canary',
+    body.alpha ?? CANARY_DEFAULTS.alpha,
+    namespace,
+    selector,
+    signal,
+  );
+  if ('phase' in start) return start;
+  return withCanaryStart(
+    await runCanary(ports, withoutUndefined({ ...rest, since: start.since }), signal),
+    start,
+  );
+}
+
+/** The latency check, its start given as `since`, read from the canary's pods, or none (the last minutes). */
+async function runLatencyCheck(ports: CheckPorts, body: LatencyBody, signal: AbortSignal): Promise<Verdict> {
+  const { since, namespace, selector, ...rest } = body;
+  if (namespace === undefined || selector === undefined) {
+    return runLatency(
+      ports,
+      withoutUndefined({ ...rest, ...(since === undefined ? {} : { since: new Date(since) }) }),
+      signal,
+    );
+  }
+  const start = await readCanaryStart(
+    ports,
+    'latency',
+    body.alpha ?? LATENCY_DEFAULTS.alpha,
+    namespace,
+    selector,
+    signal,
+  );
+  if ('phase' in start) return start;
+  return withCanaryStart(
+    await runLatency(ports, withoutUndefined({ ...rest, since: start.since }), signal),
+    start,
+  );
+}
+
+interface CanaryStartRead {
+  readonly since: Date;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The canary's start from its pods (evaluateCanaryStart): an Error verdict when the Kubernetes API fails, a 404
+ * when no pod matches (the canary has not started), a 503 without a Kubernetes API.
+ */
+async function readCanaryStart(
+  ports: CheckPorts,
+  check: 'canary' | 'latency',
+  threshold: number,
+  namespace: string,
+  selector: Readonly<Record<string, string>>,
+  signal: AbortSignal,
+): Promise<CanaryStartRead | Verdict> {
   if (!ports.cluster) {
     throw new ApiError(
       503,
@@ -135,15 +197,13 @@ async function runCanaryCheck(ports: CheckPorts, body: CanaryBody, signal: Abort
       "this provider runs without a Kubernetes API: give the canary's start as since",
     );
   }
-  const cluster = ports.cluster;
-  const threshold = body.alpha ?? CANARY_DEFAULTS.alpha;
   let pods: PodInfo[];
   try {
-    pods = await cluster.listPods(namespace, selector, signal);
+    pods = await ports.cluster.listPods(namespace, selector, signal);
   } catch (error) {
     // The Kubernetes API failing is "could not measure", like AWS failing: an Error verdict, a non-2xx answer.
     if (error instanceof UpstreamError)
-      return upstreamErrorVerdict('canary', error, threshold, ports.clock.now());
+      return upstreamErrorVerdict(check, error, threshold, ports.clock.now());
     throw error;
   }
   const start = evaluateCanaryStart(pods);
@@ -158,19 +218,19 @@ async function runCanaryCheck(ports: CheckPorts, body: CanaryBody, signal: Abort
       { details: { namespace, selector, pods: pods.length } },
     );
   }
-  const verdict = await runCanary(ports, withoutUndefined({ ...rest, since: start.since }), signal);
   return {
-    ...verdict,
+    since: start.since,
     details: {
-      ...verdict.details,
-      canaryStart: {
-        since: start.since.toISOString(),
-        from: `pod ${namespace}/${start.pod} (${start.from})`,
-        selector: labels,
-        pods: start.pods,
-      },
+      since: start.since.toISOString(),
+      from: `pod ${namespace}/${start.pod} (${start.from})`,
+      selector: labels,
+      pods: start.pods,
     },
   };
+}
+
+function withCanaryStart(verdict: Verdict, start: CanaryStartRead): Verdict {
+  return { ...verdict, details: { ...verdict.details, canaryStart: start.details } };
 }
 
 const FAILURE_STATUS: Readonly<Record<string, { status: number; code: ApiError['code'] }>> = {

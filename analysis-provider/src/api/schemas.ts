@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** The checks the provider serves, as URLs spell them. */
-export const CHECK_NAMES = ['elb-5xx', 'target-health', 'drain-timing', 'canary'] as const;
+export const CHECK_NAMES = ['elb-5xx', 'target-health', 'drain-timing', 'canary', 'latency'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
 /** CloudWatch keeps one-minute datapoints for 15 days; nothing older can be read at the checks' resolution. */
@@ -116,17 +116,42 @@ export const canarySchema = z
   })
   .meta({ id: 'CanaryRequest' });
 
+/**
+ * The `latency` request: one load balancer, the canary and the stable target group, the percentile and the
+ * test's settings. The minutes judged: every one since the canary started (`since`, or the pods of the canary's
+ * revision: `namespace` and `selector`), or the last `windowMinutes`.
+ */
+export const latencySchema = z
+  .strictObject({
+    loadBalancerArn,
+    canaryTargetGroupArn: targetGroupArn,
+    stableTargetGroupArn: targetGroupArn,
+    percentile: z.enum(['p50', 'p90', 'p95', 'p99']).optional(),
+    since: z.iso.datetime({ offset: true }).optional(),
+    namespace: namespace.optional(),
+    selector: z.record(labelKey, labelValue).optional(),
+    windowMinutes: windowMinutes.optional(),
+    alpha: z.number().gt(0).max(0.5).optional(),
+    minRelativeEffect: z.number().min(0).max(100).optional(),
+    minRequestsPerMinute: z.number().int().min(1).max(1e9).optional(),
+    minMinutes: z.number().int().min(1).max(MAX_WINDOW_MINUTES).optional(),
+    incompleteMinutes: incompleteMinutes.optional(),
+  })
+  .meta({ id: 'LatencyRequest' });
+
 export type Elb5xxBody = z.infer<typeof elb5xxSchema>;
 export type TargetHealthBody = z.infer<typeof targetHealthSchema>;
 export type DrainTimingBody = z.infer<typeof drainTimingSchema>;
 export type CanaryBody = z.infer<typeof canarySchema>;
+export type LatencyBody = z.infer<typeof latencySchema>;
 
 /** A validated request of one check. */
 export type CheckInput =
   | { readonly check: 'elb-5xx'; readonly body: Elb5xxBody }
   | { readonly check: 'target-health'; readonly body: TargetHealthBody }
   | { readonly check: 'drain-timing'; readonly body: DrainTimingBody }
-  | { readonly check: 'canary'; readonly body: CanaryBody };
+  | { readonly check: 'canary'; readonly body: CanaryBody }
+  | { readonly check: 'latency'; readonly body: LatencyBody };
 
 /** The schema of each check's body. */
 export const CHECK_SCHEMAS = {
@@ -134,4 +159,5 @@ export const CHECK_SCHEMAS = {
   'target-health': targetHealthSchema,
   'drain-timing': drainTimingSchema,
   canary: canarySchema,
+  latency: latencySchema,
 } as const;
