@@ -1,6 +1,12 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const ACROSS_PACKAGES = {
+  regex: '^(\\.\\./)+(packages/)?(core|aws|kube|cli|action|analysis-provider)/(src|test)/',
+  message:
+    "Import another package by its name (e.g. '@draingate/core/testing'), not by a relative path into it.",
+};
+
 export default tseslint.config(
   {
     ignores: ['**/dist/**', '**/node_modules/**', 'action/dist/**', 'coverage/**', '**/*.d.ts'],
@@ -33,6 +39,12 @@ export default tseslint.config(
     },
   },
   {
+    // The repository-level test/ folder drives the packages from outside and may reach into them; a package
+    // may not reach into another.
+    files: ['packages/**/*.ts', 'action/**/*.ts', 'analysis-provider/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [ACROSS_PACKAGES] }] },
+  },
+  {
     files: ['packages/core/src/**/*.ts'],
     ignores: ['packages/core/src/**/*.test.ts', 'packages/core/src/node/**'],
     rules: {
@@ -40,6 +52,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
+            ACROSS_PACKAGES,
             {
               group: [
                 '@aws-sdk/*',

@@ -28,7 +28,7 @@ import {
   setImage,
   setRolloutStatus,
   type Admin,
-} from '../../../packages/kube/test/integration/cluster.js';
+} from '../../../test/peers/cluster.js';
 import {
   awsClientConfig,
   defaultVpc,

@@ -1,15 +1,15 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  FakeCluster,
-  FakeMetrics,
-  FakeTargetHealth,
+  InMemoryCluster,
+  InMemoryMetrics,
+  InMemoryTargetHealth,
   aFixedClock,
   aPod,
   aTarget,
   anUpstreamError,
   emptyCatalog,
-} from '../testing/fakes.js';
+} from '@draingate/core/testing';
 import type { CheckPorts } from './run-check.js';
 import { LB_ARN, OTHER_TOKEN, TG2_ARN, TG_ARN, TOKEN, startTestApp } from '../testing/harness.js';
 import type { TestApp } from '../testing/harness.js';
@@ -38,9 +38,9 @@ function errorOf(res: { body: unknown }): Record<string, unknown> {
 }
 
 describe('the provider over in-memory ports', () => {
-  let metrics: FakeMetrics;
-  let targetHealth: FakeTargetHealth;
-  let cluster: FakeCluster;
+  let metrics: InMemoryMetrics;
+  let targetHealth: InMemoryTargetHealth;
+  let cluster: InMemoryCluster;
   let clock: ReturnType<typeof aFixedClock>;
   let app: TestApp;
 
@@ -48,8 +48,17 @@ describe('the provider over in-memory ports', () => {
   function traffic(requests: number, elb5xx = 0): void {
     for (let minute = 1; minute <= 12; minute += 1) {
       const at = new Date(Date.parse('2026-01-01T12:00:00Z') - minute * 60_000);
-      metrics.put('RequestCount', { LoadBalancer: LB_DIM, TargetGroup: TG_DIM }, at, requests);
-      if (elb5xx > 0) metrics.put('HTTPCode_ELB_5XX_Count', { LoadBalancer: LB_DIM }, at, elb5xx);
+      metrics.put(
+        { metricName: 'RequestCount', dimensions: { LoadBalancer: LB_DIM, TargetGroup: TG_DIM } },
+        at,
+        requests,
+      );
+      if (elb5xx > 0)
+        metrics.put(
+          { metricName: 'HTTPCode_ELB_5XX_Count', dimensions: { LoadBalancer: LB_DIM } },
+          at,
+          elb5xx,
+        );
     }
   }
 
@@ -60,9 +69,9 @@ describe('the provider over in-memory ports', () => {
 
   beforeEach(async () => {
     clock = aFixedClock(NOW);
-    metrics = new FakeMetrics();
-    targetHealth = new FakeTargetHealth();
-    cluster = new FakeCluster();
+    metrics = new InMemoryMetrics();
+    targetHealth = new InMemoryTargetHealth();
+    cluster = new InMemoryCluster();
     await start();
   });
   afterEach(async () => app.close());
@@ -128,7 +137,7 @@ describe('the provider over in-memory ports', () => {
       aTarget('10.0.0.1', 'healthy'),
       aTarget('10.0.0.2', 'draining', 'Target.DeregistrationInProgress'),
     ]);
-    cluster.pods = [aPod('web-1', '10.0.0.1')];
+    cluster.setPods([aPod('web-1', '10.0.0.1')]);
     const res = await app.post('/v1/checks/target-health', {
       targetGroupArn: TG_ARN,
       namespace: 'shop',

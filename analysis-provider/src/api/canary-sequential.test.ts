@@ -3,13 +3,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PodInfo } from '@draingate/core';
 import {
-  FakeCluster,
-  FakeMetrics,
-  FakeTargetHealth,
+  InMemoryCluster,
+  InMemoryMetrics,
+  InMemoryTargetHealth,
   aFixedClock,
   anUpstreamError,
   emptyCatalog,
-} from '../testing/fakes.js';
+} from '@draingate/core/testing';
+
 import { LB_ARN, TG2_ARN, TG_ARN, startTestApp } from '../testing/harness.js';
 import type { TestApp } from '../testing/harness.js';
 import type { CheckPorts } from './run-check.js';
@@ -37,8 +38,8 @@ function aCanaryPod(name: string, readySince: string): PodInfo {
 }
 
 describe('the sequential canary method over HTTP', () => {
-  let metrics: FakeMetrics;
-  let cluster: FakeCluster;
+  let metrics: InMemoryMetrics;
+  let cluster: InMemoryCluster;
   let app: TestApp;
 
   /** Requests and target 5xx per minute on each group, in the 20 minutes before 12:00. */
@@ -53,8 +54,9 @@ describe('the sequential canary method over HTTP', () => {
         [STABLE_DIM, stable],
       ] as const) {
         const dimensions = { LoadBalancer: LB_DIM, TargetGroup: dim };
-        metrics.put('RequestCount', dimensions, at, group.requests);
-        if (group.errors > 0) metrics.put('HTTPCode_Target_5XX_Count', dimensions, at, group.errors);
+        metrics.put({ metricName: 'RequestCount', dimensions }, at, group.requests);
+        if (group.errors > 0)
+          metrics.put({ metricName: 'HTTPCode_Target_5XX_Count', dimensions }, at, group.errors);
       }
     }
   }
@@ -63,7 +65,7 @@ describe('the sequential canary method over HTTP', () => {
     const ports: CheckPorts = {
       clock: aFixedClock(NOW),
       metrics,
-      targetHealth: new FakeTargetHealth(),
+      targetHealth: new InMemoryTargetHealth(),
       catalog: emptyCatalog,
       ...(withCluster ? { cluster } : {}),
     };
@@ -71,8 +73,8 @@ describe('the sequential canary method over HTTP', () => {
   }
 
   beforeEach(async () => {
-    metrics = new FakeMetrics();
-    cluster = new FakeCluster();
+    metrics = new InMemoryMetrics();
+    cluster = new InMemoryCluster();
     await start();
   });
   afterEach(async () => app.close());
@@ -87,10 +89,10 @@ describe('the sequential canary method over HTTP', () => {
 
   it("pods of the canary's revision give the start: 5 % errors against 0.1 % → Failed, the start in details", async () => {
     traffic({ requests: 1000, errors: 50 }, { requests: 1000, errors: 1 });
-    cluster.pods = [
+    cluster.setPods([
       aCanaryPod('web-7d9f8c6b5-b', '2026-01-01T11:50:20Z'),
       aCanaryPod('web-7d9f8c6b5-a', '2026-01-01T11:45:10Z'),
-    ];
+    ]);
     const res = await app.post('/v1/checks/canary', fromPods);
     expect(res.status).toBe(200);
     const body = res.body as {
@@ -115,7 +117,7 @@ describe('the sequential canary method over HTTP', () => {
 
   it('the same rates in both groups → Successful; GET takes the same parameters', async () => {
     traffic({ requests: 1000, errors: 1 }, { requests: 1000, errors: 1 });
-    cluster.pods = [aCanaryPod('web-7d9f8c6b5-a', '2026-01-01T11:45:10Z')];
+    cluster.setPods([aCanaryPod('web-7d9f8c6b5-a', '2026-01-01T11:45:10Z')]);
     const query = `loadBalancerArn=${LB_ARN}&canaryTargetGroupArn=${TG2_ARN}&stableTargetGroupArn=${TG_ARN}&method=sequential`;
     const get = await app.get(
       `/v1/checks/canary?${query}&namespace=shop&selector=rollouts-pod-template-hash=${HASH}`,
@@ -138,7 +140,7 @@ describe('the sequential canary method over HTTP', () => {
   });
 
   it('the Kubernetes API failing → 503 with Retry-After, nothing judged', async () => {
-    cluster.listPods = () => Promise.reject(anUpstreamError('unavailable'));
+    cluster.calls.failNext('listPods', anUpstreamError('unavailable'));
     const res = await app.post('/v1/checks/canary', fromPods);
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('10');

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeMetrics, FakeTargetHealth, aFixedClock, emptyCatalog } from '../testing/fakes.js';
+import { InMemoryMetrics, InMemoryTargetHealth, aFixedClock, emptyCatalog } from '@draingate/core/testing';
 import { LB_ARN, TOKEN, startTestApp } from '../testing/harness.js';
 import type { TestApp } from '../testing/harness.js';
 import { CHECK_NAMES } from './schemas.js';
@@ -37,8 +37,8 @@ describe('hostile input', () => {
   beforeAll(async () => {
     app = await startTestApp({
       clock: aFixedClock('2026-01-01T12:00:30Z'),
-      metrics: new FakeMetrics(),
-      targetHealth: new FakeTargetHealth(),
+      metrics: new InMemoryMetrics(),
+      targetHealth: new InMemoryTargetHealth(),
       catalog: emptyCatalog,
     });
   });

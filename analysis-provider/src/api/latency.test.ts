@@ -2,7 +2,14 @@
 // ones, and every parameter that does not fit refused with a 400 naming it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PodInfo } from '@draingate/core';
-import { FakeCluster, FakeMetrics, FakeTargetHealth, aFixedClock, emptyCatalog } from '../testing/fakes.js';
+import {
+  InMemoryCluster,
+  InMemoryMetrics,
+  InMemoryTargetHealth,
+  aFixedClock,
+  emptyCatalog,
+} from '@draingate/core/testing';
+
 import { LB_ARN, TG2_ARN, TG_ARN, startTestApp } from '../testing/harness.js';
 import type { TestApp } from '../testing/harness.js';
 import type { CheckPorts } from './run-check.js';
@@ -13,8 +20,8 @@ const CANARY_DIM = 'targetgroup/web-canary/0011223344556677';
 const HASH = '7d9f8c6b5';
 
 describe('the latency check over HTTP', () => {
-  let metrics: FakeMetrics;
-  let cluster: FakeCluster;
+  let metrics: InMemoryMetrics;
+  let cluster: InMemoryCluster;
   let app: TestApp;
 
   /** p99 TargetResponseTime (s) and 1,000 requests per minute on each group, the 20 minutes before 12:00. */
@@ -26,19 +33,19 @@ describe('the latency check over HTTP', () => {
         [STABLE_DIM, stable],
       ] as const) {
         const dimensions = { LoadBalancer: LB_DIM, TargetGroup: dim };
-        metrics.put('TargetResponseTime', dimensions, at, seconds);
-        metrics.put('RequestCount', dimensions, at, 1000);
+        metrics.put({ metricName: 'TargetResponseTime', dimensions, stat: 'p99' }, at, seconds);
+        metrics.put({ metricName: 'RequestCount', dimensions }, at, 1000);
       }
     }
   }
 
   beforeEach(async () => {
-    metrics = new FakeMetrics();
-    cluster = new FakeCluster();
+    metrics = new InMemoryMetrics();
+    cluster = new InMemoryCluster();
     const ports: CheckPorts = {
       clock: aFixedClock('2026-01-01T12:00:30Z'),
       metrics,
-      targetHealth: new FakeTargetHealth(),
+      targetHealth: new InMemoryTargetHealth(),
       catalog: emptyCatalog,
       cluster,
     };
@@ -62,7 +69,7 @@ describe('the latency check over HTTP', () => {
       conditions: {},
       readySince: new Date('2026-01-01T11:50:05Z'),
     };
-    cluster.pods = [pod];
+    cluster.setPods([pod]);
     const res = await app.post('/v1/checks/latency', {
       ...base,
       namespace: 'shop',

@@ -1,6 +1,6 @@
 import type { Verdict } from '@draingate/core';
 import { describe, expect, it } from 'vitest';
-import { aFixedClock } from '../testing/fakes.js';
+import { aFixedClock } from '@draingate/core/testing';
 import type { CheckInput } from './schemas.js';
 import { createVerdictMemo } from './verdict-memo.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aFixedClock } from '../testing/fakes.js';
+import { aFixedClock } from '@draingate/core/testing';
 import { appKeyPair } from '../testing/github.js';
 import { GitHubApiError, GitHubApp } from './github-client.js';
 import type { ReviewTarget } from './payload.js';

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  FakeMetrics,
-  FakeTargetHealth,
+  InMemoryMetrics,
+  InMemoryTargetHealth,
   aFixedClock,
   anUpstreamError,
   emptyCatalog,
-} from '../testing/fakes.js';
+} from '@draingate/core/testing';
 import {
   GITHUB_API,
   RecordingSender,
@@ -41,12 +41,12 @@ environments:
 
 describe('the approval webhook over in-memory ports', () => {
   let app: TestApp | undefined;
-  let metrics: FakeMetrics;
+  let metrics: InMemoryMetrics;
   let sender: RecordingSender;
 
   async function start(options: { unknownEnvironments?: 'reject' | 'ignore'; bodyLimitBytes?: number } = {}) {
     const clock = aFixedClock('2026-01-01T12:00:30Z');
-    metrics = new FakeMetrics();
+    metrics = new InMemoryMetrics();
     sender = new RecordingSender();
     const { policy, errors } = parseApprovalPolicy(policyText(options.unknownEnvironments), 'policy.yaml');
     if (!policy) throw new Error(errors.join('\n'));
@@ -60,7 +60,7 @@ describe('the approval webhook over in-memory ports', () => {
       timeoutMs: 1000,
     };
     app = await startTestApp(
-      { clock, metrics, targetHealth: new FakeTargetHealth(), catalog: emptyCatalog },
+      { clock, metrics, targetHealth: new InMemoryTargetHealth(), catalog: emptyCatalog },
       { approval: { setup, sender } },
     );
     return app;
@@ -70,8 +70,17 @@ describe('the approval webhook over in-memory ports', () => {
   function traffic(requests: number, elb5xx = 0): void {
     for (let minute = 1; minute <= 12; minute += 1) {
       const at = new Date(Date.parse('2026-01-01T12:00:00Z') - minute * 60_000);
-      metrics.put('RequestCount', { LoadBalancer: LB_DIM, TargetGroup: TG_DIM }, at, requests);
-      if (elb5xx > 0) metrics.put('HTTPCode_ELB_5XX_Count', { LoadBalancer: LB_DIM }, at, elb5xx);
+      metrics.put(
+        { metricName: 'RequestCount', dimensions: { LoadBalancer: LB_DIM, TargetGroup: TG_DIM } },
+        at,
+        requests,
+      );
+      if (elb5xx > 0)
+        metrics.put(
+          { metricName: 'HTTPCode_ELB_5XX_Count', dimensions: { LoadBalancer: LB_DIM } },
+          at,
+          elb5xx,
+        );
     }
   }
 

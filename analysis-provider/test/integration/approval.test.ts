@@ -13,13 +13,13 @@ import { createLogger } from '../../src/logger.js';
 import { startProvider } from '../../src/server.js';
 import type { RunningProvider } from '../../src/server.js';
 import {
-  FakeMetrics,
-  FakeTargetHealth,
+  InMemoryMetrics,
+  InMemoryTargetHealth,
   aFixedClock,
   aTarget,
   anUpstreamError,
   emptyCatalog,
-} from '../../src/testing/fakes.js';
+} from '@draingate/core/testing';
 import { WEBHOOK_SECRET, aDelivery, aProtectionRuleEvent, appKeyPair } from '../../src/testing/github.js';
 import type { EventShape } from '../../src/testing/github.js';
 import { LB_ARN, TG_ARN } from '../../src/testing/harness.js';
@@ -181,8 +181,8 @@ describe("the OpenAPI judge catches what GitHub's API would refuse", () => {
 describe('the approval gate against a loopback GitHub judged by its OpenAPI description', () => {
   let github: FakeGitHub;
   let provider: RunningProvider;
-  let metrics: FakeMetrics;
-  let targetHealth: FakeTargetHealth;
+  let metrics: InMemoryMetrics;
+  let targetHealth: InMemoryTargetHealth;
   const logs: string[] = [];
   let runId = 1000;
 
@@ -215,8 +215,17 @@ describe('the approval gate against a loopback GitHub judged by its OpenAPI desc
     const now = Date.now();
     for (let minute = 0; minute <= 12; minute += 1) {
       const at = new Date(Math.floor(now / 60_000) * 60_000 - minute * 60_000);
-      metrics.put('RequestCount', { LoadBalancer: LB_DIM, TargetGroup: TG_DIM }, at, requests);
-      if (elb5xx > 0) metrics.put('HTTPCode_ELB_5XX_Count', { LoadBalancer: LB_DIM }, at, elb5xx);
+      metrics.put(
+        { metricName: 'RequestCount', dimensions: { LoadBalancer: LB_DIM, TargetGroup: TG_DIM } },
+        at,
+        requests,
+      );
+      if (elb5xx > 0)
+        metrics.put(
+          { metricName: 'HTTPCode_ELB_5XX_Count', dimensions: { LoadBalancer: LB_DIM } },
+          at,
+          elb5xx,
+        );
     }
   }
 
@@ -274,8 +283,8 @@ describe('the approval gate against a loopback GitHub judged by its OpenAPI desc
     const approval = loadApprovalSetup(config);
     expect([...errors, ...approval.errors]).toEqual([]);
     if (!approval.setup) throw new Error('no approval setup');
-    metrics = new FakeMetrics();
-    targetHealth = new FakeTargetHealth();
+    metrics = new InMemoryMetrics();
+    targetHealth = new InMemoryTargetHealth();
     provider = await startProvider({
       config,
       logger: createLogger({ write: (line: string) => logs.push(line) }, 'debug'),

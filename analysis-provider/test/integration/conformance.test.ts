@@ -2,7 +2,7 @@
 // condition evaluation (the argo-judge peer) against the provider wired to moto_server and the API server. The
 // sequential canary templates read the canary's start from pods in the API server; their traffic is in moto.
 // moto computes no percentile, so the latency templates are also measured against a provider whose CloudWatch is a
-// loopback look-alike answering TargetResponseTime p99 (packages/aws/test/integration/fake-aws.ts).
+// loopback look-alike answering TargetResponseTime p99 (test/peers/fake-aws.ts).
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -11,8 +11,8 @@ import { CoreV1Api, KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { adminKubeConfig, argoJudge, hasPeer, uniqueName } from '../../../test/peers/index.js';
 import type { RunningProvider } from '../../src/server.js';
-import { startFakeAws } from '../../../packages/aws/test/integration/fake-aws.js';
-import type { FakeAws } from '../../../packages/aws/test/integration/fake-aws.js';
+import { startFakeAws } from '../../../test/peers/fake-aws.js';
+import type { FakeAws } from '../../../test/peers/fake-aws.js';
 import { TOKEN, aTokenFile, createAlb, createWorkload, putTraffic, startPeerProvider } from './world.js';
 import type { Alb } from './world.js';
 

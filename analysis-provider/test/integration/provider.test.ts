@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsClientConfig, awsEndpoint, hasPeer } from '../../../test/peers/index.js';
-import { cloudWatchError, elbError, startFakeAws } from '../../../packages/aws/test/integration/fake-aws.js';
-import type { FakeAws } from '../../../packages/aws/test/integration/fake-aws.js';
+import { cloudWatchError, elbError, startFakeAws } from '../../../test/peers/fake-aws.js';
+import type { FakeAws } from '../../../test/peers/fake-aws.js';
 import type { RunningProvider } from '../../src/server.js';
 import { startDelayingProxy } from './delaying-proxy.js';
 import {

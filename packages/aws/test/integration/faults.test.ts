@@ -17,7 +17,7 @@ import {
   targetGroupXml,
   type FakeAws,
   type FakeHandler,
-} from './fake-aws.js';
+} from '../../../../test/peers/fake-aws.js';
 
 const REGION = 'eu-west-1';
 const TG =

@@ -3,15 +3,17 @@ import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import type { Clock, RolloutStatus } from '@draingate/core';
 import { InputError, UpstreamError } from '@draingate/core';
-import { ARNS } from '../../../core/src/testing/checks.js';
-import { RecordingActuator, WEB, aStatus } from '../../../core/src/testing/gate.js';
 import {
+  ARNS,
   InMemoryCluster,
   InMemoryMetrics,
   InMemoryTargetHealth,
+  RecordingActuator,
+  WEB,
   aPod,
+  aStatus,
   aTarget,
-} from '../../../core/src/testing/memory-ports.js';
+} from '@draingate/core/testing';
 import type { CliIo } from '../io.js';
 import { UsageError } from '../io.js';
 import { registerGate } from './gate.js';

@@ -6,17 +6,20 @@ import type { Verdict } from '../ports/verdict.js';
 import { ALB_DEFAULTS, ALLOWANCE_DEFAULTS } from '../timing/defaults.js';
 import { optionalNumber, requireDate, requireString } from './params.js';
 import { requireTargetGroupDimension } from './queries.js';
+import {
+  TARGET_HEALTH_DETECTORS,
+  TARGET_STATES,
+  describeStates,
+  isIp,
+  podName,
+  podsByIp,
+  targetKey,
+} from './target-health-detectors.js';
+import type { TargetGroupView, TargetStateSince } from './target-health-detectors.js';
 import { createVerdict, withUpstreamErrors } from './verdict.js';
 
-/** Every state ELBv2 reports, in the order reports list them. */
-export const TARGET_STATES: readonly TargetState[] = [
-  'healthy',
-  'initial',
-  'unhealthy',
-  'draining',
-  'unused',
-  'unavailable',
-];
+export { TARGET_STATES, targetKey } from './target-health-detectors.js';
+export type { TargetProblem, TargetStateSince } from './target-health-detectors.js';
 
 /**
  * R with the controller's defaults: controller latency + health check interval × healthy threshold
@@ -36,12 +39,6 @@ export interface TargetHealthThresholds {
   readonly unownedTargets?: 'fail' | 'report';
 }
 
-/** A target's state and since when it has been in it, carried from one poll to the next. */
-export interface TargetStateSince {
-  readonly state: TargetState;
-  readonly since: Date;
-}
-
 /** One earlier reading of a target group's targets. */
 export interface TargetObservation {
   readonly at: Date;
@@ -59,11 +56,6 @@ export interface TargetHealthInput {
   readonly since?: ReadonlyMap<string, TargetStateSince>;
   /** Earlier readings, in any order; an alternative to `since` for one-shot callers that keep a history. */
   readonly history?: readonly TargetObservation[];
-}
-
-/** A target's identity within a target group: its id and port. */
-export function targetKey(target: Pick<TargetHealth, 'id' | 'port'>): string {
-  return target.port === undefined ? target.id : `${target.id}:${target.port}`;
 }
 
 /**
@@ -95,38 +87,6 @@ export function statesSinceFromHistory(
   let since: Map<string, TargetStateSince> | undefined;
   for (const observation of ordered) since = trackTargetStates(since, observation.targets, observation.at);
   return trackTargetStates(since, targets, now);
-}
-
-/** What went wrong with one target or pod. */
-export interface TargetProblem {
-  readonly kind:
-    | 'no-healthy-target'
-    | 'below-minimum-healthy'
-    | 'stuck'
-    | 'draining-without-pod'
-    | 'ready-pod-not-healthy'
-    | 'unowned-target';
-  readonly message: string;
-  readonly target?: string;
-  readonly state?: TargetState;
-  readonly reason?: string;
-  readonly pod?: string;
-  readonly podIp?: string;
-  readonly ageSeconds?: number;
-}
-
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-
-function isIp(id: string): boolean {
-  return IPV4.test(id) || (id.includes(':') && /^[0-9a-fA-F:.]+$/.test(id));
-}
-
-function podName(pod: PodInfo): string {
-  return `${pod.namespace}/${pod.name}`;
-}
-
-function seconds(ms: number): number {
-  return Math.round(ms / 100) / 10;
 }
 
 /** Validates thresholds a user gave; an InputError names the bad one. */
@@ -178,128 +138,23 @@ export function evaluateTargetHealth(
 
   const pods = input.pods;
   const ipTargets = targets.every((target) => isIp(target.id));
-  const crossReference = pods !== undefined && ipTargets;
-  // IPs are reused: prefer the pod that is running and not terminating when several share one.
-  const podByIp = new Map<string, PodInfo>();
-  for (const pod of pods ?? []) {
-    if (!pod.ip) continue;
-    const known = podByIp.get(pod.ip);
-    if (!known || rank(pod) > rank(known)) podByIp.set(pod.ip, pod);
-  }
-
-  const problems: TargetProblem[] = [];
-  const pending: { target?: string; pod?: string; state: string; ageSeconds?: number }[] = [];
-  const ageUnknown: string[] = [];
-
-  if (healthy === 0) {
-    problems.push({
-      kind: 'no-healthy-target',
-      message:
-        targets.length === 0
-          ? 'the target group has no targets at all'
-          : `none of the ${targets.length} targets is healthy (${describeStates(byState)})`,
-    });
-  } else if (healthy < t.minHealthy) {
-    problems.push({
-      kind: 'below-minimum-healthy',
-      message: `${healthy} healthy target${healthy === 1 ? '' : 's'}, below the minimum of ${t.minHealthy}`,
-    });
-  }
-
-  for (const target of targets) {
-    if (target.state !== 'initial' && target.state !== 'unhealthy') continue;
-    const key = targetKey(target);
-    const pod = podByIp.get(target.id);
-    const known = since?.get(key);
-    // Without a history, a pod's ContainersReady time bounds the target's age: the controller registers it
-    // no earlier, and R already allows for the controller's latency.
-    const from =
-      known && known.state === target.state
-        ? known.since
-        : target.state === 'initial'
-          ? (pod?.containersReadySince ?? undefined)
-          : undefined;
-    if (!from) {
-      ageUnknown.push(key);
-      continue;
-    }
-    const ageMs = now.getTime() - from.getTime();
-    if (ageMs > windowMs) {
-      problems.push({
-        kind: 'stuck',
-        message: `target ${key} has been ${target.state}${target.reason ? ` (${target.reason})` : ''} for ${seconds(ageMs)} s, longer than the registration window of ${t.registrationWindowSeconds} s`,
-        target: key,
-        state: target.state,
-        ...(target.reason ? { reason: target.reason } : {}),
-        ...(pod ? { pod: podName(pod) } : {}),
-        ageSeconds: seconds(ageMs),
-      });
-    } else {
-      pending.push({ target: key, state: target.state, ageSeconds: seconds(ageMs) });
-    }
-  }
-
-  const unowned: string[] = [];
-  if (crossReference) {
-    for (const target of targets) {
-      const key = targetKey(target);
-      const pod = podByIp.get(target.id);
-      if (target.state === 'draining') {
-        const gone = !pod || pod.phase === 'Succeeded' || pod.phase === 'Failed';
-        const notServing = pod !== undefined && !gone && pod.terminating && !pod.ready;
-        if (gone || notServing) {
-          problems.push({
-            kind: 'draining-without-pod',
-            message: gone
-              ? `draining target ${key} still takes traffic but its pod is gone${pod ? ` (${podName(pod)} is ${pod.phase})` : ''}`
-              : `draining target ${key} still takes traffic but its pod ${podName(pod)} is terminating and no longer ready`,
-            target: key,
-            state: target.state,
-            ...(target.reason ? { reason: target.reason } : {}),
-            ...(pod ? { pod: podName(pod) } : {}),
-            podIp: target.id,
-          });
-        }
-      } else if (target.state !== 'unused' && !pod) {
-        unowned.push(key);
-        if (t.unownedTargets === 'fail') {
-          problems.push({
-            kind: 'unowned-target',
-            message: `target ${key} (${target.state}) belongs to no pod of the workload`,
-            target: key,
-            state: target.state,
-            podIp: target.id,
-          });
-        }
-      }
-    }
-    const healthyIps = new Set(
-      targets.filter((target) => target.state === 'healthy').map((target) => target.id),
-    );
-    for (const pod of pods) {
-      if (!pod.ready || pod.terminating || !pod.ip || healthyIps.has(pod.ip)) continue;
-      const target = targets.find((candidate) => candidate.id === pod.ip);
-      const state = target ? target.state : 'not registered';
-      if (!pod.readySince) {
-        ageUnknown.push(podName(pod));
-        continue;
-      }
-      const ageMs = now.getTime() - pod.readySince.getTime();
-      if (ageMs > windowMs) {
-        problems.push({
-          kind: 'ready-pod-not-healthy',
-          message: `pod ${podName(pod)} (${pod.ip}) has been ready for ${seconds(ageMs)} s but its target is ${state}, past the registration window of ${t.registrationWindowSeconds} s`,
-          pod: podName(pod),
-          podIp: pod.ip,
-          ...(target ? { target: targetKey(target), state: target.state } : {}),
-          ...(target?.reason ? { reason: target.reason } : {}),
-          ageSeconds: seconds(ageMs),
-        });
-      } else {
-        pending.push({ pod: podName(pod), state, ageSeconds: seconds(ageMs) });
-      }
-    }
-  }
+  const view: TargetGroupView = {
+    targets,
+    byState,
+    healthy,
+    now,
+    windowMs,
+    thresholds: t,
+    ...(since ? { since } : {}),
+    ...(pods !== undefined && ipTargets ? { pods } : {}),
+    podByIp: podsByIp(pods ?? []),
+  };
+  const crossReference = view.pods !== undefined;
+  const found = TARGET_HEALTH_DETECTORS.map((detect) => detect(view));
+  const problems = found.flatMap((detection) => detection.problems);
+  const pending = found.flatMap((detection) => detection.pending ?? []);
+  const ageUnknown = found.flatMap((detection) => detection.ageUnknown ?? []);
+  const unowned = found.flatMap((detection) => detection.unowned ?? []);
 
   const details = {
     targetGroupArn: input.targetGroupArn,
@@ -359,18 +214,6 @@ export function evaluateTargetHealth(
     },
     now,
   );
-}
-
-function rank(pod: PodInfo): number {
-  if (pod.phase === 'Succeeded' || pod.phase === 'Failed') return 0;
-  return pod.terminating ? 1 : 2;
-}
-
-function describeStates(byState: Readonly<Record<TargetState, number>>): string {
-  const parts = TARGET_STATES.filter((state) => byState[state] > 0).map(
-    (state) => `${byState[state]} ${state}`,
-  );
-  return parts.length > 0 ? parts.join(', ') : 'no targets';
 }
 
 /** What `runTargetHealth` needs. */

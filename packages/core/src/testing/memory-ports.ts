@@ -33,6 +33,10 @@ class Calls {
     if (failure) throw failure;
   }
 
+  clearFailures(): void {
+    this.failures.clear();
+  }
+
   count(operation: string): number {
     return this.log.filter((call) => call.operation === operation).length;
   }
@@ -74,6 +78,22 @@ export class InMemoryMetrics implements MetricsSource {
     series.set(timestamp.getTime(), (series.get(timestamp.getTime()) ?? 0) + value);
     this.points.set(key, series);
     return this;
+  }
+
+  /** Calls of `readMetrics` so far (failed ones included). */
+  get reads(): number {
+    return this.calls.count('readMetrics');
+  }
+
+  /** The next `readMetrics` throws `error`. */
+  failNext(error: Error): void {
+    this.calls.failNext('readMetrics', error);
+  }
+
+  /** Forgets every datapoint and queued failure (the calls stay recorded). */
+  clear(): void {
+    this.points.clear();
+    this.calls.clearFailures();
   }
 
   /** `put` for a query the core planned. */
@@ -333,6 +353,35 @@ export class ManualClock implements Clock {
     for (const sleeper of due) sleeper.resolve();
   }
 }
+
+/**
+ * A clock stopped at `at` (moved with `set`) whose sleeps pass in real time: for code that only reads the
+ * time, or that retries after short sleeps a test should not have to drive.
+ */
+export function aFixedClock(at: Date | string): Clock & { set(at: Date | string): void } {
+  let now = new Date(at);
+  return {
+    now: () => new Date(now),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    set(next) {
+      now = new Date(next);
+    },
+  };
+}
+
+/**
+ * A catalog that knows no settings (the checks then use the controller's defaults) but has every load balancer
+ * it is asked about, so that the metric checks find theirs.
+ */
+export const emptyCatalog: LoadBalancerCatalog = {
+  describeTargetGroups: async () => [],
+  describeTargetGroupAttributes: async () => ({}),
+  describeLoadBalancers: async (arns) =>
+    arns.map((arn) => ({ arn, name: arn.split('/')[2] ?? 'lb', type: 'application' as const })),
+  describeLoadBalancerAttributes: async () => ({}),
+  describeTags: async () => new Map(),
+  findTargetGroupsByTags: async () => [],
+};
 
 /** A pod as the kube adapter projects it, for tests: running, ready, with an IP. */
 export function aPod(name: string, ip: string, overrides: Partial<PodInfo> = {}): PodInfo {

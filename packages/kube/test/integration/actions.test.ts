@@ -26,7 +26,7 @@ import {
   setImage,
   setRolloutStatus,
   type Admin,
-} from './cluster.js';
+} from '../../../../test/peers/cluster.js';
 
 function imageOf(template: { spec?: { containers?: { image?: string }[] } } | undefined): string | undefined {
   return template?.spec?.containers?.[0]?.image;

@@ -17,7 +17,7 @@ import {
   mintServiceAccountToken,
 } from '../../../../test/peers/index.js';
 import { createKubeAdapters, loadKubeConfig } from '../../src/index.js';
-import { admin, createDeployment, freshNamespace } from './cluster.js';
+import { admin, createDeployment, freshNamespace } from '../../../../test/peers/cluster.js';
 
 /** A KubeConfig for `server` with a token; TLS is never reached for a closed port or a silent socket. */
 function configFor(server: string): KubeConfig {

@@ -5,7 +5,7 @@ import { buildLiveFacts, createAllowances, type WorkloadRef } from '@draingate/c
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adminKubeConfig, hasPeer } from '../../../../test/peers/index.js';
 import { createKubeAdapters, type KubeAdapters } from '../../src/index.js';
-import { admin, createDeployment, freshNamespace, type Admin } from './cluster.js';
+import { admin, createDeployment, freshNamespace, type Admin } from '../../../../test/peers/cluster.js';
 
 const INGRESS_CLASSES = { group: 'networking.k8s.io', version: 'v1', plural: 'ingressclasses' } as const;
 

@@ -24,7 +24,7 @@ import {
   setImage,
   setRolloutStatus,
   type Admin,
-} from './cluster.js';
+} from '../../../../test/peers/cluster.js';
 
 /** The namespaced rules in packages/kube/README.md. */
 const DEPLOYER_RULES = [

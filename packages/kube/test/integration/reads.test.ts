@@ -22,7 +22,7 @@ import {
   terminatePod,
   TGBS,
   type Admin,
-} from './cluster.js';
+} from '../../../../test/peers/cluster.js';
 
 const TG_ARN =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/k8s-shop-web-0a1b2c3d4e/0123456789abcdef';

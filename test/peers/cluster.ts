@@ -11,7 +11,7 @@ import {
   type V1PodTemplateSpec,
   type V1ReplicaSet,
 } from '@kubernetes/client-node';
-import { adminKubeConfig, uniqueName } from '../../../../test/peers/index.js';
+import { adminKubeConfig, uniqueName } from './index.js';
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
