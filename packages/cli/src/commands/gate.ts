@@ -11,11 +11,19 @@ import {
   targetGroupArnsFor,
   watchRollout,
 } from '@draingate/core';
-import type { Clock, GateEvent, GateOptions, OnFailure } from '@draingate/core';
+import { LATENCY_PERCENTILES } from '@draingate/core';
+import type {
+  Clock,
+  GateCanaryOptions,
+  GateEvent,
+  GateOptions,
+  MetricPercentile,
+  OnFailure,
+} from '@draingate/core';
 import { systemClock } from '@draingate/core/node';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
-import { oneOf, parseSeconds } from '../options.js';
+import { oneOf, parseNumber, parseSeconds } from '../options.js';
 import { connectLive } from './gate-ports.js';
 import type { ConnectOptions, LivePorts } from './gate-ports.js';
 
@@ -42,6 +50,14 @@ interface GateFlags {
   minHealthy?: number;
   registrationWindow?: number;
   failAfterPolls?: number;
+  canaryTargetGroup?: string;
+  stableTargetGroup?: string;
+  canaryErrors: boolean;
+  canaryAlpha?: number;
+  canaryMinRelativeEffect?: number;
+  latency: boolean;
+  latencyPercentile?: MetricPercentile;
+  latencyMinRelativeEffect?: number;
   onFailure: OnFailure;
   dryRun: boolean;
   kubeconfig?: string;
@@ -116,6 +132,33 @@ export function registerGate(
       parseCount,
     )
     .option(
+      '--canary-target-group <arn>',
+      'compare this canary target group with --stable-target-group on --load-balancer: its 5xx (sequential test) and latency',
+    )
+    .option('--stable-target-group <arn>', 'the stable target group the canary is compared with')
+    .option('--no-canary-errors', "leave out the canary's 5xx comparison")
+    .option(
+      '--canary-alpha <p>',
+      "false-alarm rate of the canary's 5xx test, however often read (default 0.05)",
+      parseNumber({ min: 0, max: 0.5 }),
+    )
+    .option(
+      '--canary-min-relative-effect <fraction>',
+      'tolerate a canary 5xx rate up to (1 + this) × the stable one’s (default 0)',
+      parseNumber({ min: 0 }),
+    )
+    .option('--no-latency', "leave out the canary's latency comparison")
+    .option(
+      '--latency-percentile <p>',
+      'TargetResponseTime percentile compared: p50, p90, p95 or p99 (default p99)',
+      oneOf(LATENCY_PERCENTILES),
+    )
+    .option(
+      '--latency-min-relative-effect <fraction>',
+      'tolerate a canary percentile up to (1 + this) × the stable one’s (default 0.1)',
+      parseNumber({ min: 0 }),
+    )
+    .option(
       '--on-failure <what>',
       'rollback, abort or none',
       oneOf(['rollback', 'abort', 'none'] as const),
@@ -137,6 +180,7 @@ export function registerGate(
       process.once('SIGINT', stop);
       try {
         const workload = parseOrUsage(() => parseWorkloadRef(workloadText, flags.namespace));
+        const canary = gateCanaryFrom(flags);
         const live = await ports.cluster
           .readLiveObjects(workload, controller.signal)
           .catch((error: unknown) => {
@@ -168,6 +212,7 @@ export function registerGate(
             ...(flags.max5xx !== undefined ? { maxCount: flags.max5xx } : {}),
             ...(flags.minRequests !== undefined ? { minRequests: flags.minRequests } : {}),
           },
+          ...(canary ? { canary } : {}),
           onFailure: flags.onFailure,
           dryRun: flags.dryRun,
         };
@@ -192,6 +237,51 @@ export function registerGate(
         ports.close();
       }
     });
+}
+
+/** The gate's canary comparisons from its flags: both target groups or neither. */
+export function gateCanaryFrom(
+  flags: Pick<
+    GateFlags,
+    | 'canaryTargetGroup'
+    | 'stableTargetGroup'
+    | 'canaryErrors'
+    | 'canaryAlpha'
+    | 'canaryMinRelativeEffect'
+    | 'latency'
+    | 'latencyPercentile'
+    | 'latencyMinRelativeEffect'
+  >,
+): GateCanaryOptions | undefined {
+  if (flags.canaryTargetGroup === undefined && flags.stableTargetGroup === undefined) return undefined;
+  if (flags.canaryTargetGroup === undefined || flags.stableTargetGroup === undefined) {
+    throw new UsageError(
+      'gate compares a canary with --canary-target-group and --stable-target-group, both or neither',
+    );
+  }
+  if (!flags.canaryErrors && !flags.latency) {
+    throw new UsageError('gate --no-canary-errors --no-latency leaves nothing to compare the canary on');
+  }
+  return {
+    canaryTargetGroupArn: flags.canaryTargetGroup,
+    stableTargetGroupArn: flags.stableTargetGroup,
+    errors: flags.canaryErrors
+      ? {
+          ...(flags.canaryAlpha !== undefined ? { alpha: flags.canaryAlpha } : {}),
+          ...(flags.canaryMinRelativeEffect !== undefined
+            ? { minRelativeEffect: flags.canaryMinRelativeEffect }
+            : {}),
+        }
+      : false,
+    latency: flags.latency
+      ? {
+          ...(flags.latencyPercentile !== undefined ? { percentile: flags.latencyPercentile } : {}),
+          ...(flags.latencyMinRelativeEffect !== undefined
+            ? { minRelativeEffect: flags.latencyMinRelativeEffect }
+            : {}),
+        }
+      : false,
+  };
 }
 
 /** Builds the adapters; a kubeconfig that cannot be loaded is a usage error, not a crash. */
