@@ -28,6 +28,18 @@ export function gateOptionsFrom(
         : targetGroupArnsFor(live.workload, live.services, live.targetGroupBindings),
     ...(inputs.loadBalancer !== undefined ? { loadBalancerArn: inputs.loadBalancer } : {}),
     ...(podSelector ? { podSelector } : {}),
+    ...(inputs.canary
+      ? {
+          canary: {
+            canaryTargetGroupArn: inputs.canary.canaryTargetGroup,
+            stableTargetGroupArn: inputs.canary.stableTargetGroup,
+            errors: inputs.canary.checks.includes('errors') ? {} : false,
+            latency: inputs.canary.checks.includes('latency')
+              ? { percentile: inputs.canary.latencyPercentile }
+              : false,
+          },
+        }
+      : {}),
     timeoutSeconds: inputs.timeoutSeconds,
     pollIntervalSeconds: inputs.pollIntervalSeconds,
     metricsIntervalSeconds: inputs.metricsIntervalSeconds,
@@ -51,6 +63,8 @@ export function gateOutputs(result: GateResult): Record<string, string> {
     'healthy-targets': String(result.healthyTargets),
     'errors-5xx': String(result.errors5xx),
     'rolled-back': String(result.action?.status === 'performed'),
+    ...(result.canary ? { 'canary-verdict': result.canary.phase } : {}),
+    ...(result.latency ? { 'latency-verdict': result.latency.phase } : {}),
   };
 }
 

@@ -68,4 +68,55 @@ describe('action inputs', () => {
       /not a valid Kubernetes name/,
     );
   });
+
+  it('a canary: both target groups, both comparisons and p99 by default; what it names is checked', () => {
+    const gate = { command: 'gate', workload: 'deployment/web' };
+    const tg = (name: string) =>
+      `arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/${name}/0123456789abcdef`;
+    expect(
+      parseInputs(
+        reader({ ...gate, 'canary-target-group': tg('canary'), 'stable-target-group': tg('stable') }),
+      ).canary,
+    ).toEqual({
+      canaryTargetGroup: tg('canary'),
+      stableTargetGroup: tg('stable'),
+      checks: ['errors', 'latency'],
+      latencyPercentile: 'p99',
+    });
+    expect(
+      parseInputs(
+        reader({
+          ...gate,
+          'canary-target-group': tg('canary'),
+          'stable-target-group': tg('stable'),
+          'canary-checks': 'latency',
+          'latency-percentile': 'p90',
+        }),
+      ).canary,
+    ).toMatchObject({ checks: ['latency'], latencyPercentile: 'p90' });
+    expect(parseInputs(reader(gate)).canary).toBeUndefined();
+    expect(() => parseInputs(reader({ ...gate, 'canary-target-group': tg('canary') }))).toThrow(
+      'stable-target-group: is required with the other: the canary is compared with the stable target group',
+    );
+    expect(() =>
+      parseInputs(
+        reader({
+          ...gate,
+          'canary-target-group': tg('c'),
+          'stable-target-group': tg('s'),
+          'canary-checks': 'cpu',
+        }),
+      ),
+    ).toThrow('canary-checks: must be one of errors, latency, got "cpu"');
+    expect(() =>
+      parseInputs(
+        reader({
+          ...gate,
+          'canary-target-group': tg('c'),
+          'stable-target-group': tg('s'),
+          'latency-percentile': '99',
+        }),
+      ),
+    ).toThrow('latency-percentile: must be one of p50, p90, p95, p99, got "99"');
+  });
 });

@@ -1,5 +1,6 @@
 import { InputError, parseWorkloadRef } from '@draingate/core';
-import type { FailOn, OnFailure } from '@draingate/core';
+import { LATENCY_PERCENTILES } from '@draingate/core';
+import type { FailOn, MetricPercentile, OnFailure } from '@draingate/core';
 
 /** The commands the action runs. */
 export type ActionCommand = 'validate' | 'gate' | 'rollback';
@@ -22,6 +23,14 @@ export interface ActionInputs {
   readonly loadBalancer?: string;
   readonly maxErrorRate: number;
   readonly max5xx?: number;
+  /** Both or neither: the canary compared with the stable target group on `loadBalancer`. */
+  readonly canary?: {
+    readonly canaryTargetGroup: string;
+    readonly stableTargetGroup: string;
+    /** Which comparisons: the canary's 5xx (sequential test) and its latency. */
+    readonly checks: readonly ('errors' | 'latency')[];
+    readonly latencyPercentile: MetricPercentile;
+  };
   readonly minRequests: number;
   readonly minHealthy: number;
   readonly timeoutSeconds: number;
@@ -93,6 +102,33 @@ function optional(value: string): string | undefined {
   return text === '' ? undefined : text;
 }
 
+/** The canary inputs: both target groups or neither, a list of comparisons, a percentile. */
+function parseCanary(read: InputReader): ActionInputs['canary'] {
+  const canaryTargetGroup = optional(read('canary-target-group'));
+  const stableTargetGroup = optional(read('stable-target-group'));
+  if (canaryTargetGroup === undefined && stableTargetGroup === undefined) return undefined;
+  if (canaryTargetGroup === undefined || stableTargetGroup === undefined) {
+    throw new InputError(
+      canaryTargetGroup === undefined ? 'canary-target-group' : 'stable-target-group',
+      'is required with the other: the canary is compared with the stable target group',
+    );
+  }
+  const checks = parseList(read('canary-checks') || 'errors, latency').map((check) =>
+    oneOf('canary-checks', check, ['errors', 'latency'] as const),
+  );
+  if (checks.length === 0) throw new InputError('canary-checks', 'must name errors, latency or both');
+  return {
+    canaryTargetGroup,
+    stableTargetGroup,
+    checks,
+    latencyPercentile: oneOf(
+      'latency-percentile',
+      read('latency-percentile').trim() || 'p99',
+      LATENCY_PERCENTILES,
+    ),
+  };
+}
+
 /**
  * Parses every input, in action.yml's names; the first bad one is an InputError naming it. Inputs are only
  * ever data: nothing here or later hands them to a shell.
@@ -120,6 +156,7 @@ export function parseInputs(read: InputReader): ActionInputs {
   const awsRegion = optional(read('aws-region'));
   const loadBalancer = optional(read('load-balancer'));
   const max5xx = optional(read('max-5xx'));
+  const canary = parseCanary(read);
   return {
     command,
     manifests,
@@ -139,6 +176,7 @@ export function parseInputs(read: InputReader): ActionInputs {
     ...(loadBalancer !== undefined ? { loadBalancer } : {}),
     maxErrorRate: parseRate('max-error-rate', read('max-error-rate') || '1%'),
     ...(max5xx !== undefined ? { max5xx: parseCount('max-5xx', max5xx) } : {}),
+    ...(canary ? { canary } : {}),
     minRequests: parseCount('min-requests', read('min-requests') || '100'),
     minHealthy: parseCount('min-healthy', read('min-healthy') || '1'),
     timeoutSeconds: parseDuration('timeout', read('timeout') || '10m'),
