@@ -139,6 +139,27 @@ describe('the sequential canary method over HTTP', () => {
     );
   });
 
+  it("a canary pod older than CloudWatch's 15 days → 400 on selector, asking for since", async () => {
+    cluster.setPods([aCanaryPod('web-7d9f8c6b5-old', '2025-12-01T00:00:00Z')]);
+    const res = await app.post('/v1/checks/canary', fromPods);
+    expect(res.status).toBe(400);
+    expect((res.body as { error: { field: string; message: string } }).error).toEqual(
+      expect.objectContaining({
+        field: 'selector',
+        message:
+          "the canary's oldest pod shop/web-7d9f8c6b5-old started at 2025-12-01T00:00:00.000Z, more than 15 days ago: CloudWatch no longer has those minutes; give since instead",
+      }),
+    );
+  });
+
+  it("a pod ready a moment after the provider's now (clock skew) → judged as just started: Inconclusive", async () => {
+    traffic({ requests: 1000, errors: 1 }, { requests: 1000, errors: 1 });
+    cluster.setPods([aCanaryPod('web-7d9f8c6b5-a', '2026-01-01T12:00:35Z')]);
+    const res = await app.post('/v1/checks/canary', fromPods);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ phase: 'Inconclusive', details: { canary: { requests: 0 } } });
+  });
+
   it('the Kubernetes API failing → 503 with Retry-After, nothing judged', async () => {
     cluster.calls.failNext('listPods', anUpstreamError('unavailable'));
     const res = await app.post('/v1/checks/canary', fromPods);

@@ -22,6 +22,7 @@ import type {
 } from '@draingate/core';
 import type { RequestedResources } from '../security/access.js';
 import { ApiError } from './errors.js';
+import { MAX_LOOKBACK_DAYS } from './schemas.js';
 import type { CanaryBody, CheckInput, LatencyBody } from './schemas.js';
 
 /** The ports the checks read through, already wrapped in the provider's caches. */
@@ -218,8 +219,19 @@ async function readCanaryStart(
       { details: { namespace, selector, pods: pods.length } },
     );
   }
+  const now = ports.clock.now();
+  if (start.since.getTime() < now.getTime() - MAX_LOOKBACK_DAYS * 86_400_000) {
+    throw new ApiError(
+      400,
+      'invalid-input',
+      `the canary's oldest pod ${namespace}/${start.pod} started at ${start.since.toISOString()}, more than ${MAX_LOOKBACK_DAYS} days ago: CloudWatch no longer has those minutes; give since instead`,
+      { field: 'selector' },
+    );
+  }
+  // A pod that became ready a moment "after" now (the API server's clock ahead of ours) started just now.
+  const since = start.since.getTime() < now.getTime() ? start.since : new Date(now.getTime() - 1);
   return {
-    since: start.since,
+    since,
     details: {
       since: start.since.toISOString(),
       from: `pod ${namespace}/${start.pod} (${start.from})`,
