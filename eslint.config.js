@@ -39,6 +39,19 @@ export default tseslint.config(
     },
   },
   {
+    // Promises that nobody awaits or that are handed to a callback expecting void lose their errors (an
+    // unhandled rejection ends the process) and their ordering; these two rules need type information, which
+    // tsconfig.test.json gives for every TypeScript file of the workspace.
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: ['./tsconfig.test.json'], tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     // The repository-level test/ folder drives the packages from outside and may reach into them; a package
     // may not reach into another.
     files: ['packages/**/*.ts', 'action/**/*.ts', 'analysis-provider/**/*.ts'],

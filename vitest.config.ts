@@ -20,6 +20,8 @@ export default defineConfig({
             'action/src/**/*.test.ts',
             'analysis-provider/src/**/*.test.ts',
             'scripts/**/*.test.ts',
+            // Front ends side by side, in memory: one value must read the same on each.
+            'test/agreement/**/*.test.ts',
           ],
         },
       },
@@ -42,6 +44,7 @@ export default defineConfig({
             'action/test/integration/**/*.test.ts',
             'analysis-provider/test/integration/**/*.test.ts',
           ],
+          exclude: ['test/agreement/**'],
           // Builds (cold: minutes, once per version) or reuses, then starts moto_server, etcd, kube-apiserver,
           // helm and Argo's judge once per run; see test/README.md.
           globalSetup: ['test/setup/global-setup.ts'],

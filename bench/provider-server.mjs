@@ -35,31 +35,28 @@ const upstream = {
 
 const dir = mkdtempSync(join(tmpdir(), 'draingate-bench-'));
 writeFileSync(join(dir, 'tokens'), `bench ${BENCH_TOKEN}\n`);
-const { config, errors } = loadProviderConfig(
-  [
-    '--host',
-    '127.0.0.1',
-    '--port',
-    process.env.PORT ?? '0',
-    '--tokens',
-    join(dir, 'tokens'),
-    '--kube',
-    'off',
-    '--rate-limit-per-second',
-    '1000000',
-    '--rate-limit-burst',
-    '1000000',
-    '--log-level',
-    process.env.LOG_LEVEL ?? 'warn',
-    '--shutdown-delay-seconds',
-    process.env.SHUTDOWN_DELAY ?? '2',
-    '--shutdown-timeout-seconds',
-    '10',
-    // The verdict memo shares the metric cache's lifetime; VERDICT_MEMO=off measures evaluation on every request.
-    ...(process.env.VERDICT_MEMO === 'off' ? ['--metrics-cache-seconds', '0'] : []),
-  ],
-  {},
-);
+const { config, errors } = loadProviderConfig([
+  '--host',
+  '127.0.0.1',
+  '--port',
+  process.env.PORT ?? '0',
+  '--tokens',
+  join(dir, 'tokens'),
+  '--kube',
+  'off',
+  '--rate-limit-per-second',
+  '1000000',
+  '--rate-limit-burst',
+  '1000000',
+  '--log-level',
+  process.env.LOG_LEVEL ?? 'warn',
+  '--shutdown-delay-seconds',
+  process.env.SHUTDOWN_DELAY ?? '2',
+  '--shutdown-timeout-seconds',
+  '10',
+  // The verdict memo shares the metric cache's lifetime; VERDICT_MEMO=off measures evaluation on every request.
+  ...(process.env.VERDICT_MEMO === 'off' ? ['--metrics-cache-seconds', '0'] : []),
+]);
 if (errors.length > 0) throw new Error(errors.join('\n'));
 const clock = { now: () => new Date(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 const unused = () => Promise.reject(new Error('not used by the benchmark'));

@@ -9,8 +9,9 @@
 //   node scripts/third-party-notices.mjs --check  exit 1 when a committed file differs from a fresh one
 //
 // Each list is the production closure of a workspace in the lockfile (dependencies and optional dependencies,
-// resolved the way Node resolves them: the nearest node_modules up the tree). It may name a package the bundler
-// drops as unused; it never misses one that ships.
+// resolved the way Node resolves them: the nearest node_modules up the tree), plus the peers that resolve. It may
+// name a package the bundler drops as unused; it never misses one that ships (action/build.mjs --check verifies
+// that against esbuild's metafile for the Action).
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +66,13 @@ export function productionClosure(lock, workspace) {
         throw new Error(`cannot resolve ${name} from ${path || 'the root'} in package-lock.json`);
       }
       visit(at);
+    }
+    // A peer the package requires only when it is there (debug's supports-color) ends up in a bundle whenever
+    // the install has it, even as another package's dev dependency: follow peers that resolve.
+    const peers = { ...entry.peerDependencies, ...entry.peerDependenciesMeta };
+    for (const name of Object.keys(peers).sort()) {
+      const at = resolveInLock(packages, path, name);
+      if (at !== undefined) visit(at);
     }
   };
   visit(workspace);

@@ -1,51 +1,100 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '@draingate/core';
-import { parseDuration, parseInputs, parseList, parseRate } from './inputs.js';
+import { parse } from 'yaml';
+import { InputError, gateCanaryOf } from '@draingate/core';
+import { ACTION_INPUTS, actionInputDescription, parseInputs } from './inputs.js';
 
 const reader =
   (inputs: Record<string, string>) =>
   (name: string): string =>
     inputs[name] ?? '';
 
+const gate = (inputs: Record<string, string>) =>
+  parseInputs(reader({ command: 'gate', workload: 'deployment/web', ...inputs }));
+
 describe('action inputs', () => {
-  it.each([
-    { name: 'bare seconds', text: '90', seconds: 90 },
-    { name: 'seconds', text: '45s', seconds: 45 },
-    { name: 'minutes', text: '10m', seconds: 600 },
-    { name: 'hours', text: '1h', seconds: 3600 },
-    { name: 'minutes and seconds', text: '1m30s', seconds: 90 },
-    { name: 'fractions', text: '0.5s', seconds: 0.5 },
-  ])('duration $name: $text → $seconds s', ({ text, seconds }) => {
-    expect(parseDuration('timeout', text)).toBe(seconds);
+  it('action.yml declares exactly the parameter tables’ inputs, in order, with their defaults and descriptions', () => {
+    const yml = parse(readFileSync(new URL('../action.yml', import.meta.url), 'utf8')) as {
+      inputs: Record<string, { description: string; required: boolean; default: string }>;
+    };
+    expect(Object.keys(yml.inputs)).toEqual(ACTION_INPUTS.map((parameter) => parameter.name));
+    for (const parameter of ACTION_INPUTS) {
+      expect(
+        yml.inputs[parameter.name],
+        `${parameter.name} (node action/scripts/action-yml.mjs rewrites action.yml's inputs)`,
+      ).toEqual({
+        description: actionInputDescription(parameter),
+        required: false,
+        default: parameter.default ?? '',
+      });
+    }
   });
 
-  it.each(['', 'ten', '10 minutes', '-5s', '5d', '25h', '1m1m'])(
-    'duration %j is an InputError naming the input',
-    (text) => {
-      expect(() => parseDuration('timeout', text)).toThrow(InputError);
-      expect(() => parseDuration('timeout', text)).toThrow(/^timeout: /);
+  it.each([
+    { name: 'bare seconds', input: 'timeout', text: '90', field: 'timeoutSeconds', value: 90 },
+    { name: 'seconds', input: 'timeout', text: '45s', field: 'timeoutSeconds', value: 45 },
+    { name: 'minutes', input: 'timeout', text: '10m', field: 'timeoutSeconds', value: 600 },
+    { name: 'hours', input: 'timeout', text: '1h', field: 'timeoutSeconds', value: 3600 },
+    { name: 'minutes and seconds', input: 'timeout', text: '1m30s', field: 'timeoutSeconds', value: 90 },
+    { name: 'a settle of 0', input: 'settle', text: '0', field: 'settleSeconds', value: 0 },
+    { name: 'a percentage', input: 'max-error-rate', text: '0.5 %', field: 'maxErrorRate', value: 0.005 },
+    { name: 'a fraction', input: 'max-error-rate', text: '0.02', field: 'maxErrorRate', value: 0.02 },
+    {
+      name: 'the registration window',
+      input: 'registration-window',
+      text: '2m',
+      field: 'registrationWindowSeconds',
+      value: 120,
     },
-  );
-
-  it.each([
-    ['1%', 0.01],
-    ['0.5 %', 0.005],
-    ['0.02', 0.02],
-    ['0', 0],
-  ])('rate %j → %d', (text, rate) => {
-    expect(parseRate('max-error-rate', text)).toBeCloseTo(rate);
+    { name: 'fail-after-polls', input: 'fail-after-polls', text: '3', field: 'failAfterPolls', value: 3 },
+  ])('$name: $input $text → $field $value', ({ input, text, field, value }) => {
+    expect((gate({ [input]: text }) as unknown as Record<string, unknown>)[field]).toBeCloseTo(value);
   });
 
-  it.each(['150%', '-1%', 'lots', '2'])('rate %j is refused', (text) => {
-    expect(() => parseRate('max-error-rate', text)).toThrow(/max-error-rate: must be a rate/);
+  it.each([
+    {
+      input: 'timeout',
+      text: 'ten',
+      message: 'timeout: must be a duration such as 90s, 10m or 1h, got "ten"',
+    },
+    { input: 'timeout', text: '25h', message: 'timeout: must be at most 24h, got "25h"' },
+    { input: 'timeout', text: '0', message: 'timeout: must be longer than 0, got "0"' },
+    {
+      input: 'timeout',
+      text: '1m1m',
+      message: 'timeout: must be a duration such as 90s, 10m or 1h, got "1m1m"',
+    },
+    {
+      input: 'max-error-rate',
+      text: '150%',
+      message: 'max-error-rate: must be a rate from 0 to 1 such as 1% or 0.01, got "150%"',
+    },
+    {
+      input: 'min-healthy',
+      text: '1.5',
+      message: 'min-healthy: must be a whole number from 0 to 10000, got "1.5"',
+    },
+    {
+      input: 'fail-after-polls',
+      text: '0',
+      message: 'fail-after-polls: must be a whole number from 1 to 1000, got "0"',
+    },
+    { input: 'dry-run', text: 'maybe', message: 'dry-run: must be true or false, got "maybe"' },
+    {
+      input: 'on-failure',
+      text: 'undo',
+      message: 'on-failure: must be one of rollback, abort, none, got "undo"',
+    },
+  ])('$input $text is an InputError naming the input', ({ input, text, message }) => {
+    expect(() => gate({ [input]: text })).toThrow(InputError);
+    expect(() => gate({ [input]: text })).toThrow(message);
   });
 
   it('lists take lines and commas, and drop blanks and comments', () => {
-    expect(parseList('k8s/*.yaml, charts/out.yaml\n\n# generated\n!k8s/skip.yaml\n')).toEqual([
-      'k8s/*.yaml',
-      'charts/out.yaml',
-      '!k8s/skip.yaml',
-    ]);
+    expect(
+      parseInputs(reader({ manifests: 'k8s/*.yaml, charts/out.yaml\n\n# generated\n!k8s/skip.yaml\n' }))
+        .manifests,
+    ).toEqual(['k8s/*.yaml', 'charts/out.yaml', '!k8s/skip.yaml']);
   });
 
   it('applies defaults and validates the workload before anything connects', () => {
@@ -55,12 +104,18 @@ describe('action inputs', () => {
       workload: 'deploy/web',
       namespace: 'shop',
       maxErrorRate: 0.01,
+      minRequests: 100,
+      minHealthy: 1,
       timeoutSeconds: 600,
       pollIntervalSeconds: 5,
+      metricsIntervalSeconds: 60,
       settleSeconds: 60,
+      failAfterPolls: 2,
       onFailure: 'none',
       dryRun: false,
+      targetGroups: [],
     });
+    expect(inputs.registrationWindowSeconds).toBeUndefined();
     expect(() => parseInputs(reader({ command: 'gate', workload: 'pod/web' }))).toThrow(
       /^workload: must be deployment\/NAME/,
     );
@@ -73,50 +128,27 @@ describe('action inputs', () => {
     const gate = { command: 'gate', workload: 'deployment/web' };
     const tg = (name: string) =>
       `arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/${name}/0123456789abcdef`;
-    expect(
-      parseInputs(
-        reader({ ...gate, 'canary-target-group': tg('canary'), 'stable-target-group': tg('stable') }),
-      ).canary,
-    ).toEqual({
-      canaryTargetGroup: tg('canary'),
-      stableTargetGroup: tg('stable'),
-      checks: ['errors', 'latency'],
-      latencyPercentile: 'p99',
+    const both = { 'canary-target-group': tg('canary'), 'stable-target-group': tg('stable') };
+    expect(gateCanaryOf(parseInputs(reader({ ...gate, ...both })))).toEqual({
+      canaryTargetGroupArn: tg('canary'),
+      stableTargetGroupArn: tg('stable'),
+      errors: {},
+      latency: { percentile: 'p99' },
     });
     expect(
-      parseInputs(
-        reader({
-          ...gate,
-          'canary-target-group': tg('canary'),
-          'stable-target-group': tg('stable'),
-          'canary-checks': 'latency',
-          'latency-percentile': 'p90',
-        }),
-      ).canary,
-    ).toMatchObject({ checks: ['latency'], latencyPercentile: 'p90' });
-    expect(parseInputs(reader(gate)).canary).toBeUndefined();
+      gateCanaryOf(
+        parseInputs(reader({ ...gate, ...both, 'canary-checks': 'latency', 'latency-percentile': 'p90' })),
+      ),
+    ).toMatchObject({ errors: false, latency: { percentile: 'p90' } });
+    expect(gateCanaryOf(parseInputs(reader(gate)))).toBeUndefined();
     expect(() => parseInputs(reader({ ...gate, 'canary-target-group': tg('canary') }))).toThrow(
       'stable-target-group: is required with the other: the canary is compared with the stable target group',
     );
-    expect(() =>
-      parseInputs(
-        reader({
-          ...gate,
-          'canary-target-group': tg('c'),
-          'stable-target-group': tg('s'),
-          'canary-checks': 'cpu',
-        }),
-      ),
-    ).toThrow('canary-checks: must be one of errors, latency, got "cpu"');
-    expect(() =>
-      parseInputs(
-        reader({
-          ...gate,
-          'canary-target-group': tg('c'),
-          'stable-target-group': tg('s'),
-          'latency-percentile': '99',
-        }),
-      ),
-    ).toThrow('latency-percentile: must be one of p50, p90, p95, p99, got "99"');
+    expect(() => parseInputs(reader({ ...gate, ...both, 'canary-checks': 'cpu' }))).toThrow(
+      /^canary-checks: /,
+    );
+    expect(() => parseInputs(reader({ ...gate, ...both, 'latency-percentile': '99' }))).toThrow(
+      /^latency-percentile: /,
+    );
   });
 });

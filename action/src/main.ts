@@ -1,5 +1,6 @@
+import { statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { InputError } from '@draingate/core';
 import { runGate } from './gate.js';
@@ -21,6 +22,7 @@ export async function run(): Promise<void> {
   try {
     const inputs = parseInputs((name) => core.getInput(name));
     const cwd = process.env['GITHUB_WORKSPACE'] || process.cwd();
+    if (inputs.sarifFile !== undefined) checkWritableFile('sarif-file', inputs.sarifFile, cwd);
     let outcome: ActionOutcome;
     if (inputs.command === 'validate') {
       outcome = await runValidate(inputs, cwd, process.env['RUNNER_TEMP'] || undefined);
@@ -39,12 +41,48 @@ export async function run(): Promise<void> {
     }
     await publish(outcome, cwd);
   } catch (error) {
-    if (error instanceof InputError) core.setFailed(`draingate: input ${error.message}`);
+    if (error instanceof InputError) core.setFailed(`draingate: input ${inInputTerms(error)}`);
     else
       core.setFailed(`draingate: internal error: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
+  }
+}
+
+/**
+ * The adapters name what they were given in their own terms (`context`, `region`); the user wrote an input of
+ * action.yml, so the message names that one.
+ */
+const INPUT_OF_SETTING: Readonly<Record<string, string>> = {
+  context: 'kube-context',
+  inCluster: 'kubeconfig',
+  region: 'aws-region',
+};
+
+/** An InputError's message with the input's name first. */
+export function inInputTerms(error: InputError): string {
+  const input = INPUT_OF_SETTING[error.path];
+  if (input === undefined) return error.message;
+  const reason = error.message.startsWith(`${error.path}: `)
+    ? error.message.slice(error.path.length + 2)
+    : error.message;
+  return `${input}: ${reason}`;
+}
+
+/** A file input must name a file the step can write: a directory is an input error before anything runs. */
+export function checkWritableFile(input: string, path: string, cwd: string): void {
+  let stats;
+  try {
+    stats = statSync(resolve(cwd, path));
+  } catch {
+    return; // Not there yet: it is created, with its directories.
+  }
+  if (stats.isDirectory()) {
+    throw new InputError(
+      input,
+      `${path} is a directory: name a file, such as ${join(path, 'draingate.sarif')}`,
+    );
   }
 }
 
@@ -63,8 +101,15 @@ async function publish(outcome: ActionOutcome, cwd: string): Promise<void> {
   }
   for (const file of outcome.files) {
     const path = resolve(cwd, file.path);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, file.content);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, file.content);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      throw new InputError(file.input, `cannot write ${file.path}: ${String(code ?? error)}`, {
+        cause: error,
+      });
+    }
     core.info(`draingate: wrote ${file.path}`);
   }
   for (const [name, value] of Object.entries(outcome.outputs)) core.setOutput(name, value);

@@ -18,7 +18,8 @@ export interface ActionOutcome {
   readonly logs: readonly string[];
   /** Markdown for the job summary. */
   readonly summary: string;
-  readonly files: readonly { readonly path: string; readonly content: string }[];
+  /** Files to write, each with the input that named it (for a message in the user's terms). */
+  readonly files: readonly { readonly path: string; readonly content: string; readonly input: string }[];
   /** Set when the step must fail: the message of `setFailed`. */
   readonly failure?: string;
 }

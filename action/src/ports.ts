@@ -5,25 +5,16 @@ import type {
   MetricsSource,
   RolloutActuator,
   TargetHealthSource,
-  WorkloadRef,
 } from '@draingate/core';
+import { metricsRegionOf } from '@draingate/core';
 import { systemClock } from '@draingate/core/node';
 import { createKubeAdapters } from '@draingate/kube';
 import type { ActionInputs } from './inputs.js';
 
-/** The live objects the gate looks up once: the workload, and what routes to it. */
-export interface WorkloadObjects {
-  readonly workload: unknown;
-  readonly services: readonly unknown[];
-  readonly targetGroupBindings: readonly unknown[];
-}
-
 /** The ports `gate` and `rollback` use. */
 export interface ActionPorts {
   readonly clock: Clock;
-  readonly cluster: ClusterReader & {
-    readLiveObjects(ref: WorkloadRef, signal?: AbortSignal): Promise<WorkloadObjects>;
-  };
+  readonly cluster: ClusterReader;
   readonly actuator: RolloutActuator;
   readonly targetHealth: TargetHealthSource;
   readonly metrics: MetricsSource;
@@ -32,7 +23,8 @@ export interface ActionPorts {
 
 /**
  * The real adapters: the kubeconfig input (else `$KUBECONFIG`, ~/.kube/config), AWS from the SDK's default
- * chain (the credentials aws-actions/configure-aws-credentials exported) in the given or default region.
+ * chain (the credentials aws-actions/configure-aws-credentials exported) in the given region, else the load
+ * balancer's, else the SDK's default.
  * A kubeconfig that cannot be loaded is an InputError.
  */
 export function connectActionPorts(inputs: ActionInputs): ActionPorts {
@@ -40,7 +32,8 @@ export function connectActionPorts(inputs: ActionInputs): ActionPorts {
     ...(inputs.kubeconfig !== undefined ? { kubeconfig: inputs.kubeconfig } : {}),
     ...(inputs.kubeContext !== undefined ? { context: inputs.kubeContext } : {}),
   });
-  const aws = createAwsAdapters(inputs.awsRegion !== undefined ? { region: inputs.awsRegion } : {});
+  const region = metricsRegionOf(inputs);
+  const aws = createAwsAdapters(region !== undefined ? { region } : {});
   return {
     clock: systemClock,
     cluster: kube.cluster,

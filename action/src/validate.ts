@@ -56,6 +56,8 @@ export async function expandManifests(
       matched.push(file);
     }
     const literal = !GLOB_MAGIC.test(pattern);
+    // fs.glob matches no entry for the directory it starts from: `.` or `./` names the workspace itself.
+    if (literal && matched.length === 0 && isDirectory(resolve(cwd, pattern))) matched.push(pattern);
     let manifests = 0;
     let outside: string | undefined;
     for (const match of matched.sort()) {
@@ -84,6 +86,14 @@ export async function expandManifests(
     }
   }
   return { paths: [...paths].sort(), exclude, problems };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function realpathOrSelf(path: string): string {
@@ -195,7 +205,7 @@ export async function runValidate(
     ),
   };
   const files = inputs.sarifFile
-    ? [{ path: inputs.sarifFile, content: renderSarif(sarifReport, { baseDir: cwd }) }]
+    ? [{ path: inputs.sarifFile, input: 'sarif-file', content: renderSarif(sarifReport, { baseDir: cwd }) }]
     : [];
   const failing = reachesThreshold(report.findings, inputs.failOn);
   const failure =

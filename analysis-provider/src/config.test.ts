@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { loadProviderConfig } from './config.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SETTINGS, loadProviderConfig } from './config.js';
+import { createServeCommand, runProvider } from './run.js';
 
 const files: Record<string, string> = {
   'ok.yaml':
@@ -13,11 +14,16 @@ const read = (path: string): string => {
   return text;
 };
 
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
 describe('loadProviderConfig', () => {
   it('flags win over the environment, which wins over the file', () => {
+    vi.stubEnv('DRAINGATE_PORT', '6060');
+    vi.stubEnv('DRAINGATE_DEADLINE_MS', '6000');
     const { config, errors } = loadProviderConfig(
       ['--config', 'ok.yaml', '--port', '7070', '--tokens', '/t'],
-      { DRAINGATE_PORT: '6060', DRAINGATE_DEADLINE_MS: '6000' },
       read,
     );
     expect(errors).toEqual([]);
@@ -28,26 +34,39 @@ describe('loadProviderConfig', () => {
     expect(config.metricsCacheSeconds).toBe(60);
   });
 
+  it('an empty variable is an unset one; a boolean flag takes an optional value', () => {
+    vi.stubEnv('DRAINGATE_HOST', '');
+    vi.stubEnv('DRAINGATE_INSECURE_NO_AUTH', 'false');
+    expect(loadProviderConfig(['--tokens', '/t'], read).config).toMatchObject({
+      host: '',
+      insecureNoAuth: false,
+    });
+    expect(loadProviderConfig(['--insecure-no-auth'], read).config.insecureNoAuth).toBe(true);
+  });
+
   it.each([
     {
       name: 'a port out of range',
       argv: ['--port', '70000'],
       env: {},
-      error: '--port: must be a whole number from 0 to 65535, got "70000"',
+      error:
+        "error: option '--port <number>' argument '70000' is invalid. must be a whole number from 0 to 65535, got \"70000\".",
     },
     {
-      name: 'a word for a number',
+      name: 'a word for a number, from the environment',
       argv: [],
       env: { DRAINGATE_DEADLINE_MS: 'soon' },
-      error: 'DRAINGATE_DEADLINE_MS: must be a whole number from 100 to 60000, got "soon"',
+      error:
+        "error: option '--deadline-ms <number>' value 'soon' from env 'DRAINGATE_DEADLINE_MS' is invalid. must be a whole number from 100 to 60000, got \"soon\".",
     },
     {
       name: 'an unknown choice',
       argv: ['--kube', 'maybe'],
       env: {},
-      error: '--kube: must be one of auto, on, off, got "maybe"',
+      error:
+        "error: option '--kube <auto|on|off>' argument 'maybe' is invalid. must be one of auto, on, off, got \"maybe\".",
     },
-    { name: 'an unknown flag', argv: ['--prot', '1'], env: {}, error: "Unknown option '--prot'" },
+    { name: 'an unknown flag', argv: ['--prot', '1'], env: {}, error: "error: unknown option '--prot'" },
     {
       name: 'a missing config file',
       argv: ['--config', 'none.yaml'],
@@ -74,11 +93,45 @@ describe('loadProviderConfig', () => {
     },
     { name: 'no tokens and no opt-out', argv: [], env: {}, error: '--tokens: is required' },
   ])('one clear error per bad value: $name', ({ argv, env, error }) => {
-    const { errors } = loadProviderConfig(argv, env, read);
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    const { errors } = loadProviderConfig(argv, read);
     expect(errors.join('\n')).toContain(error);
   });
 
   it('--insecure-no-auth serves without tokens', () => {
-    expect(loadProviderConfig(['--insecure-no-auth'], {}, read).errors).toEqual([]);
+    expect(loadProviderConfig(['--insecure-no-auth'], read).errors).toEqual([]);
+  });
+});
+
+describe('the provider command', () => {
+  it('--help is commander’s: every setting with its environment variable (exit 0)', async () => {
+    let out = '';
+    const code = await runProvider(['--help'], {
+      stdout: { write: (text: string) => (out += text) },
+      stderr: { write: () => true },
+    });
+    expect(code).toBe(0);
+    expect(out).toMatch(/^Usage: node dist\/main\.js \[options\]/);
+    expect(out).toMatch(
+      /--deadline-ms <number>\s+answer within this \(default 8000, under Argo's 10 s\)\s+\(env:\s+DRAINGATE_DEADLINE_MS\)/,
+    );
+    expect(out).toContain('Flags win over environment variables, which win over the --config file.');
+  });
+
+  it('a bad value is a usage error (exit 2) in commander’s words', async () => {
+    let err = '';
+    const code = await runProvider(['--port', 'abc'], {
+      stdout: { write: () => true },
+      stderr: { write: (text: string) => (err += text) },
+    });
+    expect(code).toBe(2);
+    expect(err).toBe(
+      "error: option '--port <number>' argument 'abc' is invalid. must be a whole number from 0 to 65535, got \"abc\".\n(add --help for usage)\n",
+    );
+  });
+
+  it('declares one option per setting, plus --config', () => {
+    expect(createServeCommand().options.map((option) => option.long)).toContain('--webhook-body-limit-bytes');
+    expect(createServeCommand().options).toHaveLength(SETTINGS.length + 1);
   });
 });

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { Command, CommanderError } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { LogLevel } from './logger.js';
 import type { AllowList } from './security/access.js';
 import type { RateLimit } from './security/rate-limit.js';
 import { SETTINGS } from './config-settings.js';
-import type { Setting } from './config-settings.js';
+import { addServeOptions, coerceSetting, settingOption } from './options.js';
 
 export { SETTINGS } from './config-settings.js';
 
@@ -111,65 +111,6 @@ export interface ConfigResult {
   readonly help: boolean;
 }
 
-function coerce(setting: Setting, raw: unknown, where: string): { value?: unknown; error?: string } {
-  const show = JSON.stringify(raw);
-  const bad = (expected: string): { error: string } => ({
-    error: `${where}: must be ${expected}, got ${show}`,
-  });
-  const range =
-    setting.min !== undefined && setting.max !== undefined ? ` from ${setting.min} to ${setting.max}` : '';
-  switch (setting.type) {
-    case 'boolean': {
-      if (typeof raw === 'boolean') return { value: raw };
-      if (raw === 'true' || raw === '1') return { value: true };
-      if (raw === 'false' || raw === '0') return { value: false };
-      return bad('true or false');
-    }
-    case 'int':
-    case 'number': {
-      const value =
-        typeof raw === 'number'
-          ? raw
-          : typeof raw === 'string' && raw.trim() !== ''
-            ? Number(raw)
-            : Number.NaN;
-      const kind = setting.type === 'int' ? 'a whole number' : 'a number';
-      if (!Number.isFinite(value) || (setting.type === 'int' && !Number.isInteger(value)))
-        return bad(`${kind}${range}`);
-      if (
-        (setting.min !== undefined && value < setting.min) ||
-        (setting.max !== undefined && value > setting.max)
-      )
-        return bad(`${kind}${range}`);
-      return { value };
-    }
-    case 'string': {
-      if (typeof raw !== 'string' || raw === '') return bad('a non-empty string');
-      if (setting.choices && !setting.choices.includes(raw))
-        return bad(`one of ${setting.choices.join(', ')}`);
-      return { value: raw };
-    }
-  }
-}
-
-/** Usage text for `--help`. */
-export function renderUsage(command = 'draingate serve'): string {
-  const row = (left: string, right: string): string => `  ${left.padEnd(40)}${right}`;
-  return [
-    `Usage: ${command} [options]`,
-    '',
-    'Serves the runtime checks to Argo Rollouts (provider: web). Flags win over environment variables, which win',
-    'over the config file.',
-    '',
-    row('--config <file>', 'YAML or JSON: these settings, allow, clients [DRAINGATE_CONFIG]'),
-    ...SETTINGS.map((s) =>
-      row(`--${s.flag}${s.type === 'boolean' ? '' : ' <value>'}`, `${s.help} [${s.env}]`),
-    ),
-    row('--help', 'this text'),
-    '',
-  ].join('\n');
-}
-
 function readFileSettings(
   path: string,
   file: Record<string, unknown>,
@@ -179,8 +120,8 @@ function readFileSettings(
   for (const [key, raw] of Object.entries(file)) {
     const setting = SETTINGS.find((candidate) => candidate.key === key);
     if (setting) {
-      const { value, error } = coerce(setting, raw, `${path}: ${key}`);
-      if (error) errors.push(error);
+      const { value, error } = coerceSetting(setting, raw);
+      if (error) errors.push(`${path}: ${key}: ${error}`);
       else merged[key] = value;
       continue;
     }
@@ -204,33 +145,18 @@ function readFileSettings(
 }
 
 /**
- * Reads the configuration from flags, the environment and a config file (YAML or JSON), in that order of
- * precedence. Every bad value becomes one sentence naming where it came from; nothing throws.
+ * The configuration from the options commander parsed (flags and environment variables, already checked) and
+ * the `--config` file (YAML or JSON), which fills in what neither gave. Every bad value in the file becomes one
+ * sentence naming the file and the key; nothing throws.
  */
-export function loadProviderConfig(
-  argv: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
+export function resolveProviderConfig(
+  options: Readonly<Record<string, unknown>>,
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
-): ConfigResult {
+): { config: ProviderConfig; errors: string[] } {
   const errors: string[] = [];
-  const options: Record<string, { type: 'string' | 'boolean' }> = {
-    config: { type: 'string' },
-    help: { type: 'boolean' },
-  };
-  for (const setting of SETTINGS)
-    options[setting.flag] = { type: setting.type === 'boolean' ? 'boolean' : 'string' };
-  let flags: Record<string, string | boolean | undefined> = {};
-  try {
-    flags = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Record<
-      string,
-      string | boolean | undefined
-    >;
-  } catch (error) {
-    errors.push((error as Error).message.split('\n')[0] ?? 'bad arguments');
-  }
   const merged: Record<string, unknown> = { ...DEFAULTS };
-  const configPath = typeof flags['config'] === 'string' ? flags['config'] : env['DRAINGATE_CONFIG'];
-  if (configPath !== undefined && configPath !== '') {
+  const configPath = options['config'];
+  if (typeof configPath === 'string' && configPath !== '') {
     let parsed: unknown;
     try {
       parsed = parseYaml(readFile(configPath));
@@ -247,24 +173,42 @@ export function loadProviderConfig(
     }
   }
   for (const setting of SETTINGS) {
-    const fromEnv = env[setting.env];
-    const fromFlag = flags[setting.flag];
-    const [raw, where] =
-      fromFlag !== undefined
-        ? [fromFlag, `--${setting.flag}`]
-        : fromEnv !== undefined && fromEnv !== ''
-          ? [fromEnv, setting.env]
-          : [undefined, ''];
-    if (raw === undefined) continue;
-    const { value, error } = coerce(setting, raw, where);
-    if (error) errors.push(error);
-    else merged[setting.key] = value;
+    const value = options[settingOption(setting).attributeName()];
+    if (value !== undefined) merged[setting.key] = value;
   }
   const config = merged as unknown as ProviderConfig;
-  if (config.tokens === undefined && !config.insecureNoAuth && flags['help'] !== true) {
+  if (config.tokens === undefined && !config.insecureNoAuth) {
     errors.push(
       '--tokens: is required (a token file or a directory of token files); --insecure-no-auth serves without authentication, for development only',
     );
   }
-  return { config, errors, help: flags['help'] === true };
+  return { config, errors };
+}
+
+/**
+ * Reads the configuration from flags, the environment (process.env, through `Option.env`) and a config file, in
+ * that order of precedence, as `node dist/main.js` does; for tests and embedders. A bad flag or variable is
+ * commander's message; nothing throws.
+ */
+export function loadProviderConfig(
+  argv: readonly string[],
+  readFile?: (path: string) => string,
+): ConfigResult {
+  let stderr = '';
+  const command = addServeOptions(new Command('draingate serve'))
+    .exitOverride()
+    .configureOutput({ writeOut: () => undefined, writeErr: (text) => (stderr += text) });
+  try {
+    command.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    if (error.code === 'commander.helpDisplayed')
+      return { config: DEFAULTS as unknown as ProviderConfig, errors: [], help: true };
+    return {
+      config: DEFAULTS as unknown as ProviderConfig,
+      errors: [stderr.trim() || error.message],
+      help: false,
+    };
+  }
+  return { ...resolveProviderConfig(command.opts(), readFile), help: false };
 }

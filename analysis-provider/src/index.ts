@@ -1,8 +1,10 @@
 /** draingate's Argo Rollouts analysis provider: the runtime checks over HTTP. */
-export { runProvider } from './run.js';
+export { createServeCommand, runProvider, serveWithOptions } from './run.js';
+export type { ProviderIo } from './run.js';
 export { startProvider } from './server.js';
 export type { RunningProvider, StartOptions } from './server.js';
-export { loadProviderConfig, renderUsage, SETTINGS } from './config.js';
+export { loadProviderConfig, resolveProviderConfig, SETTINGS } from './config.js';
+export { addServeOptions } from './options.js';
 export type { ConfigResult, ProviderConfig } from './config.js';
 export { createApp } from './api/app.js';
 export type { AccessPolicy, AppDependencies, Lifecycle } from './api/app.js';

@@ -1,4 +1,4 @@
 // The provider's entry point: `node dist/main.js [options]` (the container's command, `npm start`).
 import { runProvider } from './run.js';
 
-process.exitCode = await runProvider(process.argv.slice(2), process.env, process);
+process.exitCode = await runProvider(process.argv.slice(2), process);

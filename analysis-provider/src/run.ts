@@ -1,27 +1,39 @@
+import { Command, CommanderError } from 'commander';
 import { loadApprovalSetup } from './approval/setup.js';
-import { loadProviderConfig, renderUsage } from './config.js';
+import { resolveProviderConfig } from './config.js';
+import { addServeOptions } from './options.js';
 import { createLogger } from './logger.js';
 import { startProvider } from './server.js';
 
+/** Where the provider writes: its logs on stdout, configuration errors on stderr. */
+export interface ProviderIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+/** The provider's command: its options (flags with their DRAINGATE_* variables) and help. */
+export function createServeCommand(name = 'node dist/main.js'): Command {
+  return addServeOptions(
+    new Command(name).description(
+      'Serve the runtime checks to Argo Rollouts (provider: web) until SIGTERM or SIGINT, then drain.',
+    ),
+  );
+}
+
 /**
- * Runs the provider until SIGTERM or SIGINT, then drains and exits 0 (2 for a configuration error, 1 when it
- * cannot start). Shared by `node dist/main.js` and `draingate serve`.
+ * Runs the provider with the options commander parsed (`draingate serve`, or `runProvider`) until SIGTERM or
+ * SIGINT, then drains and resolves 0; 2 for a configuration error (each printed as commander prints its own),
+ * 1 when it cannot start.
  */
-export async function runProvider(
-  argv: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
-  io: { stdout: { write(text: string): unknown }; stderr: { write(text: string): unknown } },
-  command = 'node dist/main.js',
+export async function serveWithOptions(
+  options: Readonly<Record<string, unknown>>,
+  io: ProviderIo,
 ): Promise<number> {
-  const { config, errors, help } = loadProviderConfig(argv, env);
-  if (help) {
-    io.stdout.write(renderUsage(command));
-    return 0;
-  }
+  const { config, errors } = resolveProviderConfig(options);
   const approval = errors.length === 0 ? loadApprovalSetup(config) : { errors: [] };
   const problems = [...errors, ...approval.errors];
   if (problems.length > 0) {
-    for (const error of problems) io.stderr.write(`draingate serve: ${error}\n`);
+    for (const error of problems) io.stderr.write(`error: ${error}\n`);
     io.stderr.write('(add --help for usage)\n');
     return 2;
   }
@@ -47,4 +59,26 @@ export async function runProvider(
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+}
+
+/** `node dist/main.js [options]`: parses the options (help and errors as commander writes them) and serves. */
+export async function runProvider(
+  argv: readonly string[],
+  io: ProviderIo,
+  name = 'node dist/main.js',
+): Promise<number> {
+  const command = createServeCommand(name)
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+  try {
+    command.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  return serveWithOptions(command.opts(), io);
 }

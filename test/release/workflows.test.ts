@@ -83,3 +83,38 @@ describe.skipIf(!hasPeer('actionlint'))('GitHub workflows', () => {
     expect(text).toMatch(/^permissions: \{\}$/m);
   });
 });
+
+describe('the workflows users copy', () => {
+  // The majors current when written: actions/checkout v5 and codeql-action v4 run on node24.
+  const CURRENT: Readonly<Record<string, string>> = {
+    'actions/checkout': 'v5',
+    'github/codeql-action/upload-sarif': 'v4',
+    'aws-actions/configure-aws-credentials': 'v6',
+  };
+
+  it('use the current major of every third-party action they name', async () => {
+    const files = [...(await workflows('examples/workflows')), 'examples/approval/workflow.yml'];
+    const uses: string[] = [];
+    for (const file of files) {
+      const text = await readFile(join(repoRoot, file), 'utf8');
+      uses.push(...[...text.matchAll(/^\s*(?:- )?uses:\s*(\S+)/gm)].map((m) => `${file} ${m[1] ?? ''}`));
+    }
+    const stale = uses.filter((line) => {
+      const [action, ref] = (line.split(' ')[1] ?? '').split('@');
+      return action !== undefined && action in CURRENT && ref !== CURRENT[action];
+    });
+    expect(uses.some((line) => line.endsWith('actions/checkout@v5'))).toBe(true);
+    expect(stale).toEqual([]);
+  });
+
+  it('upload SARIF only from pull requests of the repository itself: a fork gets a read-only token', async () => {
+    const text = await readFile(join(repoRoot, 'examples/workflows/pull-request.yml'), 'utf8');
+    const upload = /- name: Upload findings to code scanning\n\s+if: >-\n([\s\S]*?)\n\s+uses: (\S+)/.exec(
+      text,
+    );
+    expect(upload?.[2]).toBe('github/codeql-action/upload-sarif@v4');
+    expect(upload?.[1]?.replace(/\s+/g, ' ')).toContain(
+      'github.event.pull_request.head.repo.full_name == github.repository',
+    );
+  });
+});

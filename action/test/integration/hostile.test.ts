@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,15 @@ beforeAll(async () => {
   );
   await writeFile(join(workspace, 'kubeconfig'), 'this: is: not: [a kubeconfig\n');
   await writeFile(join(workspace, 'empty-kubeconfig'), 'apiVersion: v1\nkind: Config\n');
+  await writeFile(
+    join(workspace, 'one-context'),
+    'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: dev, context: {cluster: c, user: u}}]\ncurrent-context: dev\n',
+  );
+  await mkdir(join(workspace, 'reports'));
+  await writeFile(join(workspace, 'ok.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n');
+  // Sparse: 33 MiB on paper, nothing on disk; the reader refuses it by size without reading it.
+  await writeFile(join(workspace, 'huge.yaml'), '');
+  await truncate(join(workspace, 'huge.yaml'), 33 * 1024 * 1024);
 });
 
 afterAll(async () => {
@@ -70,7 +79,7 @@ const CASES: { name: string; inputs: Record<string, string>; error: RegExp }[] =
   {
     name: 'a malformed threshold',
     inputs: { command: 'gate', workload: 'deployment/web', 'max-error-rate': '150%' },
-    error: /input max-error-rate: must be a rate such as 1% or 0\.01, got "150%"/,
+    error: /input max-error-rate: must be a rate from 0 to 1 such as 1% or 0\.01, got "150%"/,
   },
   {
     name: 'a non-numeric count',
@@ -102,6 +111,27 @@ const CASES: { name: string; inputs: Record<string, string>; error: RegExp }[] =
     name: 'a kubeconfig that does not exist',
     inputs: { command: 'rollback', workload: 'deployment/web', kubeconfig: 'nowhere' },
     error: /input kubeconfig: cannot read nowhere: no such file/,
+  },
+  {
+    name: 'a directory as sarif-file (names the input, no EISDIR)',
+    inputs: { manifests: 'ok.yaml', 'sarif-file': 'reports' },
+    error:
+      /^draingate: input sarif-file: reports is a directory: name a file, such as reports\/draingate\.sarif$/,
+  },
+  {
+    name: 'an unknown kube-context (named as the input, not as the CLI flag)',
+    inputs: {
+      command: 'gate',
+      workload: 'deployment/web',
+      kubeconfig: 'one-context',
+      'kube-context': 'prod',
+    },
+    error: /^draingate: input kube-context: no context "prod" in one-context \(it has "dev"\)$/,
+  },
+  {
+    name: 'a manifest over the size limit (no CLI flag named)',
+    inputs: { manifests: 'huge.yaml' },
+    error: /huge\.yaml:1:1: file is 33\.0 MiB, over the 32\.0 MiB limit$/m,
   },
   {
     name: 'a shell metacharacter in an input stays data',

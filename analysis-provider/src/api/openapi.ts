@@ -1,6 +1,7 @@
-import { DRAINGATE_VERSION } from '@draingate/core';
+import { DRAINGATE_VERSION, describeGrammar } from '@draingate/core';
+import type { Parameter } from '@draingate/core';
 import { z } from 'zod';
-import { CHECK_NAMES, CHECK_SCHEMAS } from './schemas.js';
+import { CHECK_NAMES, CHECK_PARAMETERS, CHECK_SCHEMAS } from './schemas.js';
 import type { CheckName } from './schemas.js';
 
 type JsonObject = Record<string, unknown>;
@@ -86,14 +87,14 @@ const NUMERIC_STRING = '^-?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?$';
  * Argo's args are strings and a template's jsonBody can only say "{{args.max-rate}}". Lists of ARNs may hold
  * empty strings (an optional arg left empty), which are dropped.
  */
-function acceptedAsSent(schema: JsonObject): JsonObject {
+function acceptedAsSent(schema: JsonObject, parameter: Parameter | undefined): JsonObject {
   const type = schema['type'];
   if (type === 'number' || type === 'integer') {
     const { description, ...rest } = schema;
-    return {
-      ...(description === undefined ? {} : { description }),
-      anyOf: [rest, { type: 'string', pattern: NUMERIC_STRING, description: 'The same number as a string.' }],
-    };
+    const text: JsonObject = parameter
+      ? { type: 'string', description: `The same value as text: ${describeGrammar(parameter.grammar)}.` }
+      : { type: 'string', pattern: NUMERIC_STRING, description: 'The same number as a string.' };
+    return { ...(description === undefined ? {} : { description }), anyOf: [rest, text] };
   }
   if (type === 'boolean') return { anyOf: [schema, { type: 'string', enum: ['true', 'false'] }] };
   if (type === 'array') {
@@ -123,7 +124,13 @@ function requestSchema(check: CheckName): JsonObject {
   return {
     ...rest,
     properties: Object.fromEntries(
-      Object.entries(properties).map(([name, field]) => [name, acceptedAsSent(field)]),
+      Object.entries(properties).map(([name, field]) => [
+        name,
+        acceptedAsSent(
+          field,
+          CHECK_PARAMETERS[check].find((parameter) => parameter.field === name),
+        ),
+      ]),
     ),
   };
 }

@@ -1,6 +1,7 @@
+import { ParameterValueError, parseParameterJson } from '@draingate/core';
 import type { z } from 'zod';
 import { ApiError } from './errors.js';
-import { CHECK_SCHEMAS, MAX_LOOKBACK_DAYS } from './schemas.js';
+import { CHECK_PARAMETERS, CHECK_SCHEMAS, MAX_LOOKBACK_DAYS } from './schemas.js';
 import type { CheckInput, CheckName } from './schemas.js';
 
 type FieldKind = 'number' | 'boolean' | 'array' | 'record' | 'string';
@@ -44,14 +45,28 @@ export function queryToBody(
     if (values.length !== 1)
       throw new ApiError(400, 'invalid-input', 'is given more than once', { field: key });
     const value = values[0] ?? '';
-    body[key] = kind === 'record' ? parseSelector(key, value) : coerceScalar(kind, value);
+    body[key] = kind === 'record' ? parseSelector(key, value) : coerceScalar(check, key, kind, value);
   }
   return body;
 }
 
-/** A string given for a number or a boolean, as that type; anything else unchanged, for the schema to judge. */
-function coerceScalar(kind: FieldKind, value: unknown): unknown {
+/**
+ * A string given for a number or a boolean, as that type. A parameter of core's tables is read with the grammar
+ * every front end shares (`1%`, `10m`, `true`); a value it refuses is a 400 naming the field, in the same words
+ * as the CLI's and the Action's. Anything else is unchanged, for the schema to judge.
+ */
+function coerceScalar(check: CheckName, key: string, kind: FieldKind, value: unknown): unknown {
   if (typeof value !== 'string') return value;
+  const parameter = CHECK_PARAMETERS[check].find((candidate) => candidate.field === key);
+  if (parameter && parameter.grammar.kind !== 'time') {
+    try {
+      return parseParameterJson(parameter, value);
+    } catch (error) {
+      if (error instanceof ParameterValueError)
+        throw new ApiError(400, 'invalid-input', error.message, { field: key });
+      throw error;
+    }
+  }
   if (kind === 'number') return NUMBER.test(value.trim()) ? Number(value) : value;
   if (kind === 'boolean') return value === 'true' ? true : value === 'false' ? false : value;
   return value;
@@ -74,7 +89,7 @@ export function coerceBody(check: CheckName, body: unknown): unknown {
       kind === 'array' && Array.isArray(value)
         ? value.filter((entry) => entry !== '')
         : field
-          ? coerceScalar(kind, value)
+          ? coerceScalar(check, key, kind, value)
           : value;
     // defineProperty: a JSON key "__proto__" stays an own (unknown) key instead of replacing the prototype.
     Object.defineProperty(out, key, { value: coerced, enumerable: true, writable: true, configurable: true });
@@ -154,22 +169,15 @@ export function parseCheckInput(check: CheckName, raw: unknown, now: Date): Chec
     const body = input.body;
     if (body.canaryTargetGroupArn === body.stableTargetGroupArn)
       fail('stableTargetGroupArn', 'must differ from canaryTargetGroupArn');
-    const onlyFor = (method: string, fields: readonly (keyof typeof body)[]): void => {
-      for (const field of fields)
-        if (body[field] !== undefined) fail(field, `is a parameter of method ${method} only`);
-    };
-    if (body.method === 'sequential') {
-      onlyFor('fisher', ['windowMinutes', 'minRateDifference']);
-      checkStart(body, true, now, fail);
-    } else {
-      onlyFor('sequential', ['since', 'namespace', 'selector', 'minRelativeEffect']);
-    }
+    // Each method reads its own parameters and ignores the other's, as the CLI does; the sequential method's
+    // start is required when the check runs (run-check.ts).
+    checkStart(body, now, fail);
   }
   if (input.check === 'latency') {
     const body = input.body;
     if (body.canaryTargetGroupArn === body.stableTargetGroupArn)
       fail('stableTargetGroupArn', 'must differ from canaryTargetGroupArn');
-    checkStart(body, false, now, fail);
+    checkStart(body, now, fail);
     if (body.windowMinutes !== undefined && (body.since !== undefined || body.namespace !== undefined))
       fail('windowMinutes', "cannot be combined with the canary's start: every minute since it is judged");
   }
@@ -178,7 +186,7 @@ export function parseCheckInput(check: CheckName, raw: unknown, now: Date): Chec
 
 /**
  * The canary's start: `since`, or the `namespace` and `selector` of its pods, never both; `since` in the past and
- * within what CloudWatch keeps. `required`: one of them must be given.
+ * within what CloudWatch keeps.
  */
 function checkStart(
   body: {
@@ -186,7 +194,6 @@ function checkStart(
     readonly namespace?: string;
     readonly selector?: Readonly<Record<string, string>>;
   },
-  required: boolean,
   now: Date,
   fail: (field: string, message: string) => never,
 ): void {
@@ -195,11 +202,6 @@ function checkStart(
     fail(
       namespace !== undefined ? 'namespace' : 'selector',
       "cannot be combined with since: give the canary's start, or its pods to read it from",
-    );
-  if (required && since === undefined && namespace === undefined && selector === undefined)
-    fail(
-      'since',
-      "is required by method sequential: the canary's start (or namespace and selector of its pods)",
     );
   if (namespace !== undefined && selector === undefined) fail('selector', 'is required with namespace');
   if (selector !== undefined && namespace === undefined) fail('namespace', 'is required with selector');

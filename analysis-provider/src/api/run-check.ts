@@ -127,7 +127,16 @@ export function runCheck(ports: CheckPorts, input: CheckInput, signal: AbortSign
  */
 async function runCanaryCheck(ports: CheckPorts, body: CanaryBody, signal: AbortSignal): Promise<Verdict> {
   const { since, namespace, selector, ...rest } = body;
-  if (namespace === undefined || selector === undefined) {
+  if (body.method === 'sequential' && since === undefined && namespace === undefined) {
+    throw new ApiError(
+      400,
+      'invalid-input',
+      "is required by method sequential: the canary's start (or namespace and selector of its pods)",
+      { field: 'since' },
+    );
+  }
+  // The pods are read for the sequential method only: the Fisher test judges a window before now.
+  if (body.method !== 'sequential' || namespace === undefined || selector === undefined) {
     return runCanary(
       ports,
       withoutUndefined({ ...rest, ...(since === undefined ? {} : { since: new Date(since) }) }),

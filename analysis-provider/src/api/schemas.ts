@@ -1,3 +1,13 @@
+import {
+  CANARY_PARAMETERS,
+  ELB_5XX_PARAMETERS,
+  ParameterValueError,
+  TARGET_HEALTH_PARAMETERS,
+  helpOf,
+  offeredOn,
+  parseParameterJson,
+} from '@draingate/core';
+import type { Parameter } from '@draingate/core';
 import { z } from 'zod';
 
 /** The checks the provider serves, as URLs spell them. */
@@ -6,7 +16,6 @@ export type CheckName = (typeof CHECK_NAMES)[number];
 
 /** CloudWatch keeps one-minute datapoints for 15 days; nothing older can be read at the checks' resolution. */
 export const MAX_LOOKBACK_DAYS = 15;
-const MAX_WINDOW_MINUTES = 1440;
 
 // The same shapes as core's loadBalancerDimension / targetGroupDimension, as patterns so that the OpenAPI
 // document shows them; a test keeps the two in step.
@@ -24,10 +33,6 @@ const targetGroupArn = z
     /^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:targetgroup\/[\w-]{1,32}\/[0-9a-f]{16}$/,
     'must be a target group ARN: arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>',
   );
-const count = z.number().int().min(0).max(1e12);
-const ratio = z.number().min(0).max(1);
-const windowMinutes = z.number().int().min(1).max(MAX_WINDOW_MINUTES);
-const incompleteMinutes = z.number().int().min(0).max(15);
 const namespace = z
   .string()
   .max(63)
@@ -44,24 +49,116 @@ const labelValue = z
   .max(63)
   .regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/, 'must be a label value');
 
+/** Why a value does not fit the parameter, in the words every front end uses; undefined when it fits. */
+function grammarMessage(parameter: Parameter, value: unknown): string | undefined {
+  try {
+    parseParameterJson(parameter, value);
+    return undefined;
+  } catch (error) {
+    if (error instanceof ParameterValueError) return error.message;
+    throw error;
+  }
+}
+
+/** What the OpenAPI document shows of a parameter's bounds (the grammar judges; these describe it). */
+function jsonBounds(parameter: Parameter): Record<string, unknown> {
+  const g = parameter.grammar;
+  switch (g.kind) {
+    case 'duration': {
+      const per = g.unit === 'minutes' ? 60 : 1;
+      const min = (g.minSeconds ?? 0) / per;
+      return {
+        ...(g.whole || g.unit === 'minutes' ? { type: 'integer' } : {}),
+        ...(g.exclusiveMin ? { exclusiveMinimum: min } : { minimum: min }),
+        ...(g.maxSeconds !== undefined ? { maximum: g.maxSeconds / per } : {}),
+      };
+    }
+    case 'rate':
+      return { minimum: 0, maximum: 1 };
+    case 'count':
+      return { type: 'integer', minimum: g.min ?? 0, ...(g.max !== undefined ? { maximum: g.max } : {}) };
+    case 'number':
+      return {
+        ...(g.min !== undefined ? (g.exclusiveMin ? { exclusiveMinimum: g.min } : { minimum: g.min }) : {}),
+        ...(g.max !== undefined ? { maximum: g.max } : {}),
+      };
+    default:
+      return {};
+  }
+}
+
+/**
+ * A request field from core's parameter table: the JSON type, judged by the shared grammar so that a value is
+ * refused here with the same words as by the CLI and the Action; its bounds and help go to the OpenAPI document.
+ */
+function parameterSchema(parameter: Parameter): z.ZodType {
+  const error = (issue: { input: unknown }): string =>
+    grammarMessage(parameter, issue.input) ?? 'is not valid';
+  const judged = <T extends z.ZodType>(schema: T): T =>
+    schema.superRefine((value, ctx) => {
+      const message = grammarMessage(parameter, value);
+      if (message !== undefined) ctx.addIssue({ code: 'custom', message });
+    }) as unknown as T;
+  const meta = { description: helpOf(parameter), ...jsonBounds(parameter) };
+  switch (parameter.grammar.kind) {
+    case 'duration':
+    case 'rate':
+    case 'count':
+    case 'number':
+      return judged(z.number({ error })).meta(meta);
+    case 'choice':
+      return z.enum(parameter.grammar.choices as [string, ...string[]], { error }).meta(meta);
+    case 'boolean':
+      return z.boolean({ error }).meta(meta);
+    case 'time':
+      return judged(z.string({ error })).meta({ ...meta, format: 'date-time' });
+    default:
+      throw new Error(`${parameter.name}: a ${parameter.grammar.kind} parameter has no request field`);
+  }
+}
+
+/** Optional fields `K` of type `T`: what a table's fields are, for the request types (a test holds the keys). */
+type Of<K extends string, T> = { [key in K]: z.ZodOptional<z.ZodType<T>> };
+
+/** The provider's fields of a table, each optional (absent: the check's default). */
+function fieldsOf(table: readonly Parameter[]): Record<string, z.ZodOptional<z.ZodType>> {
+  return Object.fromEntries(
+    table
+      .filter((parameter) => offeredOn(parameter, 'provider'))
+      .map((parameter) => [parameter.field, parameterSchema(parameter).optional()]),
+  );
+}
+
+/** The tunables of each check, from core's tables; the targets (ARNs, workload) are declared here. */
+export const CHECK_PARAMETERS: Readonly<Record<CheckName, readonly Parameter[]>> = {
+  'elb-5xx': ELB_5XX_PARAMETERS,
+  'target-health': TARGET_HEALTH_PARAMETERS,
+  'drain-timing': [],
+  canary: CANARY_PARAMETERS,
+  // Not yet in core's tables: its fields are declared in latencySchema below.
+  latency: [],
+};
+
 /** The `elb-5xx` request: the load balancer, optionally its target groups, the window and the thresholds. */
 export const elb5xxSchema = z
   .strictObject({
     loadBalancerArn,
     targetGroupArns: z.array(targetGroupArn).max(20).optional(),
-    windowMinutes: windowMinutes.optional(),
-    maxRate: ratio.optional(),
-    maxCount: count.optional(),
-    minRequests: count.optional(),
-    belowMinimum: z.enum(['Successful', 'Failed', 'Inconclusive']).optional(),
-    incompleteMinutes: incompleteMinutes.optional(),
-    includeIncomplete: z.boolean().optional(),
-    deployedAt: z.iso.datetime({ offset: true }).optional(),
-    baselineMinutes: windowMinutes.optional(),
-    baselineFactor: z.number().min(0).max(1000).optional(),
-    baselineMargin: ratio.optional(),
-    baselineMinRequests: count.optional(),
-    splitElbCodes: z.boolean().optional(),
+    ...(fieldsOf(ELB_5XX_PARAMETERS) as Of<
+      | 'windowMinutes'
+      | 'maxRate'
+      | 'maxCount'
+      | 'minRequests'
+      | 'incompleteMinutes'
+      | 'baselineMinutes'
+      | 'baselineFactor'
+      | 'baselineMargin'
+      | 'baselineMinRequests',
+      number
+    > &
+      Of<'includeIncomplete' | 'splitElbCodes', boolean> &
+      Of<'deployedAt', string> &
+      Of<'belowMinimum', 'Successful' | 'Failed' | 'Inconclusive'>),
   })
   .meta({ id: 'Elb5xxRequest' });
 
@@ -71,9 +168,8 @@ export const targetHealthSchema = z
     targetGroupArn,
     namespace: namespace.optional(),
     selector: z.record(labelKey, labelValue).optional(),
-    minHealthy: z.number().int().min(0).max(10_000).optional(),
-    registrationWindowSeconds: z.number().min(0).max(3600).optional(),
-    unownedTargets: z.enum(['fail', 'report']).optional(),
+    ...(fieldsOf(TARGET_HEALTH_PARAMETERS) as Of<'minHealthy' | 'registrationWindowSeconds', number> &
+      Of<'unownedTargets', 'fail' | 'report'>),
   })
   .meta({ id: 'TargetHealthRequest' });
 
@@ -99,20 +195,23 @@ export const canarySchema = z
     loadBalancerArn,
     canaryTargetGroupArn: targetGroupArn,
     stableTargetGroupArn: targetGroupArn,
-    method: z.enum(['fisher', 'sequential']).optional(),
-    windowMinutes: windowMinutes.optional(),
-    since: z.iso.datetime({ offset: true }).optional(),
+    // The sequential method's start read from the canary's pods (instead of `since`).
     namespace: namespace.optional(),
     selector: z.record(labelKey, labelValue).optional(),
-    alpha: z.number().gt(0).max(0.5).optional(),
-    minCanaryRequests: count.optional(),
-    minStableRequests: count.optional(),
-    minRateDifference: ratio.optional(),
-    minRelativeEffect: z.number().min(0).max(100).optional(),
-    confidence: z.number().min(0.5).max(0.999).optional(),
-    countConnectionErrors: z.boolean().optional(),
-    incompleteMinutes: incompleteMinutes.optional(),
-    includeIncomplete: z.boolean().optional(),
+    ...(fieldsOf(CANARY_PARAMETERS) as Of<
+      | 'windowMinutes'
+      | 'alpha'
+      | 'minCanaryRequests'
+      | 'minStableRequests'
+      | 'minRateDifference'
+      | 'confidence'
+      | 'incompleteMinutes'
+      | 'minRelativeEffect',
+      number
+    > &
+      Of<'countConnectionErrors' | 'includeIncomplete', boolean> &
+      Of<'method', 'fisher' | 'sequential'> &
+      Of<'since', string>),
   })
   .meta({ id: 'CanaryRequest' });
 
@@ -123,6 +222,7 @@ export const canarySchema = z
  */
 export const latencySchema = z
   .strictObject({
+    // Declared here, not yet in core's parameter tables: the CLI's `check latency` has its own flags.
     loadBalancerArn,
     canaryTargetGroupArn: targetGroupArn,
     stableTargetGroupArn: targetGroupArn,
@@ -130,12 +230,12 @@ export const latencySchema = z
     since: z.iso.datetime({ offset: true }).optional(),
     namespace: namespace.optional(),
     selector: z.record(labelKey, labelValue).optional(),
-    windowMinutes: windowMinutes.optional(),
+    windowMinutes: z.number().int().min(1).max(1440).optional(),
     alpha: z.number().gt(0).max(0.5).optional(),
     minRelativeEffect: z.number().min(0).max(100).optional(),
     minRequestsPerMinute: z.number().int().min(1).max(1e9).optional(),
-    minMinutes: z.number().int().min(1).max(MAX_WINDOW_MINUTES).optional(),
-    incompleteMinutes: incompleteMinutes.optional(),
+    minMinutes: z.number().int().min(1).max(1440).optional(),
+    incompleteMinutes: z.number().int().min(0).max(15).optional(),
   })
   .meta({ id: 'LatencyRequest' });
 

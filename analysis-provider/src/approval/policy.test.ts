@@ -67,7 +67,8 @@ describe('parseApprovalPolicy', () => {
     {
       name: 'a threshold out of range',
       text: `environments: { prod: { checks: [ { check: elb-5xx, loadBalancerArn: "${LB_ARN}", maxRate: 2 } ] } }`,
-      error: 'p.yaml: environments.prod.checks[0].maxRate: Too big: expected number to be <=1',
+      error:
+        'p.yaml: environments.prod.checks[0].maxRate: must be a rate from 0 to 1 such as 1% or 0.01, got 2',
     },
     {
       name: 'a missing parameter',

@@ -8,7 +8,7 @@ const POLICY =
   'environments: { production: { checks: [ { check: drain-timing, namespace: shop, name: web } ] } }';
 
 function load(flags: string[], files: Record<string, string>) {
-  const { config, errors } = loadProviderConfig(['--insecure-no-auth', ...flags], {});
+  const { config, errors } = loadProviderConfig(['--insecure-no-auth', ...flags]);
   expect(errors).toEqual([]);
   return loadApprovalSetup(config, (path) => {
     const text = files[path];

@@ -252,34 +252,31 @@ describe('the approval gate against a loopback GitHub judged by its OpenAPI desc
       writeFileSync(join(dir, name), text);
       return join(dir, name);
     };
-    const { config, errors } = loadProviderConfig(
-      [
-        '--host',
-        '127.0.0.1',
-        '--port',
-        '0',
-        '--insecure-no-auth',
-        '--shutdown-delay-seconds',
-        '0',
-        '--shutdown-timeout-seconds',
-        '1',
-        '--log-level',
-        'debug',
-        '--github-app-id',
-        String(APP_ID),
-        '--github-private-key-file',
-        file('app.pem', appKeyPair().privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()),
-        '--github-webhook-secret-file',
-        file('secret', `${WEBHOOK_SECRET}\n`),
-        '--approval-policy',
-        file('policy.yaml', POLICY),
-        '--github-api-url',
-        github.url,
-        '--webhook-body-limit-bytes',
-        '65536',
-      ],
-      {},
-    );
+    const { config, errors } = loadProviderConfig([
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--insecure-no-auth',
+      '--shutdown-delay-seconds',
+      '0',
+      '--shutdown-timeout-seconds',
+      '1',
+      '--log-level',
+      'debug',
+      '--github-app-id',
+      String(APP_ID),
+      '--github-private-key-file',
+      file('app.pem', appKeyPair().privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()),
+      '--github-webhook-secret-file',
+      file('secret', `${WEBHOOK_SECRET}\n`),
+      '--approval-policy',
+      file('policy.yaml', POLICY),
+      '--github-api-url',
+      github.url,
+      '--webhook-body-limit-bytes',
+      '65536',
+    ]);
     const approval = loadApprovalSetup(config);
     expect([...errors, ...approval.errors]).toEqual([]);
     if (!approval.setup) throw new Error('no approval setup');
@@ -477,21 +474,18 @@ environments:
     writeFileSync(join(dir, 'secret'), WEBHOOK_SECRET);
     writeFileSync(join(dir, 'policy.yaml'), policy);
     const aws = awsClientConfig();
-    const { config, errors } = loadProviderConfig(
-      [
-        ...['--host', '127.0.0.1', '--port', '0', '--insecure-no-auth', '--kube', 'off'],
-        ...['--aws-endpoint', aws.endpoint, '--aws-region', aws.region, '--shutdown-delay-seconds', '0'],
-        ...['--github-app-id', String(APP_ID), '--github-api-url', github.url],
-        ...[
-          '--github-private-key-file',
-          join(dir, 'app.pem'),
-          '--github-webhook-secret-file',
-          join(dir, 'secret'),
-        ],
-        ...['--approval-policy', join(dir, 'policy.yaml'), '--log-level', 'silent'],
+    const { config, errors } = loadProviderConfig([
+      ...['--host', '127.0.0.1', '--port', '0', '--insecure-no-auth', '--kube', 'off'],
+      ...['--aws-endpoint', aws.endpoint, '--aws-region', aws.region, '--shutdown-delay-seconds', '0'],
+      ...['--github-app-id', String(APP_ID), '--github-api-url', github.url],
+      ...[
+        '--github-private-key-file',
+        join(dir, 'app.pem'),
+        '--github-webhook-secret-file',
+        join(dir, 'secret'),
       ],
-      {},
-    );
+      ...['--approval-policy', join(dir, 'policy.yaml'), '--log-level', 'silent'],
+    ]);
     const approval = loadApprovalSetup(config);
     expect([...errors, ...approval.errors]).toEqual([]);
     if (!approval.setup) throw new Error('no approval setup');

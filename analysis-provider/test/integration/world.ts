@@ -257,30 +257,27 @@ export function aTokenFile(): string {
 /** The provider's configuration against the peers, with `overrides` as flags. */
 export function peerConfig(tokens: string, flags: readonly string[] = []): ProviderConfig {
   const aws = awsClientConfig();
-  const { config, errors } = loadProviderConfig(
-    [
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--tokens',
-      tokens,
-      '--aws-endpoint',
-      aws.endpoint,
-      '--aws-region',
-      aws.region,
-      '--kubeconfig',
-      kubeconfigPath(),
-      '--kube',
-      'on',
-      '--shutdown-delay-seconds',
-      '0',
-      '--log-level',
-      'debug',
-      ...flags,
-    ],
-    {},
-  );
+  const { config, errors } = loadProviderConfig([
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--tokens',
+    tokens,
+    '--aws-endpoint',
+    aws.endpoint,
+    '--aws-region',
+    aws.region,
+    '--kubeconfig',
+    kubeconfigPath(),
+    '--kube',
+    'on',
+    '--shutdown-delay-seconds',
+    '0',
+    '--log-level',
+    'debug',
+    ...flags,
+  ]);
   if (errors.length > 0) throw new Error(errors.join('\n'));
   return config;
 }

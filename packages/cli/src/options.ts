@@ -1,13 +1,33 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import {
+  ParameterValueError,
+  defaultOf,
+  flagOf,
+  helpOf,
+  offeredOn,
+  parseDuration,
+  parseParameterText,
+  placeholderOf,
+} from '@draingate/core';
+import type { GrammarValue, Parameter } from '@draingate/core';
 
-/** Parses a non-negative number of seconds for a flag; commander reports the flag and the value. */
+/** Runs a shared parser; its message becomes commander's, which names the flag and the value. */
+function asFlagValue<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof ParameterValueError) throw new InvalidArgumentError(`${error.message}.`);
+    throw error;
+  }
+}
+
+/**
+ * A number of seconds for a `--…-seconds` flag, in the shared duration grammar (`15`, `15s`, `2m`), from 0 to a
+ * day; commander reports the flag and the value.
+ */
 export function parseSeconds(value: string): number {
-  const trimmed = value.trim();
-  if (!/^\d+(\.\d+)?$/.test(trimmed))
-    throw new InvalidArgumentError(`expected a number of seconds such as 15, got ${JSON.stringify(value)}.`);
-  const seconds = Number(trimmed);
-  if (seconds > 86_400) throw new InvalidArgumentError(`expected at most 86400 seconds, got ${trimmed}.`);
-  return seconds;
+  return asFlagValue(() => parseDuration(value, { minSeconds: 0, maxSeconds: 86_400 }));
 }
 
 /** Parses one of a fixed set of words. */
@@ -30,41 +50,56 @@ export function parseMebibytes(value: string): number {
   return Number(value) * 1024 * 1024;
 }
 
-/** Parses a duration: `90` or `90s` (seconds), `10m`, `1h`. Returns seconds. */
-export function parseDuration(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(value.trim());
-  if (!match)
-    throw new InvalidArgumentError(
-      `expected a duration such as 90s, 10m or 1h, got ${JSON.stringify(value)}.`,
-    );
-  const seconds = Number(match[1]) * (match[2] === 'h' ? 3600 : match[2] === 'm' ? 60 : 1);
-  if (seconds <= 0 || seconds > 7 * 86_400)
-    throw new InvalidArgumentError(
-      `expected a duration above 0 and at most 7 days, got ${JSON.stringify(value)}.`,
-    );
-  return seconds;
-}
-
-/** Parses a non-negative number (a rate, a count, a probability). */
-export function parseNumber(
-  bounds: { min?: number; max?: number; integer?: boolean } = {},
-): (value: string) => number {
-  return (value) => {
-    const trimmed = value.trim();
-    const parsed = Number(trimmed);
-    if (trimmed === '' || !Number.isFinite(parsed))
-      throw new InvalidArgumentError(`expected a number, got ${JSON.stringify(value)}.`);
-    if (bounds.integer && !Number.isInteger(parsed))
-      throw new InvalidArgumentError(`expected a whole number, got ${JSON.stringify(value)}.`);
-    if (bounds.min !== undefined && parsed < bounds.min)
-      throw new InvalidArgumentError(`expected at least ${bounds.min}, got ${trimmed}.`);
-    if (bounds.max !== undefined && parsed > bounds.max)
-      throw new InvalidArgumentError(`expected at most ${bounds.max}, got ${trimmed}.`);
-    return parsed;
-  };
-}
-
 /** Collects a repeatable flag's values. */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** The commander option of a parameter: its flag, placeholder, help and the shared parser. */
+export function parameterOption(parameter: Parameter): Option {
+  const long = flagOf(parameter);
+  const short = /^(-\w), /.exec(parameter.flag ?? '')?.[1];
+  const lead = short ? `${short}, ` : '';
+  if (parameter.grammar.kind === 'boolean') {
+    // A switch: on when given, or, for one that is on by default, off when --no-… is given.
+    const negated = parameter.default === 'true';
+    return new Option(
+      `${lead}--${negated ? 'no-' : ''}${long}`,
+      negated ? `do not ${parameter.description} (on by default)` : parameter.description,
+    );
+  }
+  const option = new Option(`${lead}--${long} <${placeholderOf(parameter)}>`, helpOf(parameter));
+  if (parameter.repeatable) return option.argParser(collect);
+  return option.argParser((text: string) => asFlagValue(() => parseParameterText(parameter, text)));
+}
+
+/** Adds the CLI's options of a parameter table to a command (`except` names ones given another way). */
+export function addParameterOptions(
+  command: Command,
+  table: readonly Parameter[],
+  except: readonly string[] = [],
+): Command {
+  for (const parameter of table) {
+    if (offeredOn(parameter, 'cli') && !except.includes(parameter.name))
+      command.addOption(parameterOption(parameter));
+  }
+  return command;
+}
+
+/**
+ * The values of a table's flags by request field, defaults applied: what the Action's inputs and the provider's
+ * fields give for the same table.
+ */
+export function parameterValues(
+  table: readonly Parameter[],
+  flags: Readonly<Record<string, unknown>>,
+): Record<string, GrammarValue> {
+  const values: Record<string, GrammarValue> = {};
+  for (const parameter of table) {
+    if (!offeredOn(parameter, 'cli')) continue;
+    const given = flags[parameterOption(parameter).attributeName()] as GrammarValue | undefined;
+    const value = given ?? defaultOf(parameter);
+    if (value !== undefined) values[parameter.field] = value;
+  }
+  return values;
 }

@@ -77,7 +77,8 @@ describe('draingate validate, as a process', () => {
     {
       name: 'a non-numeric allowance',
       args: ['validate', '--propagation-seconds', 'soon', RIGHT],
-      stderr: /expected a number of seconds such as 15, got "soon"/,
+      stderr:
+        /option '--propagation-seconds <s>' argument 'soon' is invalid\. must be a duration such as 90s, 10m or 1h, got "soon"/,
     },
     {
       name: 'a negative allowance',

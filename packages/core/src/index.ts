@@ -3,7 +3,7 @@
  * the timing model, drain-timing rules, report renderers, runtime checks, the rollout gate and the ports the
  * adapters implement. No SDKs, no I/O, no clock.
  *
- * Each area is also its own entry point (`@draingate/core/checks`, `/gate`, `/ports`, …; see package.json):
+ * Each area is also its own entry point (`@draingate/core/checks`, `/rollout-gate`, `/ports`, …; see package.json):
  * import from the one you use. This root re-exports them all and stays for compatibility.
  */
 export * from './manifest/index.js';
@@ -17,4 +17,5 @@ export * from './report/index.js';
 export * from './simulate/index.js';
 export * from './ports/index.js';
 export * from './checks/index.js';
-export * from './gate/index.js';
+export * from './rollout-gate/index.js';
+export * from './params/index.js';

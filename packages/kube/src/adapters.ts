@@ -1,9 +1,9 @@
-import type { ClusterReader, RolloutActuator } from '@draingate/core';
+import type { RolloutActuator } from '@draingate/core';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeRolloutActuator } from './actuator.js';
 import { DEFAULT_CALL_TIMEOUT_MS, KubeClients } from './client.js';
 import { loadKubeConfig, type KubeConfigOptions } from './config.js';
-import { KubeClusterReader, type LiveObjectsReader } from './reader.js';
+import { KubeClusterReader, type KubeClusterPort } from './reader.js';
 
 /** How to reach the cluster: a loaded KubeConfig, or where to load one from. */
 export interface KubeAdapterOptions extends KubeConfigOptions {
@@ -15,7 +15,7 @@ export interface KubeAdapterOptions extends KubeConfigOptions {
 
 /** The Kubernetes adapters of draingate's ports. */
 export interface KubeAdapters {
-  readonly cluster: ClusterReader & LiveObjectsReader;
+  readonly cluster: KubeClusterPort;
   readonly actuator: RolloutActuator;
 }
 

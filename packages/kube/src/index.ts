@@ -3,7 +3,7 @@ export type { KubeAdapterOptions, KubeAdapters } from './adapters.js';
 export { loadKubeConfig } from './config.js';
 export type { KubeConfigOptions } from './config.js';
 export { KubeClusterReader, formatSelector, toLiveObject } from './reader.js';
-export type { LiveObject, LiveObjects, LiveObjectsReader } from './reader.js';
+export type { KubeClusterPort, LiveObject, LiveObjects, LiveObjectsReader } from './reader.js';
 export { KubeRolloutActuator, buildRollbackPatch } from './actuator.js';
 export type { JsonPatchOperation } from './actuator.js';
 export { DEFAULT_CALL_TIMEOUT_MS } from './client.js';

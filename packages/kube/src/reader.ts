@@ -70,6 +70,11 @@ export interface LiveObjectsReader extends CoreLiveObjectsReader {
   readLiveObjects(workload: WorkloadRef, signal?: AbortSignal): Promise<LiveObjects>;
 }
 
+/** The core's cluster port, whose live objects carry the adapter's richer result. */
+export interface KubeClusterPort extends ClusterReader, LiveObjectsReader {
+  readLiveObjects(workload: WorkloadRef, signal?: AbortSignal): Promise<LiveObjects>;
+}
+
 const WORKLOAD_TYPES: Readonly<Record<WorkloadKind, ResourceType>> = {
   Deployment: RESOURCES.deployments,
   StatefulSet: RESOURCES.statefulSets,
@@ -126,7 +131,7 @@ function isStatus(err: unknown, ...failures: string[]): boolean {
 }
 
 /** Reads workloads, their pods and progress, and the objects that route to them. */
-export class KubeClusterReader implements ClusterReader, LiveObjectsReader {
+export class KubeClusterReader implements KubeClusterPort {
   constructor(private readonly clients: KubeClients) {}
 
   /** The workload's JSON; a missing workload is an UpstreamError `not-found` naming it. */

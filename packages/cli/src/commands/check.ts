@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import {
   allowancesFrom,
-  CANARY_METHODS,
+  CANARY_PARAMETERS,
+  ELB_5XX_PARAMETERS,
   InputError,
-  LATENCY_PERCENTILES,
+  LATENCY_PARAMETERS,
+  TARGET_HEALTH_PARAMETERS,
   runCanary,
   runLatency,
   runDrainTiming,
@@ -13,12 +15,13 @@ import {
   upstreamErrorVerdict,
 } from '@draingate/core';
 import type {
-  CanaryMethod,
   CanaryRequest,
   CheckName,
+  Elb5xxRequest,
+  GrammarValue,
   LatencyRequest,
-  MetricPercentile,
   Phase,
+  TargetHealthThresholds,
   Verdict,
   WorkloadFacts,
   WorkloadRef,
@@ -29,7 +32,7 @@ import { EXIT, UsageError, useColour } from '../io.js';
 import { connect } from '../live.js';
 import type { ConnectionFlags, LiveConnection } from '../live.js';
 import { parseWorkloadRef } from '../live.js';
-import { collect, oneOf, parseDuration, parseNumber } from '../options.js';
+import { addParameterOptions, collect, oneOf, parameterValues } from '../options.js';
 import { loadConfig } from './validate.js';
 
 /** Exit status of `draingate check` by verdict phase. */
@@ -74,122 +77,83 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
     return command;
   };
 
-  common(
-    check
-      .command('elb-5xx')
-      .description('ELB and target 5xx over requests, per load balancer and target group.'),
-    true,
-  )
-    .option('--load-balancer <arn>', 'the ALB (default: the workload’s)')
-    .option('--target-group <arn>', 'a target group (repeatable; default: the workload’s)', collect)
-    .option('--window <duration>', 'how far back to look, e.g. 10m', parseDuration)
-    .option(
-      '--max-rate <fraction>',
-      'fail above this 5xx rate (default 0.01)',
-      parseNumber({ min: 0, max: 1 }),
+  addParameterOptions(
+    common(
+      check
+        .command('elb-5xx')
+        .description('ELB and target 5xx over requests, per load balancer and target group.'),
+      true,
     )
-    .option('--max-count <n>', 'fail above this many 5xx', parseNumber({ min: 0, integer: true }))
-    .option(
-      '--min-requests <n>',
-      'below this, the verdict is Inconclusive (default 100)',
-      parseNumber({ min: 0, integer: true }),
-    )
-    .option('--deployed-at <time>', 'when the deployment started (ISO 8601), for a baseline before it')
-    .option('--baseline <duration>', 'baseline window length before --deployed-at', parseDuration)
-    .action(
-      (
-        workload: string | undefined,
-        flags: CommonFlags & {
-          loadBalancer?: string;
-          targetGroup?: string[];
-          maxRate?: number;
-          maxCount?: number;
-          minRequests?: number;
-          deployedAt?: string;
-          baseline?: number;
-        },
-      ) =>
-        run(io, setExit, 'elb-5xx', flags, async (live) => {
-          const targets = await resolveTargets(live, workload, flags);
-          const loadBalancerArn = flags.loadBalancer ?? targets.loadBalancerArn;
-          if (!loadBalancerArn)
-            throw new UsageError(
-              'elb-5xx needs --load-balancer ARN, or a workload whose target group is attached to one',
-            );
-          const deployedAt =
-            flags.deployedAt === undefined ? undefined : parseTime('--deployed-at', flags.deployedAt);
-          return [
-            await runElb5xx(
-              { metrics: live.aws.metrics, clock: systemClock },
+      .option('--load-balancer <arn>', 'the ALB (default: the workload’s)')
+      .option('--target-group <arn>', 'a target group (repeatable; default: the workload’s)', collect),
+    ELB_5XX_PARAMETERS,
+  ).action(
+    (
+      workload: string | undefined,
+      flags: CommonFlags & { loadBalancer?: string; targetGroup?: string[] } & Record<string, unknown>,
+    ) =>
+      run(io, setExit, 'elb-5xx', flags, async (live) => {
+        const targets = await resolveTargets(live, workload, flags);
+        const loadBalancerArn = flags.loadBalancer ?? targets.loadBalancerArn;
+        if (!loadBalancerArn)
+          throw new UsageError(
+            'elb-5xx needs --load-balancer ARN, or a workload whose target group is attached to one',
+          );
+        return [
+          await runElb5xx(
+            { metrics: live.aws.metrics, clock: systemClock },
+            {
+              ...(parameterValues(ELB_5XX_PARAMETERS, flags) as Partial<Elb5xxRequest>),
+              loadBalancerArn,
+              targetGroupArns: flags.targetGroup ?? targets.targetGroupArns,
+            },
+          ),
+        ];
+      }),
+  );
+
+  addParameterOptions(
+    common(
+      check.command('target-health').description('Target states, cross-referenced with the workload’s pods.'),
+      true,
+    ).option('--target-group <arn>', 'a target group (repeatable; default: the workload’s)', collect),
+    TARGET_HEALTH_PARAMETERS,
+  ).action(
+    (
+      workload: string | undefined,
+      flags: CommonFlags & { targetGroup?: string[] } & Record<string, unknown>,
+    ) =>
+      run(io, setExit, 'target-health', flags, async (live) => {
+        const targets = await resolveTargets(live, workload, flags);
+        const arns = flags.targetGroup ?? targets.targetGroupArns;
+        if (arns.length === 0)
+          throw new UsageError('target-health needs --target-group ARN, or a workload with a target group');
+        return Promise.all(
+          arns.map((targetGroupArn) =>
+            runTargetHealth(
               {
-                loadBalancerArn,
-                targetGroupArns: flags.targetGroup ?? targets.targetGroupArns,
-                ...(flags.window !== undefined ? { windowMinutes: flags.window / 60 } : {}),
-                ...(flags.maxRate !== undefined ? { maxRate: flags.maxRate } : {}),
-                ...(flags.maxCount !== undefined ? { maxCount: flags.maxCount } : {}),
-                ...(flags.minRequests !== undefined ? { minRequests: flags.minRequests } : {}),
-                ...(deployedAt ? { deployedAt } : {}),
-                ...(flags.baseline !== undefined ? { baselineMinutes: flags.baseline / 60 } : {}),
+                targetHealth: live.aws.targetHealth,
+                catalog: live.aws.catalog,
+                clock: systemClock,
+                ...(targets.facts ? { cluster: live.kube().cluster } : {}),
+              },
+              {
+                targetGroupArn,
+                ...(targets.facts
+                  ? {
+                      pods: {
+                        namespace: targets.facts.workload.ref.namespace,
+                        selector: targets.facts.workload.podLabels,
+                      },
+                    }
+                  : {}),
+                ...(parameterValues(TARGET_HEALTH_PARAMETERS, flags) as TargetHealthThresholds),
               },
             ),
-          ];
-        }),
-    );
-
-  common(
-    check.command('target-health').description('Target states, cross-referenced with the workload’s pods.'),
-    true,
-  )
-    .option('--target-group <arn>', 'a target group (repeatable; default: the workload’s)', collect)
-    .option(
-      '--min-healthy <n>',
-      'fail below this many healthy targets (default 1)',
-      parseNumber({ min: 0, integer: true }),
-    )
-    .option(
-      '--registration-window <duration>',
-      'how long a target may stay initial (default: from the health check)',
-      parseDuration,
-    )
-    .action(
-      (
-        workload: string | undefined,
-        flags: CommonFlags & { targetGroup?: string[]; minHealthy?: number; registrationWindow?: number },
-      ) =>
-        run(io, setExit, 'target-health', flags, async (live) => {
-          const targets = await resolveTargets(live, workload, flags);
-          const arns = flags.targetGroup ?? targets.targetGroupArns;
-          if (arns.length === 0)
-            throw new UsageError('target-health needs --target-group ARN, or a workload with a target group');
-          return Promise.all(
-            arns.map((targetGroupArn) =>
-              runTargetHealth(
-                {
-                  targetHealth: live.aws.targetHealth,
-                  catalog: live.aws.catalog,
-                  clock: systemClock,
-                  ...(targets.facts ? { cluster: live.kube().cluster } : {}),
-                },
-                {
-                  targetGroupArn,
-                  ...(targets.facts
-                    ? {
-                        pods: {
-                          namespace: targets.facts.workload.ref.namespace,
-                          selector: targets.facts.workload.podLabels,
-                        },
-                      }
-                    : {}),
-                  ...(flags.minHealthy !== undefined ? { minHealthy: flags.minHealthy } : {}),
-                  ...(flags.registrationWindow !== undefined
-                    ? { registrationWindowSeconds: flags.registrationWindow }
-                    : {}),
-                },
-              ),
-            ),
-          );
-        }),
-    );
+          ),
+        );
+      }),
+  );
 
   common(
     check
@@ -204,152 +168,89 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
     }),
   );
 
-  common(
-    check
-      .command('canary')
-      .description(
-        'The canary target group’s 5xx rate against the stable one’s: one-sided Fisher exact test on a window, or an anytime-valid sequential test since the canary started.',
+  addParameterOptions(
+    common(
+      check
+        .command('canary')
+        .description(
+          'The canary target group’s 5xx rate against the stable one’s: one-sided Fisher exact test on a window, or an anytime-valid sequential test since the canary started.',
+        ),
+      false,
+    )
+      .requiredOption('--load-balancer <arn>', 'the ALB both target groups are behind')
+      .requiredOption('--canary-target-group <arn>', 'the canary target group')
+      .requiredOption('--stable-target-group <arn>', 'the stable target group'),
+    CANARY_PARAMETERS,
+  ).action((flags: CommonFlags & CanaryTargets & Record<string, unknown>) =>
+    run(io, setExit, 'canary', flags, async (live) => [
+      await runCanary(
+        { metrics: live.aws.metrics, clock: systemClock },
+        canaryRequestFrom(flags, parameterValues(CANARY_PARAMETERS, flags)),
       ),
-    false,
-  )
-    .requiredOption('--load-balancer <arn>', 'the ALB both target groups are behind')
-    .requiredOption('--canary-target-group <arn>', 'the canary target group')
-    .requiredOption('--stable-target-group <arn>', 'the stable target group')
-    .option(
-      '--method <method>',
-      'fisher (one look at a window) or sequential (every minute since --since, valid however often asked)',
-      oneOf(CANARY_METHODS),
-    )
-    .option('--window <duration>', 'fisher: how far back to look, e.g. 10m', parseDuration)
-    .option('--since <time>', 'sequential: when the canary started, e.g. 2026-11-23T17:00:00Z')
-    .option('--alpha <p>', 'significance level (default 0.05)', parseNumber({ min: 0, max: 1 }))
-    .option(
-      '--min-relative-effect <fraction>',
-      'sequential: tolerate a canary rate up to (1 + this) × the stable one’s (default 0)',
-      parseNumber({ min: 0 }),
-    )
-    .option(
-      '--min-canary-requests <n>',
-      'below this, Inconclusive (default 50)',
-      parseNumber({ min: 0, integer: true }),
-    )
-    .action((flags: CommonFlags & CanaryFlags) =>
-      run(io, setExit, 'canary', flags, async (live) => [
-        await runCanary({ metrics: live.aws.metrics, clock: systemClock }, canaryRequestFrom(flags)),
-      ]),
-    );
+    ]),
+  );
 
-  common(
-    check
-      .command('latency')
-      .description(
-        'The canary target group’s TargetResponseTime percentile against the stable one’s, minute by minute: an anytime-valid sequential sign test over the minutes.',
+  addParameterOptions(
+    common(
+      check
+        .command('latency')
+        .description(
+          'The canary target group’s TargetResponseTime percentile against the stable one’s, minute by minute: an anytime-valid sequential sign test over the minutes.',
+        ),
+      false,
+    )
+      .requiredOption('--load-balancer <arn>', 'the ALB both target groups are behind')
+      .requiredOption('--canary-target-group <arn>', 'the canary target group')
+      .requiredOption('--stable-target-group <arn>', 'the stable target group'),
+    LATENCY_PARAMETERS,
+  ).action((flags: CommonFlags & CanaryTargets & Record<string, unknown>) =>
+    run(io, setExit, 'latency', flags, async (live) => [
+      await runLatency(
+        { metrics: live.aws.metrics, clock: systemClock },
+        latencyRequestFrom(flags, parameterValues(LATENCY_PARAMETERS, flags)),
       ),
-    false,
-  )
-    .requiredOption('--load-balancer <arn>', 'the ALB both target groups are behind')
-    .requiredOption('--canary-target-group <arn>', 'the canary target group')
-    .requiredOption('--stable-target-group <arn>', 'the stable target group')
-    .option('--percentile <p>', 'p50, p90, p95 or p99 (default p99)', oneOf(LATENCY_PERCENTILES))
-    .option('--since <time>', 'when the canary started: judge every minute since, e.g. 2026-11-23T17:00:00Z')
-    .option(
-      '--window <duration>',
-      'without --since: how far back to look, e.g. 10m (default 10m)',
-      parseDuration,
-    )
-    .option(
-      '--alpha <p>',
-      'false-alarm rate, however often asked (default 0.05)',
-      parseNumber({ min: 0, max: 1 }),
-    )
-    .option(
-      '--min-relative-effect <fraction>',
-      'tolerate a canary percentile up to (1 + this) × the stable one’s (default 0.1)',
-      parseNumber({ min: 0 }),
-    )
-    .option(
-      '--min-requests-per-minute <n>',
-      'a minute with fewer requests in either group is not judged (default 100)',
-      parseNumber({ min: 1, integer: true }),
-    )
-    .option(
-      '--min-minutes <n>',
-      'fewer judged minutes, and not Failed, is Inconclusive (default 5)',
-      parseNumber({ min: 1, integer: true }),
-    )
-    .action((flags: CommonFlags & LatencyFlags) =>
-      run(io, setExit, 'latency', flags, async (live) => [
-        await runLatency({ metrics: live.aws.metrics, clock: systemClock }, latencyRequestFrom(flags)),
-      ]),
-    );
+    ]),
+  );
 }
 
-/** The flags of `draingate check latency`. */
-export interface LatencyFlags {
-  loadBalancer: string;
-  canaryTargetGroup: string;
-  stableTargetGroup: string;
-  percentile?: MetricPercentile;
-  since?: string;
-  window?: number;
-  alpha?: number;
-  minRelativeEffect?: number;
-  minRequestsPerMinute?: number;
-  minMinutes?: number;
-}
-
-/** The `latency` request from its flags: `--since` and `--window` exclude each other. */
-export function latencyRequestFrom(flags: LatencyFlags): LatencyRequest {
-  if (flags.since !== undefined && flags.window !== undefined) {
+/** The `latency` request from its flags' values (by request field): `--since` and `--window` exclude each other. */
+export function latencyRequestFrom(
+  targets: CanaryTargets,
+  values: Readonly<Record<string, GrammarValue>>,
+): LatencyRequest {
+  if (values['since'] !== undefined && values['windowMinutes'] !== undefined) {
     throw new UsageError(
       'check latency takes --since or --window, not both: every minute since --since is judged',
     );
   }
-  if (flags.window !== undefined && flags.window % 60 !== 0) {
-    throw new UsageError(`check latency --window must be whole minutes, got ${flags.window} s`);
-  }
   return {
-    loadBalancerArn: flags.loadBalancer,
-    canaryTargetGroupArn: flags.canaryTargetGroup,
-    stableTargetGroupArn: flags.stableTargetGroup,
-    ...(flags.percentile !== undefined ? { percentile: flags.percentile } : {}),
-    ...(flags.since !== undefined ? { since: parseTime('--since', flags.since) } : {}),
-    ...(flags.window !== undefined ? { windowMinutes: flags.window / 60 } : {}),
-    ...(flags.alpha !== undefined ? { alpha: flags.alpha } : {}),
-    ...(flags.minRelativeEffect !== undefined ? { minRelativeEffect: flags.minRelativeEffect } : {}),
-    ...(flags.minRequestsPerMinute !== undefined ? { minRequestsPerMinute: flags.minRequestsPerMinute } : {}),
-    ...(flags.minMinutes !== undefined ? { minMinutes: flags.minMinutes } : {}),
+    ...(values as Partial<LatencyRequest>),
+    loadBalancerArn: targets.loadBalancer,
+    canaryTargetGroupArn: targets.canaryTargetGroup,
+    stableTargetGroupArn: targets.stableTargetGroup,
   };
 }
 
-/** The flags of `draingate check canary`. */
-export interface CanaryFlags {
+/** The target groups of `draingate check canary`. */
+export interface CanaryTargets {
   loadBalancer: string;
   canaryTargetGroup: string;
   stableTargetGroup: string;
-  method?: CanaryMethod;
-  window?: number;
-  since?: string;
-  alpha?: number;
-  minRelativeEffect?: number;
-  minCanaryRequests?: number;
 }
 
-/** The `canary` request from its flags; the sequential method needs `--since`. */
-export function canaryRequestFrom(flags: CanaryFlags): CanaryRequest {
-  if (flags.method === 'sequential' && flags.since === undefined) {
+/** The `canary` request from its flags' values (by request field); the sequential method needs `--since`. */
+export function canaryRequestFrom(
+  targets: CanaryTargets,
+  values: Readonly<Record<string, GrammarValue>>,
+): CanaryRequest {
+  if (values['method'] === 'sequential' && values['since'] === undefined) {
     throw new UsageError('check canary --method sequential needs --since, the time the canary started');
   }
   return {
-    loadBalancerArn: flags.loadBalancer,
-    canaryTargetGroupArn: flags.canaryTargetGroup,
-    stableTargetGroupArn: flags.stableTargetGroup,
-    ...(flags.method !== undefined ? { method: flags.method } : {}),
-    ...(flags.window !== undefined ? { windowMinutes: flags.window / 60 } : {}),
-    ...(flags.since !== undefined ? { since: parseTime('--since', flags.since) } : {}),
-    ...(flags.alpha !== undefined ? { alpha: flags.alpha } : {}),
-    ...(flags.minRelativeEffect !== undefined ? { minRelativeEffect: flags.minRelativeEffect } : {}),
-    ...(flags.minCanaryRequests !== undefined ? { minCanaryRequests: flags.minCanaryRequests } : {}),
+    ...(values as Partial<CanaryRequest>),
+    loadBalancerArn: targets.loadBalancer,
+    canaryTargetGroupArn: targets.canaryTargetGroup,
+    stableTargetGroupArn: targets.stableTargetGroup,
   };
 }
 
@@ -403,13 +304,6 @@ async function resolveTargets(
   ];
   const loadBalancerArn = facts.backends.flatMap((b) => b.settings.loadBalancerArns ?? [])[0];
   return { facts, targetGroupArns: arns, ...(loadBalancerArn ? { loadBalancerArn } : {}) };
-}
-
-function parseTime(flag: string, value: string): Date {
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime()))
-    throw new UsageError(`${flag} ${JSON.stringify(value)}: expected a time such as 2026-11-23T17:00:00Z`);
-  return date;
 }
 
 const MARK: Readonly<Record<Phase, [string, number]>> = {

@@ -1,12 +1,6 @@
 import { createAllowances } from '@draingate/core';
 import { connect } from '../live.js';
-import type {
-  ClusterReader,
-  MetricsSource,
-  RolloutActuator,
-  TargetHealthSource,
-  WorkloadRef,
-} from '@draingate/core';
+import type { ClusterReader, MetricsSource, RolloutActuator, TargetHealthSource } from '@draingate/core';
 
 /** Where the gate and rollback commands connect to. */
 export interface ConnectOptions {
@@ -15,18 +9,9 @@ export interface ConnectOptions {
   readonly region?: string;
 }
 
-/** The live objects the gate looks up once at start: the workload, and what routes to it. */
-export interface WorkloadObjects {
-  readonly workload: unknown;
-  readonly services: readonly unknown[];
-  readonly targetGroupBindings: readonly unknown[];
-}
-
 /** The ports the gate and rollback commands use, and how to close them. */
 export interface LivePorts {
-  readonly cluster: ClusterReader & {
-    readLiveObjects(ref: WorkloadRef, signal?: AbortSignal): Promise<WorkloadObjects>;
-  };
+  readonly cluster: ClusterReader;
   readonly actuator: RolloutActuator;
   readonly targetHealth: TargetHealthSource;
   readonly metrics: MetricsSource;

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { findRule, renderRuleDoc, renderRuleIndex, RULES } from '@draingate/core';
+import { findRule, renderParameterDocs, renderRuleDoc, renderRuleIndex, RULES } from '@draingate/core';
 import type { CliIo } from '../io.js';
 import { UsageError } from '../io.js';
 
@@ -44,13 +44,17 @@ export function registerRules(program: Command, io: CliIo): void {
 
   program
     .command('docs')
-    .description('Write the rule reference (docs/rules) from the rules’ metadata.')
+    .description(
+      'Write the rule reference (docs/rules) from the rules’ metadata, and the parameter reference from the parameter tables.',
+    )
     .option('--out <dir>', 'output directory', 'docs/rules')
-    .action(async (flags: { out: string }) => {
+    .option('--parameters <file>', 'the parameter reference', 'docs/parameters.md')
+    .action(async (flags: { out: string; parameters: string }) => {
       const dir = join(io.cwd, flags.out);
       await mkdir(dir, { recursive: true });
       await writeFile(join(dir, 'README.md'), renderRuleIndex(RULES));
       for (const rule of RULES) await writeFile(join(dir, `${rule.id}.md`), renderRuleDoc(rule));
-      io.stdout.write(`wrote ${RULES.length + 1} files to ${flags.out}\n`);
+      await writeFile(join(io.cwd, flags.parameters), renderParameterDocs());
+      io.stdout.write(`wrote ${RULES.length + 1} files to ${flags.out}, and ${flags.parameters}\n`);
     });
 }

@@ -17,25 +17,35 @@ function anIo(): CliIo & { out: () => string; err: () => string } {
   };
 }
 
+function aProgram(io: CliIo): Command {
+  const program = new Command('draingate').exitOverride().configureOutput({
+    writeOut: (text) => io.stdout.write(text),
+    writeErr: (text) => io.stderr.write(text),
+  });
+  registerServe(program, io);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
 describe('draingate serve', () => {
-  it('hands its options to the provider, which names each bad value (exit 2)', async () => {
+  it('parses the provider’s options like every other command: a bad value names the flag', async () => {
     const io = anIo();
-    let code = -1;
-    const program = new Command('draingate').exitOverride();
-    registerServe(program, io, (next) => (code = next));
-    await program.parseAsync(['serve', '--port', 'abc', '--insecure-no-auth'], { from: 'user' });
-    expect(code).toBe(2);
-    expect(io.err()).toContain('--port: must be a whole number from 0 to 65535, got "abc"');
+    await expect(
+      aProgram(io).parseAsync(['serve', '--port', 'abc', '--insecure-no-auth'], { from: 'user' }),
+    ).rejects.toThrow(/invalid/);
+    expect(io.err()).toBe(
+      "error: option '--port <number>' argument 'abc' is invalid. must be a whole number from 0 to 65535, got \"abc\".\n",
+    );
   });
 
-  it('--help prints the provider’s options (exit 0)', async () => {
+  it('--help lists the provider’s options with their environment variables', async () => {
     const io = anIo();
-    let code = -1;
-    const program = new Command('draingate').exitOverride();
-    registerServe(program, io, (next) => (code = next));
-    await program.parseAsync(['serve', '--help'], { from: 'user' });
-    expect(code).toBe(0);
-    expect(io.out()).toContain('--tokens <value>');
-    expect(io.out()).toContain('DRAINGATE_DEADLINE_MS');
+    await expect(aProgram(io).parseAsync(['serve', '--help'], { from: 'user' })).rejects.toThrow(
+      /outputHelp/,
+    );
+    expect(io.out()).toMatch(/^Usage: draingate serve \[options\]/);
+    expect(io.out()).toMatch(
+      /--tokens <path>\s+token file or directory \(a mounted Secret\)\s+\(env: DRAINGATE_TOKENS\)/,
+    );
   });
 });

@@ -47,7 +47,12 @@ async function validateFiles(
   const maxFileBytes = flags.maxFileSize ?? DEFAULT_MAX_FILE_BYTES;
   const read =
     paths.length > 0
-      ? await readManifestSources(paths, { cwd: io.cwd, stdin: io.stdin, maxFileBytes })
+      ? await readManifestSources(paths, {
+          cwd: io.cwd,
+          stdin: io.stdin,
+          maxFileBytes,
+          limitSetting: '--max-file-size',
+        })
       : { sources: [], problems: [], notices: [] };
   const sources = [...read.sources];
   const problems = [...read.problems];

@@ -4,7 +4,8 @@ import { evaluateRules } from '../rules/evaluate.js';
 import { aManifest } from '../testing/builders.js';
 import { createAllowances } from '../timing/model.js';
 import { applyLiveTargetGroups, buildLiveFacts, createLiveFactsReader } from './live.js';
-import type { LiveObjects, LiveTargetGroup } from './live.js';
+import type { LiveObjects } from '../ports/cluster.js';
+import type { LiveTargetGroup } from './live.js';
 
 const TG =
   'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/k8s-shop-web-0123456789/0123456789abcdef';

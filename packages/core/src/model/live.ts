@@ -3,29 +3,13 @@ import { NO_POSITIONS } from '../manifest/source.js';
 import type { InputProblem } from '../manifest/source.js';
 import type { LoadBalancerCatalog, TargetGroupInfo } from '../ports/elb.js';
 import { UpstreamError } from '../ports/errors.js';
-import type { WorkloadRef } from '../ports/cluster.js';
+import type { LiveObjects, LiveObjectsReader, WorkloadRef } from '../ports/cluster.js';
 import type { Allowances } from '../timing/model.js';
 import type { BackendFacts, TargetGroupSettings, WorkloadFacts } from './facts.js';
 import { liveSource } from './field-reader.js';
 import { createInventory, linkInventory, normalizeObjects } from './link.js';
 import type { Provenance, Resolved } from './provenance.js';
 import type { ClusterFacts } from './cluster.js';
-
-/** Plain Kubernetes objects read from a cluster, with apiVersion and kind set, as a manifest would hold them. */
-export interface LiveObjects {
-  readonly workload: unknown;
-  /** The Deployment a Rollout's `spec.workloadRef` names, whose pod template the Rollout runs. */
-  readonly referencedWorkload?: unknown;
-  readonly namespace?: unknown;
-  readonly services: readonly unknown[];
-  readonly ingresses: readonly unknown[];
-  readonly ingressClasses: readonly unknown[];
-  readonly ingressClassParams: readonly unknown[];
-  readonly targetGroupBindings: readonly unknown[];
-  /** HorizontalPodAutoscalers and KEDA ScaledObjects of the namespace, when the reader lists them. */
-  readonly autoscalers?: readonly unknown[];
-  readonly pdbs: readonly unknown[];
-}
 
 /** What AWS says about one target group and the load balancer in front of it. */
 export interface LiveTargetGroup {
@@ -230,11 +214,6 @@ function liveSettings(settings: TargetGroupSettings, group: LiveTargetGroup): Ta
     targetGroupArn: arn,
     loadBalancerArns: group.info.loadBalancerArns,
   };
-}
-
-/** Reads the objects around a workload from a cluster (the Kubernetes adapter implements it). */
-export interface LiveObjectsReader {
-  readLiveObjects(workload: WorkloadRef, signal?: AbortSignal): Promise<LiveObjects>;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { FieldReader } from './field-reader.js';
 import { parsePreStop } from './prestop.js';
 import type { PreStop } from './prestop.js';
 import type { ObjectRef, Provenance, Resolved } from './provenance.js';
+import { ParameterValueError, parseDuration } from '../params/grammar.js';
 
 /** A label selector (matchLabels and matchExpressions). */
 export interface LabelSelector {
@@ -496,7 +497,7 @@ function readStrategy(r: FieldReader, kind: WorkloadObject['kind']): RolloutStra
       if (weight !== undefined) return { setWeight: weight };
       if (r.raw([...base, 'steps', i, 'pause']) !== undefined) {
         const duration = r.raw([...base, 'steps', i, 'pause', 'duration']);
-        const seconds = parseDuration(duration);
+        const seconds = parseArgoDuration(duration);
         return { pause: seconds === undefined ? {} : { durationSeconds: seconds } };
       }
       return undefined;
@@ -546,14 +547,19 @@ function readDaemonSetStrategy(r: FieldReader): RolloutStrategy {
   };
 }
 
-/** Argo durations: an integer of seconds, or a string such as `30s`, `5m`, `1h`. */
-function parseDuration(value: unknown): number | undefined {
+/**
+ * Argo durations: an integer of seconds, or a string such as `30s`, `5m`, `1h` — the grammar every front end
+ * reads durations with. Anything else is left unread (the pause then has no known length).
+ */
+function parseArgoDuration(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value !== 'string') return undefined;
-  const match = /^(\d+)(s|m|h)?$/.exec(value);
-  if (!match) return undefined;
-  const unit = match[2] === 'm' ? 60 : match[2] === 'h' ? 3600 : 1;
-  return Number(match[1]) * unit;
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    if (error instanceof ParameterValueError) return undefined;
+    throw error;
+  }
 }
 
 export function normalizeService(r: FieldReader): ServiceObject | undefined {

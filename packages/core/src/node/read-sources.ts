@@ -26,6 +26,8 @@ export interface ReadSourcesOptions {
    * problem (the Action reads a pull request's files, and a link could point at the runner's own).
    */
   readonly allowedRoots?: readonly string[];
+  /** How the front end lets a user raise the limit (`--max-file-size`), named in the message; none: not named. */
+  readonly limitSetting?: string;
 }
 
 /** What reading gave: the sources, the problems (unreadable files) and the notices (files skipped on purpose). */
@@ -69,7 +71,7 @@ export async function readManifestSources(
     problems.push({ at: at(file), message });
   };
   const overLimit = (what: string): string =>
-    `${what} over the ${formatBytes(maxBytes)} limit (--max-file-size)`;
+    `${what} over the ${formatBytes(maxBytes)} limit${options.limitSetting ? ` (${options.limitSetting})` : ''}`;
   // Synchronous reads: nothing else runs meanwhile, and on a corpus of many files they take a fraction of
   // the time that queuing each read on the thread pool does.
   const roots = options.allowedRoots?.map(realpathOrSelf);

@@ -54,8 +54,29 @@ export interface RolloutStatus {
   readonly progressDeadlineExceeded: boolean;
 }
 
-/** Reads the cluster. */
-export interface ClusterReader {
+/** Plain Kubernetes objects read from a cluster, with apiVersion and kind set, as a manifest would hold them. */
+export interface LiveObjects {
+  readonly workload: unknown;
+  /** The Deployment a Rollout's `spec.workloadRef` names, whose pod template the Rollout runs. */
+  readonly referencedWorkload?: unknown;
+  readonly namespace?: unknown;
+  readonly services: readonly unknown[];
+  readonly ingresses: readonly unknown[];
+  readonly ingressClasses: readonly unknown[];
+  readonly ingressClassParams: readonly unknown[];
+  readonly targetGroupBindings: readonly unknown[];
+  /** HorizontalPodAutoscalers and KEDA ScaledObjects of the namespace, when the reader lists them. */
+  readonly autoscalers?: readonly unknown[];
+  readonly pdbs: readonly unknown[];
+}
+
+/** Reads the objects around a workload from a cluster, once, before judging it. */
+export interface LiveObjectsReader {
+  readLiveObjects(workload: WorkloadRef, signal?: AbortSignal): Promise<LiveObjects>;
+}
+
+/** Reads the cluster: the objects around a workload, its pods and its rollout progress. */
+export interface ClusterReader extends LiveObjectsReader {
   listPods(
     namespace: string,
     selector: Readonly<Record<string, string>>,

@@ -5,4 +5,4 @@
 export * from './memory-ports.js';
 export * from './builders.js';
 export * from './checks.js';
-export * from './gate.js';
+export * from './rollout-gate.js';

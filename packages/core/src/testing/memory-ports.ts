@@ -1,5 +1,5 @@
 import type { Clock } from '../ports/clock.js';
-import type { ClusterReader, PodInfo, RolloutStatus, WorkloadRef } from '../ports/cluster.js';
+import type { ClusterReader, LiveObjects, PodInfo, RolloutStatus, WorkloadRef } from '../ports/cluster.js';
 import type {
   LoadBalancerCatalog,
   LoadBalancerInfo,
@@ -254,11 +254,31 @@ export class InMemoryCatalog implements LoadBalancerCatalog {
   }
 }
 
-/** Pods and rollout statuses in memory. */
+/** Pods, rollout statuses and the objects around workloads, in memory. */
 export class InMemoryCluster implements ClusterReader {
   readonly calls = new Calls();
   private pods: PodInfo[] = [];
   private readonly statuses = new Map<string, RolloutStatus>();
+  private readonly objects = new Map<string, LiveObjects>();
+
+  /** The objects `readLiveObjects` returns for this workload; the rest default to none. */
+  setLiveObjects(workload: WorkloadRef, objects: Partial<LiveObjects> & { workload: unknown }): this {
+    this.objects.set(workloadKey(workload), {
+      services: [],
+      ingresses: [],
+      ingressClasses: [],
+      ingressClassParams: [],
+      targetGroupBindings: [],
+      pdbs: [],
+      ...objects,
+    });
+    return this;
+  }
+
+  async readLiveObjects(workload: WorkloadRef, _signal?: AbortSignal): Promise<LiveObjects> {
+    this.calls.record('readLiveObjects', workload);
+    return this.objects.get(workloadKey(workload)) ?? workloadNotFound(workload);
+  }
 
   setPods(pods: readonly PodInfo[]): this {
     this.pods = [...pods];
@@ -285,17 +305,18 @@ export class InMemoryCluster implements ClusterReader {
 
   async readRolloutStatus(workload: WorkloadRef, _signal?: AbortSignal): Promise<RolloutStatus> {
     this.calls.record('readRolloutStatus', workload);
-    const status = this.statuses.get(workloadKey(workload));
-    if (!status) {
-      throw new UpstreamError(
-        'kubernetes',
-        'get',
-        'not-found',
-        `${workload.kind} ${workload.namespace}/${workload.name} not found`,
-      );
-    }
-    return status;
+    return this.statuses.get(workloadKey(workload)) ?? workloadNotFound(workload);
   }
+}
+
+/** What the API server answers for a workload that is not there. */
+function workloadNotFound(workload: WorkloadRef): never {
+  throw new UpstreamError(
+    'kubernetes',
+    'get',
+    'not-found',
+    `${workload.kind} ${workload.namespace}/${workload.name} not found`,
+  );
 }
 
 function workloadKey(ref: WorkloadRef): string {

@@ -3,7 +3,7 @@ import type { RolloutStatus } from '../ports/cluster.js';
 import type { TargetHealth } from '../ports/elb.js';
 import { UpstreamError } from '../ports/errors.js';
 import { ARNS } from '../testing/checks.js';
-import { WEB, aStatus } from '../testing/gate.js';
+import { WEB, aStatus } from '../testing/rollout-gate.js';
 import { aTarget } from '../testing/memory-ports.js';
 import { resolveGateOptions } from './watch.js';
 import {

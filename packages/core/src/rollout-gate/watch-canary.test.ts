@@ -8,7 +8,7 @@ import {
   minutes,
   putMinutes,
 } from '../testing/checks.js';
-import { GateScenario, WEB } from '../testing/gate.js';
+import { GateScenario, WEB } from '../testing/rollout-gate.js';
 import { renderGateMarkdown, renderGateText } from './render.js';
 import { resolveGateOptions } from './watch.js';
 

@@ -1,5 +1,5 @@
-import type { GateEvent, GateOptions, GateResult } from '../gate/types.js';
-import { watchRollout } from '../gate/watch.js';
+import type { GateEvent, GateOptions, GateResult } from '../rollout-gate/types.js';
+import { watchRollout } from '../rollout-gate/watch.js';
 import type {
   ActionResult,
   PodInfo,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError, UpstreamError } from '../ports/errors.js';
 import { putMinutes } from '../testing/checks.js';
-import { GateScenario, WEB } from '../testing/gate.js';
+import { GateScenario, WEB } from '../testing/rollout-gate.js';
 import { aPod, aTarget, anUpstreamError } from '../testing/memory-ports.js';
 import { resolveGateOptions } from './watch.js';
 

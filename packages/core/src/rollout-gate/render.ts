@@ -103,15 +103,22 @@ export function renderGateMarkdown(result: GateResult): string {
     );
   }
   if (result.action) {
+    const { status, dryRun } = result.action;
+    // A dry run's status already says so; a dry run that was refused or failed says both.
+    const how = status === 'dry-run' ? 'dry run' : `${status}${dryRun ? ', dry run' : ''}`;
     lines.push(
-      `**${result.action.kind === 'abort' ? 'Abort' : 'Rollback'}** (${result.action.status}${result.action.dryRun ? ', dry run' : ''}): ${escapeMarkdown(result.action.description)}`,
+      `**${result.action.kind === 'abort' ? 'Abort' : 'Rollback'}** (${how}): ${escapeMarkdown(result.action.description)}`,
       '',
     );
   }
-  lines.push(...renderGateCharts(result.timeline));
+  const charts = renderGateCharts(result.timeline);
+  lines.push(...charts);
   if (result.timeline.length > 0) {
+    // A gate decided at its first poll or two has no chart to draw: its numbers are shown, not folded away.
     lines.push(
-      '<details><summary>Timeline</summary>',
+      ...(charts.length > 0
+        ? ['<details><summary>Timeline</summary>']
+        : ['*Decided before there was a time span to chart: the numbers of each poll.*']),
       '',
       '| At | Phase | Updated | Available | Old | Healthy targets | Draining | 5xx | Requests |',
       '| ---: | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -120,8 +127,7 @@ export function renderGateMarkdown(result: GateResult): string {
           `| +${formatDuration(p.elapsedSeconds)} | ${escapeMarkdown(p.rolloutPhase)} | ${p.updatedReplicas} | ${p.availableReplicas} | ${p.oldReplicas} | ${p.healthyTargets ?? '–'} | ${p.drainingTargets ?? '–'} | ${p.errors5xx ?? '–'} | ${p.requests ?? '–'} |`,
       ),
       '',
-      '</details>',
-      '',
+      ...(charts.length > 0 ? ['</details>', ''] : []),
     );
   }
   if (result.decisions.length > 0) {
@@ -141,11 +147,19 @@ export function renderGateMarkdown(result: GateResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Mermaid xychart-beta charts of healthy targets / updated replicas and of 5xx over time. */
+/**
+ * Mermaid xychart-beta charts of healthy targets / updated replicas and of 5xx over time. The x axis is time:
+ * Mermaid spaces a line's values evenly over a numeric axis, so the timeline is read at evenly spaced instants
+ * (each the last poll at or before it), in seconds, or minutes for a gate longer than ten minutes. A timeline
+ * that spans no time (one poll) has no chart.
+ */
 export function renderGateCharts(timeline: readonly GateTimelinePoint[]): string[] {
-  const points = sample(timeline, MAX_CHART_POINTS);
-  if (points.length < 2) return [];
-  const axis = `x-axis "seconds since start" [${points.map((p) => `"${Math.round(p.elapsedSeconds)}"`).join(', ')}]`;
+  const span = timeline.length > 1 ? (timeline.at(-1)?.elapsedSeconds ?? 0) : 0;
+  if (span <= 0) return [];
+  const points = atEvenInstants(timeline, Math.min(MAX_CHART_POINTS, timeline.length), span);
+  const minutes = span > 600;
+  const end = minutes ? Math.round((span / 60) * 10) / 10 : Math.round(span * 10) / 10;
+  const axis = `x-axis "${minutes ? 'minutes' : 'seconds'} since start" 0 --> ${end}`;
   const chart = (title: string, yTitle: string, series: readonly (readonly number[])[]): string[] => {
     const max = Math.max(1, ...series.flat());
     return [
@@ -183,6 +197,25 @@ export function renderGateCharts(timeline: readonly GateTimelinePoint[]): string
 /** The canary comparisons the gate made, 5xx first. */
 function canaryVerdicts(result: GateResult): Verdict[] {
   return [result.canary, result.latency].filter((verdict): verdict is Verdict => verdict !== undefined);
+}
+
+/** The timeline read at `count` evenly spaced instants from 0 to `span` seconds: the last poll at or before each. */
+function atEvenInstants(
+  timeline: readonly GateTimelinePoint[],
+  count: number,
+  span: number,
+): GateTimelinePoint[] {
+  const out: GateTimelinePoint[] = [];
+  let index = 0;
+  for (let step = 0; step < count; step += 1) {
+    const at = (span * step) / (count - 1);
+    while (index + 1 < timeline.length && (timeline[index + 1]?.elapsedSeconds ?? Infinity) <= at + 1e-9) {
+      index += 1;
+    }
+    const point = timeline[index];
+    if (point) out.push(point);
+  }
+  return out;
 }
 
 function sample<T>(items: readonly T[], max: number): T[] {

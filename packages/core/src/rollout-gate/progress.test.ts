@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aStatus } from '../testing/gate.js';
+import { aStatus } from '../testing/rollout-gate.js';
 import { judgeRolloutProgress } from './progress.js';
 
 const rollout = { kind: 'Rollout', namespace: 'shop', name: 'web' } as const;
