@@ -260,7 +260,7 @@ describe.skipIf(!hasPeer('aws') || !hasPeer('kube'))('draingate check, end to en
         alb.targetGroupArns[0]!,
       ],
       code: 2,
-      out: /--percentile.*expected one of p50, p90, p95, p99, got "p999"/,
+      out: /--percentile <p50\|p90\|p95\|p99>. argument .p999. is invalid. must be one of p50, p90, p95, p99, got "p999"/,
     },
     {
       name: 'a malformed ARN → usage error, exit 2',
