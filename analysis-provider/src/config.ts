@@ -56,6 +56,17 @@ export interface ProviderConfig {
   readonly githubApiUrl: string;
   readonly githubTimeoutMs: number;
   readonly webhookBodyLimitBytes: number;
+  /** The namespace whose Leases hold the approval decisions; unset: in memory (one replica only). */
+  readonly approvalStateNamespace?: string;
+  /** This replica's name in the decision store (default: the host name, i.e. the pod name). */
+  readonly approvalReplicaId?: string;
+  readonly approvalLeaseSeconds: number;
+  readonly approvalRetentionSeconds: number;
+  /** At start, redeliver failed protection-rule deliveries of this many past minutes (0: off), at most `approvalRedriveMax`. */
+  readonly approvalRedriveMinutes: number;
+  readonly approvalRedriveMax: number;
+  /** Look at the policy file this often for a new version. */
+  readonly approvalPolicyReloadSeconds: number;
 }
 
 const DEFAULTS = {
@@ -85,6 +96,11 @@ const DEFAULTS = {
   githubApiUrl: 'https://api.github.com',
   githubTimeoutMs: 10_000,
   webhookBodyLimitBytes: 1_048_576,
+  approvalLeaseSeconds: 30,
+  approvalRetentionSeconds: 604_800,
+  approvalRedriveMinutes: 60,
+  approvalRedriveMax: 100,
+  approvalPolicyReloadSeconds: 10,
 } as const satisfies Partial<ProviderConfig>;
 
 const pattern = z.string().min(1).max(512);

@@ -109,6 +109,7 @@ export async function startProvider(options: StartOptions): Promise<RunningProvi
   const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   lifecycle.ready = true;
+  approval?.start();
   logger.info('listening', {
     url,
     port: address.port,
@@ -122,6 +123,9 @@ export async function startProvider(options: StartOptions): Promise<RunningProvi
     stopping ??= (async () => {
       lifecycle.ready = false;
       lifecycle.draining = true;
+      // Pending decisions are handed over at once (released in the decision store, reviews already being sent
+      // let finish), so other replicas carry on while this one drains its connections.
+      const approvalClosed = approval?.close();
       logger.info('draining', {
         reason,
         delaySeconds: config.shutdownDelaySeconds,
@@ -141,9 +145,7 @@ export async function startProvider(options: StartOptions): Promise<RunningProvi
         server.closeAllConnections();
         await closed;
       }
-      // Decisions still being prepared are abandoned (logged): GitHub keeps waiting until the webhook is
-      // redelivered to a running replica.
-      await approval?.close();
+      await approvalClosed;
       tokens?.close();
       services.close();
       logger.info('stopped', { reason });

@@ -14,8 +14,13 @@ export interface Telemetry {
   observeDenied(reason: 'unauthenticated' | 'forbidden' | 'rate-limited'): void;
   /** One GitHub webhook delivery and what became of it (accepted, invalid-signature, replayed…). */
   observeWebhook(result: string): void;
-  /** One approval decision: approved, rejected, failed (could not be sent) or abandoned (shutdown). */
+  /**
+   * One approval decision: approved, rejected, already-decided (GitHub's 422), failed (not sent before the
+   * deadline, or stopped by an error), retrying (a post to try again), handed-over (shutdown).
+   */
   observeDecision(outcome: string): void;
+  /** Pending approval decisions: worked on by this replica (`replica`), or in the whole store (`store`). */
+  setPendingDecisions(scope: 'replica' | 'store', count: number): void;
   setTokens(count: number): void;
   setInFlight(delta: number): void;
 }
@@ -93,8 +98,14 @@ export function createTelemetry(options: { defaults?: boolean } = {}): Telemetry
   });
   const decisions = new Counter({
     name: 'draingate_provider_approval_decisions_total',
-    help: 'Deployment protection rule decisions, by outcome: approved, rejected, failed (not sent), abandoned.',
+    help: 'Deployment protection rule decisions, by outcome: approved, rejected, already-decided, failed, retrying, handed-over.',
     labelNames: ['outcome'] as const,
+    registers,
+  });
+  const pendingDecisions = new Gauge({
+    name: 'draingate_provider_approval_pending_decisions',
+    help: 'Approval decisions not answered yet: worked on by this replica (scope=replica), in the shared store as of the last sweep (scope=store).',
+    labelNames: ['scope'] as const,
     registers,
   });
   const tokens = new Gauge({
@@ -135,6 +146,9 @@ export function createTelemetry(options: { defaults?: boolean } = {}): Telemetry
     },
     observeDecision(outcome) {
       decisions.inc({ outcome });
+    },
+    setPendingDecisions(scope, count) {
+      pendingDecisions.set({ scope }, count);
     },
     setTokens(count) {
       tokens.set(count);

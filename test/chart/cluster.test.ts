@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKubeAdapters } from '@draingate/kube';
+import { KubeLeaseStore, createKubeAdapters } from '@draingate/kube';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -370,6 +370,86 @@ describe.skipIf(!ready)('the Helm chart on the real API server', () => {
           subjects: [{ kind: 'ServiceAccount', name: `${release}-analysis-provider`, namespace: home }],
         },
       },
+    ])('is refused when it tries to $name (403)', async ({ method, path, body }) => {
+      const res = await kubeRequest(provider, method, path(), body);
+      expect(res.status).toBe(403);
+    });
+  });
+
+  describe("the approval gate's RBAC, created for real and used with a token of the chart's ServiceAccount", () => {
+    const release = uniqueName('dg');
+    const home = uniqueName('dg-home');
+    const other = uniqueName('dg-other');
+    let provider: KubeConfig;
+
+    beforeAll(async () => {
+      await createNamespace(admin, home);
+      await createNamespace(admin, other);
+      // The gate on and the checks' own reads off: only the decisions' Role is granted.
+      const { manifests } = await renderChart({
+        release,
+        namespace: home,
+        values: ['full'],
+        set: ['config.kube=off'],
+      });
+      for (const kind of ['ServiceAccount', 'Role', 'RoleBinding']) {
+        await createObject(admin, only(manifests, kind));
+      }
+      const token = await mintServiceAccountToken(home, `${release}-analysis-provider`);
+      provider = kubeConfigForToken(token, 'analysis-provider');
+    });
+
+    it('is enough for every step of a decision: create if absent, read, list, replace and delete at a version', async () => {
+      const store = new KubeLeaseStore(provider, home, 'app.kubernetes.io/component=approval-decision');
+      const claim = { holder: 'pod-a', renewTime: new Date(), durationSeconds: 30 };
+      const created = await store.create('dg-approval-rbac', '{"phase":"observing"}', claim);
+      if (created === 'exists') throw new Error('the Lease existed already');
+      expect(await store.create('dg-approval-rbac', '{}', claim)).toBe('exists');
+      expect(await store.read('dg-approval-rbac')).toEqual(created);
+      expect((await store.list()).map((d) => d.name)).toEqual(['dg-approval-rbac']);
+      const replaced = await store.replace('dg-approval-rbac', '{"phase":"done"}', claim, created.version);
+      if (replaced === 'conflict') throw new Error('the replace conflicted');
+      // A writer holding the old version loses: the precondition is the API server's, not ours.
+      expect(await store.replace('dg-approval-rbac', '{}', claim, created.version)).toBe('conflict');
+      expect(await store.remove('dg-approval-rbac', created.version)).toBe(false);
+      expect(await store.remove('dg-approval-rbac', replaced.version)).toBe(true);
+      expect(await store.read('dg-approval-rbac')).toBeUndefined();
+    });
+
+    it.each<{ name: string; method: 'GET' | 'POST' | 'PATCH'; path: () => string; body?: unknown }>([
+      {
+        name: 'list Leases in another namespace',
+        method: 'GET',
+        path: () => `/apis/coordination.k8s.io/v1/namespaces/${other}/leases`,
+      },
+      {
+        name: 'create a Lease in another namespace',
+        method: 'POST',
+        path: () => `/apis/coordination.k8s.io/v1/namespaces/${other}/leases`,
+        body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'x' } },
+      },
+      {
+        name: 'watch Leases',
+        method: 'GET',
+        path: () => `/apis/coordination.k8s.io/v1/namespaces/${home}/leases?watch=true&timeoutSeconds=1`,
+      },
+      {
+        name: 'patch a Lease (every write carries a version: replace, never patch)',
+        method: 'PATCH',
+        path: () => `/apis/coordination.k8s.io/v1/namespaces/${home}/leases/dg-approval-x`,
+        body: [{ op: 'add', path: '/metadata/labels', value: {} }],
+      },
+      {
+        name: 'list ConfigMaps in its own namespace',
+        method: 'GET',
+        path: () => `/api/v1/namespaces/${home}/configmaps`,
+      },
+      {
+        name: 'list Secrets in its own namespace',
+        method: 'GET',
+        path: () => `/api/v1/namespaces/${home}/secrets`,
+      },
+      { name: 'list Leases cluster-wide', method: 'GET', path: () => '/apis/coordination.k8s.io/v1/leases' },
     ])('is refused when it tries to $name (403)', async ({ method, path, body }) => {
       const res = await kubeRequest(provider, method, path(), body);
       expect(res.status).toBe(403);

@@ -22,7 +22,7 @@ import { REPO, createObject, only, renderChart, type Manifest } from './chart.js
 
 interface Container {
   args: string[];
-  env: { name: string; value: string }[];
+  env: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
   volumeMounts: { name: string; mountPath: string }[];
 }
 
@@ -48,10 +48,15 @@ function mountVolumes(
   manifests: readonly Manifest[],
   githubFiles: Record<string, string>,
 ): void {
-  const configMap = only(manifests, 'ConfigMap') as unknown as { data: Record<string, string> };
-  mkdirSync(join(root, 'etc/draingate'), { recursive: true });
-  for (const [key, value] of Object.entries(configMap.data))
-    writeFileSync(join(root, 'etc/draingate', key), value);
+  const release = only(manifests, 'Deployment').metadata.name;
+  for (const [name, dir] of [
+    [release, 'etc/draingate'],
+    [`${release}-approval-policy`, 'var/run/draingate/approval'],
+  ] as const) {
+    const configMap = only(manifests, 'ConfigMap', name) as unknown as { data: Record<string, string> };
+    mkdirSync(join(root, dir), { recursive: true });
+    for (const [key, value] of Object.entries(configMap.data)) writeFileSync(join(root, dir, key), value);
+  }
   const secret = only(manifests, 'Secret') as unknown as { data: Record<string, string> };
   mkdirSync(join(root, 'var/run/draingate/tokens'), { recursive: true });
   for (const [key, value] of Object.entries(secret.data)) {
@@ -89,7 +94,7 @@ describe.skipIf(!(hasPeer('kube') && hasPeer('helm') && hasPeer('aws')))(
         values: ['full'],
         set: [`config.allow.namespaces={${app}}`, `config.clients.team-payments.allow.namespaces={${app}}`],
       }));
-      for (const kind of ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding']) {
+      for (const kind of ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']) {
         await createObject(admin, only(manifests, kind));
       }
       await createObject(admin, {
@@ -122,6 +127,9 @@ describe.skipIf(!(hasPeer('kube') && hasPeer('helm') && hasPeer('aws')))(
         .template.spec;
       const container = pod.containers[0];
       if (!container) throw new Error('no container');
+      // What the downward API gives the pod.
+      const downward = (field: string | undefined): string =>
+        field === 'metadata.namespace' ? home : field === 'metadata.name' ? `${release}-pod-0` : '';
       const reroot = (value: string): string =>
         value.startsWith('/etc/draingate') || value.startsWith('/var/run/draingate')
           ? join(root, value)
@@ -133,10 +141,14 @@ describe.skipIf(!(hasPeer('kube') && hasPeer('helm') && hasPeer('aws')))(
         HOME: root,
         // The pod's environment, file paths re-rooted; only the provider's own variables (no proxy).
         ...Object.fromEntries(
-          container.env.filter((e) => e.name.startsWith('DRAINGATE_')).map((e) => [e.name, reroot(e.value)]),
+          container.env
+            .filter((e) => e.name.startsWith('DRAINGATE_'))
+            .map((e) => [e.name, reroot(e.value ?? downward(e.valueFrom?.fieldRef?.fieldPath))]),
         ),
         DRAINGATE_PORT: String(port),
         DRAINGATE_HOST: '127.0.0.1',
+        // No GitHub here to ask for missed deliveries (analysis-provider/test/integration/approval-replicas.test.ts does that).
+        DRAINGATE_APPROVAL_REDRIVE_MINUTES: '0',
         KUBECONFIG: kubeconfig,
         // moto_server instead of AWS, as the setup exports it.
         AWS_ENDPOINT_URL: process.env['AWS_ENDPOINT_URL'] ?? '',
@@ -167,6 +179,7 @@ describe.skipIf(!(hasPeer('kube') && hasPeer('helm') && hasPeer('aws')))(
     it('starts with the rendered configuration, approval gate included, and says so in its log', () => {
       const text = logs.join('');
       expect(text).toContain('"listening"');
+      expect(text).toContain(`"store":"leases in namespace ${home}"`);
       expect(text).not.toMatch(/"level":"(warn|error)"/);
       // A token is never logged.
       expect(text).not.toContain(token);

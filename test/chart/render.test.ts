@@ -141,7 +141,9 @@ describe.skipIf(!hasPeer('helm'))('the Helm chart, rendered', () => {
 
   it('writes the provider configuration file without empty settings, which the provider would refuse', async () => {
     const { manifests } = await renderChart({ values: ['full'] });
-    const configMap = only(manifests, 'ConfigMap') as unknown as { data: { 'config.yaml': string } };
+    const configMap = only(manifests, 'ConfigMap', 'draingate-analysis-provider') as unknown as {
+      data: { 'config.yaml': string };
+    };
     const [config] = parseManifests(configMap.data['config.yaml']) as unknown as Record<string, unknown>[];
     expect(config).toMatchObject({
       awsRegion: 'eu-west-1',
@@ -237,6 +239,89 @@ describe.skipIf(!hasPeer('helm'))('the Helm chart, rendered', () => {
     const { manifests } = await renderChart({ set: ['config.kube=off'] });
     expect(podSpec(manifests).automountServiceAccountToken).toBe(false);
     expect(manifests.filter((m) => m.kind.includes('Role'))).toEqual([]);
+  });
+
+  it('keeps the approval policy out of checksum/config: editing it changes no pod template, only its ConfigMap', async () => {
+    const edit = 'approval.policy.environments.production.observeSeconds=30';
+    const [before, after] = await Promise.all([
+      renderChart({ values: ['full'] }),
+      renderChart({ values: ['full'], set: [edit] }),
+    ]);
+    const template = (m: Manifest[]): unknown =>
+      (only(m, 'Deployment') as unknown as { spec: { template: unknown } }).spec.template;
+    expect(template(after.manifests)).toEqual(template(before.manifests));
+    const policy = (m: Manifest[]): string =>
+      (
+        only(m, 'ConfigMap', 'draingate-analysis-provider-approval-policy') as unknown as {
+          data: { 'policy.yaml': string };
+        }
+      ).data['policy.yaml'];
+    expect(policy(before.manifests)).toContain('observeSeconds: 120');
+    expect(policy(after.manifests)).toContain('observeSeconds: 30');
+    // Mounted as a directory (no subPath), so the kubelet's update of the ConfigMap reaches the running pod.
+    const pod = podSpec(after.manifests) as unknown as {
+      volumes: { name: string; configMap?: { name: string } }[];
+      containers: { volumeMounts: { name: string; mountPath: string; subPath?: string }[] }[];
+    };
+    expect(pod.volumes).toContainEqual({
+      name: 'approval-policy',
+      configMap: { name: 'draingate-analysis-provider-approval-policy' },
+    });
+    expect(pod.containers[0]?.volumeMounts).toContainEqual({
+      name: 'approval-policy',
+      mountPath: '/var/run/draingate/approval',
+      readOnly: true,
+    });
+  });
+
+  it('with the approval gate, keeps decisions as Leases in its own namespace: the pod names itself and its namespace', async () => {
+    const { manifests } = await renderChart({ values: ['full'], namespace: 'platform' });
+    const env = container(manifests).env as unknown as {
+      name: string;
+      value?: string;
+      valueFrom?: unknown;
+    }[];
+    expect(env.filter((e) => e.name.startsWith('DRAINGATE_APPROVAL_'))).toEqual([
+      { name: 'DRAINGATE_APPROVAL_POLICY', value: '/var/run/draingate/approval/policy.yaml' },
+      {
+        name: 'DRAINGATE_APPROVAL_STATE_NAMESPACE',
+        valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } },
+      },
+      { name: 'DRAINGATE_APPROVAL_REPLICA_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'DRAINGATE_APPROVAL_LEASE_SECONDS', value: '30' },
+      { name: 'DRAINGATE_APPROVAL_REDRIVE_MINUTES', value: '60' },
+    ]);
+    const role = only(manifests, 'Role', 'draingate-analysis-provider-approval-state') as unknown as {
+      metadata: { namespace: string };
+      rules: unknown[];
+    };
+    expect(role.metadata.namespace).toBe('platform');
+    expect(role.rules).toEqual([
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        verbs: ['get', 'list', 'create', 'update', 'delete'],
+      },
+    ]);
+    const binding = only(
+      manifests,
+      'RoleBinding',
+      'draingate-analysis-provider-approval-state',
+    ) as unknown as {
+      metadata: { namespace: string };
+      subjects: unknown[];
+    };
+    expect(binding.metadata.namespace).toBe('platform');
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'draingate-analysis-provider', namespace: 'platform' },
+    ]);
+    // With config.kube off the checks never read the cluster, but the decisions still need the API.
+    const { manifests: noKube } = await renderChart({ values: ['full'], set: ['config.kube=off'] });
+    expect(podSpec(noKube).automountServiceAccountToken).toBe(true);
+    expect(noKube.filter((m) => m.kind.includes('Role')).map((m) => `${m.kind} ${m.metadata.name}`)).toEqual([
+      'Role draingate-analysis-provider-approval-state',
+      'RoleBinding draingate-analysis-provider-approval-state',
+    ]);
   });
 
   it('grants no write and nothing on Secrets, in either RBAC scope', async () => {

@@ -6,6 +6,7 @@ export type ApiErrorCode =
   | 'not-found'
   | 'method-not-allowed'
   | 'payload-too-large'
+  | 'request-timeout'
   | 'unsupported-media-type'
   | 'rate-limited'
   | 'replayed'

@@ -57,6 +57,7 @@ export const ERROR_SCHEMA: JsonObject = {
             'not-found',
             'method-not-allowed',
             'payload-too-large',
+            'request-timeout',
             'unsupported-media-type',
             'rate-limited',
             'replayed',
@@ -169,7 +170,7 @@ const WEBHOOK_PATH: JsonObject = {
     responses: {
       '200': {
         description:
-          'Nothing to do: a ping, another event or action, an ignored environment, or a duplicate.',
+          'Nothing to do: a ping, another event or action, an ignored environment, or a duplicate (a decision for the same repository, run, environment and deployment — taken from the signed body — is pending or was sent, on any replica).',
         content: { 'application/json': { schema: { type: 'object' } } },
       },
       '202': {
@@ -178,12 +179,16 @@ const WEBHOOK_PATH: JsonObject = {
       },
       '400': errorResponse('Not JSON, or not a valid deployment_protection_rule payload (`error.field`).'),
       '401': errorResponse('Missing or invalid X-Hub-Signature-256.'),
-      '409': errorResponse('This X-GitHub-Delivery was already handled (a replay).'),
-      '413': errorResponse('The body is larger than the webhook limit.'),
+      '408': errorResponse('The body did not arrive within 10 s; the connection is closed.'),
+      '413': errorResponse(
+        'The body is larger than the webhook limit; the rest is not read and the connection is closed.',
+      ),
       '415': errorResponse(
         "Not `Content-Type: application/json` (set the app's webhook content type to JSON).",
       ),
-      '503': errorResponse('Too many decisions pending; redeliver later.'),
+      '503': errorResponse(
+        'Too many decisions pending on this replica, the provider is shutting down, or the decision store cannot be reached; nothing was recorded: redeliver later.',
+      ),
     },
   },
 };

@@ -45,8 +45,18 @@ export function renderDecisionComment(
   environment: string,
   max = MAX_COMMENT_LENGTH,
 ): string {
-  const head = `**draingate ${decision.state}** ${escapeComment(environment.slice(0, 255))}: ${escapeComment(decision.summary)}`;
-  const lines = decision.verdicts.map((verdict) => ({
+  return renderVerdicts(decision.state, decision.summary, decision.verdicts, environment, max);
+}
+
+function renderVerdicts(
+  title: string,
+  summary: string,
+  verdicts: readonly Verdict[],
+  environment: string,
+  max: number,
+): string {
+  const head = `**draingate ${title}** ${escapeComment(environment.slice(0, 255))}: ${escapeComment(summary)}`;
+  const lines = verdicts.map((verdict) => ({
     prefix: `- **${escapeComment(verdict.check)}** ${MARK[verdict.phase]} (${escapeComment(valueText(verdict))}): `,
     reason: escapeComment(verdict.reason),
   }));
@@ -71,4 +81,67 @@ export function renderDecisionComment(
     text = `${rendered.join('\n')}\n- …`;
   }
   return text.length > max ? truncateEscaped(text, max) : text;
+}
+
+/**
+ * The first status comment, posted without a state while the gate observes: what it checks, when it measures
+ * and by when it answers (shadow mode says so).
+ */
+export function renderObservingComment(
+  environment: string,
+  checks: readonly string[],
+  measureAt: Date,
+  deadline: Date,
+  dryRun: boolean,
+  max = MAX_COMMENT_LENGTH,
+): string {
+  const mode = dryRun ? ' (shadow mode: approves whatever the checks say)' : '';
+  // Only the environment comes from outside; the check names and times are the provider's own.
+  const text = `**draingate observing** ${escapeComment(environment.slice(0, 255))}${mode}: measures ${checks.join(', ')} at ${measureAt.toISOString()} and answers by ${deadline.toISOString()} at the latest.`;
+  return truncateEscaped(text, max);
+}
+
+/** A status comment while measuring again: the attempt and the numbers so far, one line per check. */
+export function renderRetryComment(
+  environment: string,
+  verdicts: readonly Verdict[],
+  attempt: number,
+  of: number,
+  delaySeconds: number,
+  max = MAX_COMMENT_LENGTH,
+): string {
+  const failing = verdicts.filter((v) => v.phase === 'Error').length;
+  return renderVerdicts(
+    'measuring again',
+    `attempt ${attempt} of ${of}: ${failing} of ${verdicts.length} checks could not measure; next attempt in ${delaySeconds} s.`,
+    verdicts,
+    environment,
+    max,
+  );
+}
+
+/** A status comment during a long observation: the numbers so far, one line per check, and when it decides. */
+export function renderProgressComment(
+  environment: string,
+  verdicts: readonly Verdict[],
+  measureAt: Date,
+  max = MAX_COMMENT_LENGTH,
+): string {
+  return renderVerdicts(
+    'observing',
+    `the numbers so far; the decision is measured at ${measureAt.toISOString()}.`,
+    verdicts,
+    environment,
+    max,
+  );
+}
+
+/** The comment of a shadow-mode approval: the real decision, rendered in full after a line saying so. */
+export function renderShadowComment(
+  decision: Decision,
+  environment: string,
+  max = MAX_COMMENT_LENGTH,
+): string {
+  const head = `**draingate shadow mode** (dryRun): approved; the checks would have ${decision.state === 'approved' ? 'approved' : 'REJECTED'}.\n`;
+  return `${head}${renderDecisionComment(decision, environment, max - head.length)}`;
 }

@@ -13,6 +13,10 @@ const policy = (onInconclusive: 'reject' | 'approve' = 'reject'): EnvironmentPol
   onInconclusive,
   onUpstreamError: 'reject',
   retry: { attempts: 1, delaySeconds: 1 },
+  deadlineMinutes: 120,
+  dryRun: false,
+  interimComments: true,
+  interimEverySeconds: 300,
   checks: [],
 });
 

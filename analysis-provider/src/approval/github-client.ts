@@ -22,8 +22,30 @@ export class GitHubApiError extends Error {
 /** A review as `POST …/deployment_protection_rule` takes it. */
 export interface Review {
   readonly environmentName: string;
-  readonly state: 'approved' | 'rejected';
+  /** Absent: a status comment that leaves the rule pending. */
+  readonly state?: 'approved' | 'rejected';
   readonly comment: string;
+}
+
+/**
+ * True for GitHub's 422 "No pending custom deployment protection rule": the run has no rule of this app
+ * waiting any more — an earlier review landed, the run was cancelled, or someone decided by hand. For the gate
+ * that is the end of the decision, not a failure.
+ */
+export function isAlreadyDecided(error: unknown): boolean {
+  return error instanceof GitHubApiError && error.status === 422 && /no pending/i.test(error.message);
+}
+
+/** One entry of the App's webhook delivery log (`GET /app/hook/deliveries`). */
+export interface HookDelivery {
+  readonly id: number;
+  /** Shared by a delivery and its redeliveries. */
+  readonly guid: string;
+  readonly deliveredAt: Date;
+  readonly statusCode: number;
+  readonly event: string;
+  readonly action?: string;
+  readonly redelivery: boolean;
 }
 
 /** What the gate needs from GitHub: send one review. */
@@ -122,7 +144,7 @@ export class GitHubApp implements ReviewSender {
       'POST',
       `/app/installations/${installationId}/access_tokens`,
       { repository_ids: [repositoryId], permissions: { deployments: 'write' } },
-      () => `Bearer ${createAppJwt(this.options.appId, this.options.privateKey, this.options.clock.now())}`,
+      () => this.#jwt(),
       signal,
     );
     const body = (await res.json().catch(() => undefined)) as
@@ -145,7 +167,11 @@ export class GitHubApp implements ReviewSender {
           'ReviewCustomGatesForRun',
           'POST',
           reviewPath(target),
-          { environment_name: review.environmentName, state: review.state, comment: review.comment },
+          {
+            environment_name: review.environmentName,
+            ...(review.state === undefined ? {} : { state: review.state }),
+            comment: review.comment,
+          },
           () => `Bearer ${token}`,
           signal,
         );
@@ -160,6 +186,66 @@ export class GitHubApp implements ReviewSender {
         throw error;
       }
     }
+  }
+
+  #jwt(): string {
+    return `Bearer ${createAppJwt(this.options.appId, this.options.privateKey, this.options.clock.now())}`;
+  }
+
+  /**
+   * The App's webhook deliveries newer than `since`, newest first, at most `limit` (pages of 100 followed
+   * through the `cursor` of the Link header). Needs the App's JWT, no installation.
+   */
+  async listDeliveries(since: Date, limit: number, signal?: AbortSignal): Promise<HookDelivery[]> {
+    const found: HookDelivery[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const query = `per_page=100${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+      const res = await this.#call(
+        'ListWebhookDeliveries',
+        'GET',
+        `/app/hook/deliveries?${query}`,
+        undefined,
+        () => this.#jwt(),
+        signal,
+      );
+      const page = (await res.json().catch(() => [])) as unknown;
+      if (!Array.isArray(page)) return found;
+      let older = false;
+      for (const item of page as Record<string, unknown>[]) {
+        const deliveredAt = new Date(String(item['delivered_at']));
+        if (!(deliveredAt >= since)) {
+          older = true;
+          continue;
+        }
+        if (typeof item['id'] !== 'number' || typeof item['guid'] !== 'string') continue;
+        found.push({
+          id: item['id'],
+          guid: item['guid'],
+          deliveredAt,
+          statusCode: typeof item['status_code'] === 'number' ? item['status_code'] : 0,
+          event: String(item['event']),
+          ...(typeof item['action'] === 'string' ? { action: item['action'] } : {}),
+          redelivery: item['redelivery'] === true,
+        });
+        if (found.length >= limit) return found;
+      }
+      cursor = /[?&]cursor=([^&>]+)[^>]*>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+      if (older || cursor === undefined || page.length === 0) return found;
+      cursor = decodeURIComponent(cursor);
+    }
+  }
+
+  /** `POST /app/hook/deliveries/{id}/attempts`: GitHub sends that delivery again. */
+  async redeliver(deliveryId: number, signal?: AbortSignal): Promise<void> {
+    await this.#call(
+      'RedeliverWebhookDelivery',
+      'POST',
+      `/app/hook/deliveries/${deliveryId}/attempts`,
+      undefined,
+      () => this.#jwt(),
+      signal,
+    );
   }
 
   /** One API call with retries; resolves with the 2xx answer, throws GitHubApiError otherwise. */
@@ -183,11 +269,11 @@ export class GitHubApp implements ReviewSender {
           headers: {
             accept: 'application/vnd.github+json',
             authorization: authorization(),
-            'content-type': 'application/json',
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
             'user-agent': USER_AGENT,
             'x-github-api-version': '2022-11-28',
           },
-          body: JSON.stringify(body),
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
           redirect: 'error',
           signal: AbortSignal.any([
             AbortSignal.timeout(this.options.timeoutMs ?? 10_000),

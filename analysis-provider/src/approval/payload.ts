@@ -28,6 +28,8 @@ export const protectionRuleEventSchema = z.looseObject({
     owner: z.looseObject({ login: owner }),
   }),
   installation: z.looseObject({ id }),
+  // Each attempt of a job gets a deployment of its own: its id tells a re-run from a redelivery.
+  deployment: z.looseObject({ id }).nullish(),
 });
 
 /** A parsed `deployment_protection_rule` payload. */
@@ -50,6 +52,13 @@ export function parseProtectionRuleEvent(
   if (result.success) return { event: result.data };
   const issue = result.error.issues[0];
   const field = issue?.path.map(String).join('.') ?? '';
+  if (field === 'installation' && typeof raw === 'object' && raw !== null && !('installation' in raw)) {
+    return {
+      field,
+      message:
+        "is missing: this delivery comes from a repository or organization webhook; deployment protection rules need the GitHub App's own webhook (set it in the App settings and remove the other)",
+    };
+  }
   return {
     field: field === '' ? '(body)' : field,
     message:

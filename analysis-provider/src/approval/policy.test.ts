@@ -71,6 +71,17 @@ describe('parseApprovalPolicy', () => {
         'p.yaml: environments.prod.checks[0].maxRate: must be a rate from 0 to 1 such as 1% or 0.01, got 2',
     },
     {
+      name: 'status comments more often than a minute',
+      text: `environments: { prod: { interimEverySeconds: 30, checks: [ { check: elb-5xx, loadBalancerArn: "${LB_ARN}" } ] } }`,
+      error: 'p.yaml: environments.prod.interimEverySeconds: must be 0 (off) or 60–3600',
+    },
+    {
+      name: 'a deadline shorter than observation and retries',
+      text: `environments: { prod: { observeSeconds: 3000, onUpstreamError: retry, retry: { attempts: 3, delaySeconds: 600 }, deadlineMinutes: 60, checks: [ { check: elb-5xx, loadBalancerArn: "${LB_ARN}" } ] } }`,
+      error:
+        'p.yaml: environments.prod.deadlineMinutes: 60 min leaves no time to decide: observation and retries take 4200 s',
+    },
+    {
       name: 'a missing parameter',
       text: 'environments: { prod: { checks: [ { check: elb-5xx, maxRate: 0.1 } ] } }',
       error: 'p.yaml: environments.prod.checks[0].loadBalancerArn: is required',

@@ -25,6 +25,14 @@ export interface EnvironmentPolicy {
   readonly onUpstreamError: 'reject' | 'retry';
   /** With `onUpstreamError: retry`: measurements in all, and the wait between them. Then it rejects. */
   readonly retry: { readonly attempts: number; readonly delaySeconds: number };
+  /** Answer within this long of the request, a rejection at the latest (GitHub itself waits 30 days). */
+  readonly deadlineMinutes: number;
+  /** Shadow mode: always approve, and say in the comment what the real verdict was. */
+  readonly dryRun: boolean;
+  /** Post status comments (no state) while observing and measuring again. */
+  readonly interimComments: boolean;
+  /** During the observation, measure and post the numbers so far this often (0: only the first comment). */
+  readonly interimEverySeconds: number;
   readonly checks: readonly PolicyCheck[];
 }
 
@@ -51,6 +59,14 @@ const environmentSchema = z.strictObject({
       delaySeconds: z.number().int().min(1).max(600).default(30),
     })
     .default({ attempts: 3, delaySeconds: 30 }),
+  deadlineMinutes: z.number().int().min(1).max(10_080).default(120),
+  dryRun: z.boolean().default(false),
+  interimComments: z.boolean().default(true),
+  interimEverySeconds: z
+    .number()
+    .int()
+    .refine((v) => v === 0 || (v >= 60 && v <= 3600), 'must be 0 (off) or 60–3600')
+    .default(300),
   checks: z.array(z.unknown()).min(1, 'must list at least one check').max(20),
 });
 
@@ -164,6 +180,14 @@ export function parseApprovalPolicy(text: string, source: string): PolicyResult 
       continue;
     }
     const before = errors.length;
+    const { observeSeconds, deadlineMinutes, onUpstreamError, retry } = parsed.data;
+    const busySeconds =
+      observeSeconds + (onUpstreamError === 'retry' ? (retry.attempts - 1) * retry.delaySeconds : 0);
+    if (deadlineMinutes * 60 <= busySeconds) {
+      errors.push(
+        `${where}.deadlineMinutes: ${deadlineMinutes} min leaves no time to decide: observation and retries take ${busySeconds} s`,
+      );
+    }
     const checks = parsed.data.checks.map((entry, index) =>
       parseCheck(entry, `${where}.checks[${index}]`, errors),
     );

@@ -1,6 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { ProviderConfig } from '../config.js';
 import { parseApprovalPolicy } from './policy.js';
 import type { ApprovalPolicy } from './policy.js';
@@ -12,6 +13,24 @@ export interface ApprovalSetup {
   readonly webhookSecret: Buffer;
   readonly apiUrl: URL;
   readonly policy: ApprovalPolicy;
+  /** The policy file, watched for new versions. */
+  readonly policyPath: string;
+  readonly policyReloadMs: number;
+  /** Where the decisions live and how long claims and records last. */
+  readonly state: {
+    /** Leases in this namespace; undefined: in memory. */
+    readonly namespace?: string;
+    readonly kubeconfig?: string;
+    readonly kubeContext?: string;
+    readonly kubeTimeoutMs: number;
+    readonly replicaId: string;
+    readonly leaseMs: number;
+    readonly retentionMs: number;
+    /** Wait before a failed post is tried again (default: a tenth of the time to the deadline, 2–60 s). */
+    readonly postRetryMs?: number;
+  };
+  /** At start: redeliver failed deliveries of the last `minutes` (0: off), at most `max`. */
+  readonly redrive: { readonly minutes: number; readonly max: number };
   readonly bodyLimitBytes: number;
   readonly timeoutMs: number;
   /** GitHub API retries: attempts per call and the first backoff (tests shorten it). */
@@ -109,6 +128,9 @@ export function loadApprovalSetup(
     errors.push(
       `--github-webhook-secret-file: the secret must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`,
     );
+  const namespace = config.approvalStateNamespace;
+  if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))
+    errors.push(`--approval-state-namespace: must be a namespace name, got ${JSON.stringify(namespace)}`);
   const apiUrl = parseApiUrl(config.githubApiUrl);
   if (typeof apiUrl === 'string') errors.push(apiUrl);
   const policyPath = config.approvalPolicy ?? '';
@@ -130,6 +152,18 @@ export function loadApprovalSetup(
       webhookSecret: Buffer.from(secret, 'utf8'),
       apiUrl,
       policy: policy.policy,
+      policyPath,
+      policyReloadMs: config.approvalPolicyReloadSeconds * 1000,
+      state: {
+        ...(config.approvalStateNamespace ? { namespace: config.approvalStateNamespace } : {}),
+        ...(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {}),
+        ...(config.kubeContext ? { kubeContext: config.kubeContext } : {}),
+        kubeTimeoutMs: config.kubeTimeoutMs,
+        replicaId: config.approvalReplicaId ?? hostname(),
+        leaseMs: config.approvalLeaseSeconds * 1000,
+        retentionMs: config.approvalRetentionSeconds * 1000,
+      },
+      redrive: { minutes: config.approvalRedriveMinutes, max: config.approvalRedriveMax },
       bodyLimitBytes: config.webhookBodyLimitBytes,
       timeoutMs: config.githubTimeoutMs,
     },

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -8,12 +9,11 @@ import {
   emptyCatalog,
 } from '@draingate/core/testing';
 import {
-  GITHUB_API,
   RecordingSender,
   WEBHOOK_SECRET,
   aDelivery,
   aProtectionRuleEvent,
-  appKeyPair,
+  anApprovalSetup,
 } from '../testing/github.js';
 import { LB_ARN, TG_ARN, startTestApp } from '../testing/harness.js';
 import type { TestApp } from '../testing/harness.js';
@@ -43,22 +43,17 @@ describe('the approval webhook over in-memory ports', () => {
   let app: TestApp | undefined;
   let metrics: InMemoryMetrics;
   let sender: RecordingSender;
+  let clock: ReturnType<typeof aFixedClock>;
 
   async function start(options: { unknownEnvironments?: 'reject' | 'ignore'; bodyLimitBytes?: number } = {}) {
-    const clock = aFixedClock('2026-01-01T12:00:30Z');
+    clock = aFixedClock('2026-01-01T12:00:30Z');
     metrics = new InMemoryMetrics();
     sender = new RecordingSender();
     const { policy, errors } = parseApprovalPolicy(policyText(options.unknownEnvironments), 'policy.yaml');
     if (!policy) throw new Error(errors.join('\n'));
-    const setup: ApprovalSetup = {
-      appId: '1',
-      privateKey: appKeyPair().privateKey,
-      webhookSecret: Buffer.from(WEBHOOK_SECRET),
-      apiUrl: new URL(GITHUB_API),
-      policy,
+    const setup: ApprovalSetup = anApprovalSetup(policy, {
       bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
-      timeoutMs: 1000,
-    };
+    });
     app = await startTestApp(
       { clock, metrics, targetHealth: new InMemoryTargetHealth(), catalog: emptyCatalog },
       { approval: { setup, sender } },
@@ -193,16 +188,36 @@ describe('the approval webhook over in-memory ports', () => {
     expect(text).toContain(`draingate_provider_webhook_deliveries_total{result="${result}"} 1`);
   });
 
-  it('a replayed delivery id → 409, decided once', async () => {
+  it('the same delivery again (a GitHub redelivery keeps its id) → 200 duplicate, decided once', async () => {
     const gate = await start();
     traffic(1000);
     const delivery = aDelivery(aProtectionRuleEvent());
     expect((await gate.post(HOOK, delivery.body, delivery.headers)).status).toBe(202);
     const replay = await gate.post(HOOK, delivery.body, delivery.headers);
-    expect(replay.status).toBe(409);
-    expect((replay.body as { error: { code: string } }).error.code).toBe('replayed');
+    expect(replay.status).toBe(200);
+    expect(replay.body).toMatchObject({ status: 'duplicate' });
     await settled(gate);
     expect(sender.reviews).toHaveLength(1);
+  });
+
+  it('a re-run after a rejection (same run id, a new deployment id) → a new decision', async () => {
+    const gate = await start();
+    traffic(1000, 100);
+    const attempt = (deploymentId: number) => ({
+      ...aProtectionRuleEvent(),
+      deployment: { id: deploymentId },
+    });
+    expect((await deliver(gate, attempt(501))).status).toBe(202);
+    await settled(gate);
+    metrics.clear();
+    traffic(1000);
+    expect((await deliver(gate, attempt(501))).body).toMatchObject({ status: 'duplicate' });
+    expect((await deliver(gate, attempt(502))).status).toBe(202);
+    await settled(gate);
+    expect(sender.reviews.map((r) => [r.target.runId, r.review.state])).toEqual([
+      ['4242', 'rejected'],
+      ['4242', 'approved'],
+    ]);
   });
 
   it('the same run redelivered under a new delivery id → 200 duplicate, decided once', async () => {
@@ -217,7 +232,7 @@ describe('the approval webhook over in-memory ports', () => {
     expect(sender.reviews).toHaveLength(1);
   });
 
-  it('a decision GitHub refused is logged, and a redelivery of the same webhook sends it', async () => {
+  it('a decision GitHub refused (502) is logged, and the next sweep after the retry delay sends it', async () => {
     const gate = await start();
     traffic(1000);
     sender.failNext(new Error('github ReviewCustomGatesForRun: answered 502 (after 5 attempts)'));
@@ -225,20 +240,24 @@ describe('the approval webhook over in-memory ports', () => {
     expect((await gate.post(HOOK, delivery.body, delivery.headers)).status).toBe(202);
     await settled(gate);
     expect(sender.reviews).toHaveLength(0);
-    const failure = gate.logs
+    const warning = gate.logs
       .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .find((l) => l['level'] === 'error');
-    expect(failure).toMatchObject({
-      msg: expect.stringContaining('NOT sent'),
-      runId: '4242',
-      environment: 'production',
-    });
+      .find((l) => l['msg'] === 'approval decision not sent yet: retrying');
+    // The deadline is 120 min away: a tenth of it, capped at 60 s.
+    expect(warning).toMatchObject({ runId: '4242', environment: 'production', retryInSeconds: 60 });
     expect(await gate.telemetry.registry.metrics()).toContain(
-      'draingate_provider_approval_decisions_total{outcome="failed"} 1',
+      'draingate_provider_approval_decisions_total{outcome="retrying"} 1',
     );
-    expect((await gate.post(HOOK, delivery.body, delivery.headers)).status).toBe(202);
+    await gate.approval?.gate.sweep();
+    await settled(gate);
+    expect(sender.reviews).toHaveLength(0);
+    clock.set('2026-01-01T12:01:31Z');
+    await gate.approval?.gate.sweep();
     await settled(gate);
     expect(sender.reviews.map((r) => r.review.state)).toEqual(['approved']);
+    expect(await gate.telemetry.registry.metrics()).toContain(
+      'draingate_provider_approval_decisions_total{outcome="approved"} 1',
+    );
   });
 
   it.each([
@@ -262,6 +281,79 @@ describe('the approval webhook over in-memory ports', () => {
     expect((res.body as { error: { field: string } }).error.field).toBe(field);
     await settled(gate);
     expect(sender.reviews).toHaveLength(0);
+  });
+
+  it('a payload refused → logged with its reason, field and delivery id', async () => {
+    const gate = await start();
+    const { installation: _dropped, ...withoutInstallation } = aProtectionRuleEvent();
+    const res = await deliver(gate, withoutInstallation, { deliveryId: 'delivery-0001' });
+    expect(res.status).toBe(400);
+    const message =
+      "is missing: this delivery comes from a repository or organization webhook; deployment protection rules need the GitHub App's own webhook (set it in the App settings and remove the other)";
+    expect((res.body as { error: { message: string } }).error.message).toBe(message);
+    const logged = gate.logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((l) => l['msg'] === 'webhook refused');
+    expect(logged).toMatchObject({
+      level: 'warn',
+      deliveryId: 'delivery-0001',
+      result: 'no-installation',
+      status: 400,
+      field: 'installation',
+      reason: message,
+    });
+  });
+
+  it('a bad signature is logged with the delivery id GitHub shows', async () => {
+    const gate = await start();
+    await deliver(gate, aProtectionRuleEvent(), {
+      deliveryId: 'delivery-0002',
+      secret: 'another-secret-0123456789',
+    });
+    const logged = gate.logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((l) => l['msg'] === 'webhook refused: bad signature');
+    expect(logged).toMatchObject({ deliveryId: 'delivery-0002', signature: 'invalid' });
+  });
+
+  it('pending decisions are a gauge: this replica, and the whole store at the last sweep', async () => {
+    const gate = await start();
+    traffic(1000);
+    await deliver(gate, aProtectionRuleEvent({ environment: 'production' }));
+    await settled(gate);
+    await gate.approval?.gate.sweep();
+    const text = await gate.telemetry.registry.metrics();
+    expect(text).toContain('draingate_provider_approval_pending_decisions{scope="replica"} 0');
+    expect(text).toContain('draingate_provider_approval_pending_decisions{scope="store"} 0');
+  });
+
+  it('a chunked body that never ends, over the limit → 413 at once and the connection closed', async () => {
+    const gate = await start({ bodyLimitBytes: 2048 });
+    const { hostname, port } = new URL(gate.url);
+    const started = performance.now();
+    const outcome = await new Promise<{ status: number; closed: boolean }>((resolve, reject) => {
+      const req = request({
+        hostname,
+        port,
+        method: 'POST',
+        path: HOOK,
+        headers: { 'content-type': 'application/json' },
+      });
+      const timer = setInterval(() => req.write('x'.repeat(1024)), 5);
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => {
+          clearInterval(timer);
+          resolve({ status: res.statusCode ?? 0, closed: res.headers.connection === 'close' });
+        });
+      });
+      req.on('error', (error) => {
+        clearInterval(timer);
+        reject(error);
+      });
+    });
+    expect(outcome).toEqual({ status: 413, closed: true });
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('an unknown environment → rejected, saying there is no policy for it', async () => {

@@ -1,13 +1,10 @@
-import express from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Clock } from '@draingate/core';
 import { locals, sendError } from '../api/context.js';
 import { ApiError } from '../api/errors.js';
-import { toApiError } from '../api/to-api-error.js';
 import type { Logger } from '../logger.js';
 import type { Telemetry } from '../telemetry.js';
 import type { ApprovalGate } from './gate.js';
-import type { ExpiringMap } from './expiring-map.js';
 import { parseProtectionRuleEvent, parseReviewTarget } from './payload.js';
 import { verifyWebhookSignature } from './signature.js';
 
@@ -15,10 +12,10 @@ import { verifyWebhookSignature } from './signature.js';
 export interface WebhookDependencies {
   readonly secret: Uint8Array;
   readonly gate: ApprovalGate;
-  /** Delivery ids already handled: a delivery seen again is a replay. */
-  readonly deliveries: ExpiringMap<true>;
   readonly apiUrl: URL;
   readonly bodyLimitBytes: number;
+  /** The whole body must have arrived within this long (default 10 s). */
+  readonly bodyTimeoutMs?: number;
   readonly clock: Clock;
   readonly telemetry: Telemetry;
   readonly logger: Logger;
@@ -28,6 +25,46 @@ export interface WebhookDependencies {
 
 const DELIVERY_ID = /^[A-Za-z0-9-]{1,64}$/;
 
+type BodyRead = { body: Buffer } | { problem: 'too-large' | 'too-slow' | 'aborted' };
+
+/**
+ * Reads the raw body up to `limit` bytes within `timeoutMs`. Stops reading at once when either is exceeded —
+ * a chunked body has no length to check in advance, and waiting for its end would let a sender hold the
+ * connection as long as it likes.
+ */
+function readBoundedBody(req: Request, limit: number, timeoutMs: number): Promise<BodyRead> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (result: BodyRead): void => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onError);
+      if (!('body' in result)) req.pause();
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) finish({ problem: 'too-large' });
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => finish({ body: Buffer.concat(chunks, size) });
+    const onError = (): void => finish({ problem: 'aborted' });
+    const timer = setTimeout(() => finish({ problem: 'too-slow' }), timeoutMs);
+    const declared = Number(req.get('content-length') ?? Number.NaN);
+    if (Number.isFinite(declared) && declared > limit) {
+      finish({ problem: 'too-large' });
+      return;
+    }
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onError);
+  });
+}
+
 /**
  * `POST /github/webhook`: reads the raw body (bounded), verifies `X-Hub-Signature-256` over exactly those bytes
  * before anything parses them, refuses a delivery id already seen, validates the payload, hands a
@@ -36,22 +73,36 @@ const DELIVERY_ID = /^[A-Za-z0-9-]{1,64}$/;
  */
 export function createWebhookHandler(deps: WebhookDependencies): RequestHandler {
   const { telemetry, logger } = deps;
-  // Any content type is read as bytes here; the JSON check comes first so nothing else is ever buffered.
-  const readRaw = express.raw({ type: () => true, limit: deps.bodyLimitBytes });
   const refuse = (res: Response, result: string, error: ApiError): void => {
     telemetry.observeWebhook(result);
     sendError(res, error);
+  };
+  /** A refused payload, logged with its reason and delivery id (GitHub's delivery log shows only the status). */
+  const refusePayload = (res: Response, deliveryId: string, result: string, error: ApiError): void => {
+    logger.warn('webhook refused', {
+      requestId: locals(res).requestId,
+      deliveryId,
+      result,
+      status: error.status,
+      reason: error.message,
+      ...(error.extra.field === undefined ? {} : { field: error.extra.field }),
+    });
+    refuse(res, result, error);
   };
   const answer = (res: Response, status: number, result: string, body: Record<string, unknown>): void => {
     telemetry.observeWebhook(result);
     res.status(status).json(body);
   };
 
-  const handle = (req: Request, res: Response): void => {
-    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const handle = async (req: Request, res: Response, raw: Buffer): Promise<void> => {
     const signature = verifyWebhookSignature(raw, req.get('x-hub-signature-256'), deps.secret);
     if (signature !== 'valid') {
-      logger.warn('webhook refused: bad signature', { requestId: locals(res).requestId, signature });
+      logger.warn('webhook refused: bad signature', {
+        requestId: locals(res).requestId,
+        // Unverified, and shown only so an operator can find the delivery in GitHub's log.
+        deliveryId: (req.get('x-github-delivery') ?? '').slice(0, 64),
+        signature,
+      });
       refuse(
         res,
         signature === 'missing' ? 'missing-signature' : 'invalid-signature',
@@ -68,8 +119,9 @@ export function createWebhookHandler(deps: WebhookDependencies): RequestHandler 
     const event = req.get('x-github-event') ?? '';
     const deliveryId = req.get('x-github-delivery') ?? '';
     if (!DELIVERY_ID.test(deliveryId)) {
-      refuse(
+      refusePayload(
         res,
+        deliveryId.slice(0, 64),
         'malformed',
         new ApiError(400, 'invalid-input', 'X-GitHub-Delivery is missing or malformed', {
           field: 'X-GitHub-Delivery',
@@ -88,18 +140,13 @@ export function createWebhookHandler(deps: WebhookDependencies): RequestHandler 
       });
       return;
     }
-    // Recorded only after the signature held, so that nobody without the secret can fill the set.
-    if (!deps.deliveries.add(deliveryId, true)) {
-      logger.warn('webhook refused: replayed delivery', { requestId: locals(res).requestId, deliveryId });
-      refuse(res, 'replayed', new ApiError(409, 'replayed', `delivery ${deliveryId} was already handled`));
-      return;
-    }
     let json: unknown;
     try {
       json = JSON.parse(raw.toString('utf8'));
     } catch {
-      refuse(
+      refusePayload(
         res,
+        deliveryId,
         'malformed',
         new ApiError(400, 'invalid-input', 'the body is not valid JSON', { field: '(body)' }),
       );
@@ -107,7 +154,12 @@ export function createWebhookHandler(deps: WebhookDependencies): RequestHandler 
     }
     const parsed = parseProtectionRuleEvent(json);
     if (!('event' in parsed)) {
-      refuse(res, 'malformed', new ApiError(400, 'invalid-input', parsed.message, { field: parsed.field }));
+      refusePayload(
+        res,
+        deliveryId,
+        parsed.field === 'installation' ? 'no-installation' : 'malformed',
+        new ApiError(400, 'invalid-input', parsed.message, { field: parsed.field }),
+      );
       return;
     }
     const payload = parsed.event;
@@ -116,8 +168,6 @@ export function createWebhookHandler(deps: WebhookDependencies): RequestHandler 
       return;
     }
     if (deps.lifecycle?.draining === true) {
-      // Not acted on: a redelivery (same id) to a running replica must not count as a replay.
-      deps.deliveries.delete(deliveryId);
       refuse(
         res,
         'shutting-down',
@@ -129,13 +179,9 @@ export function createWebhookHandler(deps: WebhookDependencies): RequestHandler 
     }
     const target = parseReviewTarget(payload, deps.apiUrl);
     if ('problem' in target) {
-      logger.warn('webhook refused: untrusted callback URL', {
-        requestId: locals(res).requestId,
-        deliveryId,
-        problem: target.problem,
-      });
-      refuse(
+      refusePayload(
         res,
+        deliveryId,
         'malformed',
         new ApiError(400, 'invalid-input', target.problem, { field: 'deployment_callback_url' }),
       );
@@ -147,10 +193,11 @@ export function createWebhookHandler(deps: WebhookDependencies): RequestHandler 
       repository: `${payload.repository.owner.login}/${payload.repository.name}`,
       target: target.target,
       receivedAt: deps.clock.now(),
+      ...(payload.deployment ? { deploymentId: payload.deployment.id } : {}),
       ...(payload.sha === undefined ? {} : { sha: payload.sha }),
       ...(payload.ref === undefined ? {} : { ref: payload.ref }),
     };
-    const result = deps.gate.submit(request);
+    const result = await deps.gate.submit(request);
     logger.info('protection rule requested', {
       requestId: locals(res).requestId,
       deliveryId,
@@ -166,8 +213,17 @@ export function createWebhookHandler(deps: WebhookDependencies): RequestHandler 
       case 'duplicate':
         answer(res, 200, 'duplicate', {
           status: 'duplicate',
-          reason: 'a decision for this run and environment is pending or was sent',
+          reason: 'a decision for this deployment is pending or was sent',
         });
+        return;
+      case 'unavailable':
+        refuse(
+          res,
+          'unavailable',
+          new ApiError(503, 'upstream-unavailable', 'the decision store cannot be reached; redeliver later', {
+            retryAfterSeconds: 30,
+          }),
+        );
         return;
       case 'ignored':
         answer(res, 200, 'unknown-environment', {
@@ -176,8 +232,6 @@ export function createWebhookHandler(deps: WebhookDependencies): RequestHandler 
         });
         return;
       case 'overloaded':
-        // The delivery was not acted on: a redelivery must not count as a replay.
-        deps.deliveries.delete(deliveryId);
         refuse(
           res,
           'overloaded',
@@ -202,17 +256,33 @@ export function createWebhookHandler(deps: WebhookDependencies): RequestHandler 
       );
       return;
     }
-    readRaw(req, res, (error?: unknown) => {
-      if (error !== undefined) {
-        const apiError = toApiError(error);
-        refuse(res, apiError.status === 413 ? 'too-large' : 'malformed', apiError);
+    if ((req.get('content-encoding') ?? 'identity').toLowerCase() !== 'identity') {
+      refuse(
+        res,
+        'malformed',
+        new ApiError(415, 'unsupported-media-type', 'send the body as UTF-8 JSON without a content encoding'),
+      );
+      return;
+    }
+    void readBoundedBody(req, deps.bodyLimitBytes, deps.bodyTimeoutMs ?? 10_000).then((read) => {
+      if (!('body' in read)) {
+        // Whatever else the sender has is not read: the answer closes the connection.
+        res.setHeader('connection', 'close');
+        res.on('finish', () => req.socket.destroy());
+        if (read.problem === 'aborted') {
+          req.socket.destroy();
+          return;
+        }
+        refuse(
+          res,
+          read.problem,
+          read.problem === 'too-large'
+            ? new ApiError(413, 'payload-too-large', `the body is larger than ${deps.bodyLimitBytes} bytes`)
+            : new ApiError(408, 'request-timeout', 'the body did not arrive in time'),
+        );
         return;
       }
-      try {
-        handle(req, res);
-      } catch (failure) {
-        next(failure);
-      }
+      handle(req, res, read.body).catch((failure: unknown) => next(failure));
     });
   };
 }

@@ -5,6 +5,8 @@ import type { KeyObject } from 'node:crypto';
 import type { Review, ReviewSender } from '../approval/github-client.js';
 import type { ReviewTarget } from '../approval/payload.js';
 import { signWebhookBody } from '../approval/signature.js';
+import type { ApprovalPolicy } from '../approval/policy.js';
+import type { ApprovalSetup } from '../approval/setup.js';
 
 export const WEBHOOK_SECRET = 'webhook-secret-0123456789abcdef';
 export const GITHUB_API = 'https://api.github.com';
@@ -82,9 +84,13 @@ export function aDelivery(
   };
 }
 
-/** A ReviewSender that records each review; `failNext` makes the next sends throw. */
+/**
+ * A ReviewSender that records each review (with a state) and each status comment (without); `failNext` makes
+ * the next sends of reviews throw.
+ */
 export class RecordingSender implements ReviewSender {
   readonly reviews: { target: ReviewTarget; review: Review }[] = [];
+  readonly comments: { target: ReviewTarget; review: Review }[] = [];
   readonly #failures: Error[] = [];
 
   failNext(error: Error): void {
@@ -92,8 +98,39 @@ export class RecordingSender implements ReviewSender {
   }
 
   async sendReview(target: ReviewTarget, review: Review): Promise<void> {
+    if (review.state === undefined) {
+      this.comments.push({ target, review });
+      return;
+    }
     const failure = this.#failures.shift();
     if (failure) throw failure;
     this.reviews.push({ target, review });
   }
+}
+
+/** An approval setup for tests: decisions in memory, no re-drive, the policy file never re-read. */
+export function anApprovalSetup(
+  policy: ApprovalPolicy,
+  overrides: Partial<ApprovalSetup> & { readonly leaseMs?: number } = {},
+): ApprovalSetup {
+  const { leaseMs, ...rest } = overrides;
+  return {
+    appId: '1',
+    privateKey: appKeyPair().privateKey,
+    webhookSecret: Buffer.from(WEBHOOK_SECRET),
+    apiUrl: new URL(GITHUB_API),
+    policy,
+    policyPath: 'policy.yaml',
+    policyReloadMs: 3_600_000,
+    state: {
+      kubeTimeoutMs: 1000,
+      replicaId: 'replica-a',
+      leaseMs: leaseMs ?? 30_000,
+      retentionMs: 7 * 86_400_000,
+    },
+    redrive: { minutes: 0, max: 100 },
+    bodyLimitBytes: 64 * 1024,
+    timeoutMs: 1000,
+    ...rest,
+  };
 }

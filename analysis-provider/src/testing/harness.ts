@@ -7,6 +7,7 @@ import { createApp } from '../api/app.js';
 import { createApprovalService } from '../approval/index.js';
 import type { ApprovalService } from '../approval/index.js';
 import type { ReviewSender } from '../approval/github-client.js';
+import type { DecisionStore } from '../approval/decision-store.js';
 import type { ApprovalSetup } from '../approval/setup.js';
 import { createLogger } from '../logger.js';
 import { createTelemetry } from '../telemetry.js';
@@ -50,7 +51,7 @@ export async function startTestApp(
     /** Register Node's process metrics too (off by default: they are slow to collect). */
     telemetryDefaults?: boolean;
     /** Serve the approval gate's webhook with this setup, sending reviews to `sender`. */
-    approval?: { setup: ApprovalSetup; sender: ReviewSender };
+    approval?: { setup: ApprovalSetup; sender: ReviewSender; store?: DecisionStore };
   } = {},
 ): Promise<TestApp> {
   const logs: string[] = [];
@@ -64,8 +65,10 @@ export async function startTestApp(
         logger,
         lifecycle,
         sender: options.approval.sender,
+        ...(options.approval.store ? { store: options.approval.store } : {}),
       })
     : undefined;
+  approval?.start();
   const tokens: Record<string, string> = { [TOKEN]: 'ci', [OTHER_TOKEN]: 'other' };
   const app = createApp({
     ports,

@@ -11,11 +11,11 @@ import { loadApprovalSetup } from '../../src/approval/setup.js';
 import { loadProviderConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startProvider } from '../../src/server.js';
+import { systemClock } from '../../src/services.js';
 import type { RunningProvider } from '../../src/server.js';
 import {
   InMemoryMetrics,
   InMemoryTargetHealth,
-  aFixedClock,
   aTarget,
   anUpstreamError,
   emptyCatalog,
@@ -285,9 +285,13 @@ describe('the approval gate against a loopback GitHub judged by its OpenAPI desc
     provider = await startProvider({
       config,
       logger: createLogger({ write: (line: string) => logs.push(line) }, 'debug'),
-      // A clock at the real time: the fake GitHub judges JWT lifetimes by the wall clock.
-      ports: { clock: aFixedClock(new Date().toISOString()), metrics, targetHealth, catalog: emptyCatalog },
-      approval: { ...approval.setup, retry: { baseDelayMs: 5, maxAttempts: 4 } },
+      // The real clock: the fake GitHub judges JWT lifetimes by it, and leases expire by it.
+      ports: { clock: systemClock, metrics, targetHealth, catalog: emptyCatalog },
+      approval: {
+        ...approval.setup,
+        retry: { baseDelayMs: 5, maxAttempts: 4 },
+        state: { ...approval.setup.state, postRetryMs: 300 },
+      },
     });
   });
 
@@ -363,8 +367,10 @@ describe('the approval gate against a loopback GitHub judged by its OpenAPI desc
     expect((after['network'] ?? 0) - (before['network'] ?? 0)).toBe(1);
   });
 
-  it('GitHub failing throughout → logged, not sent; redelivering the same webhook sends it once', async () => {
-    github.script('actions/review-custom-gates-for-run', [500, 500, 500, 500]);
+  it('GitHub failing throughout → logged, retried later from the store, sent once; a redelivery meanwhile is a duplicate', async () => {
+    traffic(1000);
+    // Four attempts for the status comment (dropped: it is only a comment), four for the decision.
+    github.script('actions/review-custom-gates-for-run', [500, 500, 500, 500, 500, 500, 500, 500]);
     const delivery = aDelivery(aDocumentedEvent({ runId }));
     const post = (): Promise<Response> =>
       fetch(`${provider.url}/github/webhook`, {
@@ -375,23 +381,25 @@ describe('the approval gate against a loopback GitHub judged by its OpenAPI desc
     expect((await post()).status).toBe(202);
     await settled();
     expect(github.reviews.some((r) => r.runId === String(runId))).toBe(false);
-    const failure = logs
+    const retrying = logs
       .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .find((l) => l['level'] === 'error' && l['runId'] === String(runId));
-    expect(failure?.['error']).toMatch(/ReviewCustomGatesForRun.*500.*after 4 attempts/);
-    expect((await post()).status).toBe(202);
+      .find((l) => l['msg'] === 'approval decision not sent yet: retrying' && l['runId'] === String(runId));
+    expect(retrying?.['error']).toMatch(/ReviewCustomGatesForRun.*500.*after 4 attempts/);
+    expect((await post()).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await provider.approval?.gate.sweep();
     await settled();
     expect(github.reviews.filter((r) => r.runId === String(runId))).toHaveLength(1);
   });
 
-  it('a redelivery after the decision (new delivery id) → 200 duplicate; a replayed one → 409; one review', async () => {
+  it('a redelivery after the decision (same or new delivery id: the key is the signed body) → 200 duplicate; one review', async () => {
     traffic(1000);
     const delivery = aDelivery(aDocumentedEvent({ runId }));
     const post = (headers: Record<string, string>): Promise<Response> =>
       fetch(`${provider.url}/github/webhook`, { method: 'POST', headers, body: delivery.body });
     expect((await post(delivery.headers)).status).toBe(202);
     await settled();
-    expect((await post(delivery.headers)).status).toBe(409);
+    expect((await post(delivery.headers)).status).toBe(200);
     expect((await post({ ...delivery.headers, 'x-github-delivery': randomUUID() })).status).toBe(200);
     await settled();
     expect(github.reviews.filter((r) => r.runId === String(runId))).toHaveLength(1);

@@ -27,16 +27,46 @@ export interface AcceptedReview {
   readonly comment: string;
 }
 
+/** A status comment (a review without a state) GitHub accepted. */
+export interface AcceptedComment {
+  readonly runId: string;
+  readonly environment_name: string;
+  readonly comment: string;
+}
+
+/** One entry of the App's webhook delivery log, as the fake keeps it. */
+export interface LoggedDelivery {
+  readonly id: number;
+  readonly guid: string;
+  readonly delivered_at: string;
+  readonly redelivery: boolean;
+  readonly status_code: number;
+  readonly event: string;
+  readonly action: string | null;
+}
+
 /** The running fake. */
 export interface FakeGitHub {
   /** The API base URL to configure (`http://127.0.0.1:<port><basePath>`). */
   readonly url: string;
   readonly requests: RecordedRequest[];
   readonly reviews: AcceptedReview[];
+  readonly comments: AcceptedComment[];
+  /** The App's webhook delivery log (`GET /app/hook/deliveries`), newest last; tests append to it. */
+  readonly deliveries: LoggedDelivery[];
+  /** Delivery ids asked to be redelivered (`POST /app/hook/deliveries/{id}/attempts`). */
+  readonly redelivered: number[];
   /** Every problem with any request, and with the fake's own answers: must stay empty. */
   problems(): string[];
   /** The next answers of an operation: a status, or `drop` to cut the connection without answering. */
   script(operationId: string, answers: readonly (number | 'drop')[]): void;
+  /** A re-run of the run's job: the environment's rule is pending again and takes one more review. */
+  rerun(runId: string, environment: string): void;
+  /**
+   * Sends a webhook delivery to `webhookUrl` as GitHub does and logs it with the status it got (0: no answer);
+   * a redelivery (`POST /app/hook/deliveries/{id}/attempts`) sends the same body and headers again.
+   */
+  deliver(delivery: { body: string; headers: Record<string, string> }, redelivery?: boolean): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -49,11 +79,51 @@ export async function startFakeGitHub(options: {
   readonly appPublicKey: KeyObject;
   readonly repositories: Readonly<Record<string, number>>;
   readonly basePath?: string;
+  /** Where webhook deliveries go (`deliver`, redeliveries). */
+  readonly webhookUrl?: () => string;
 }): Promise<FakeGitHub> {
   const { judge } = options;
   const basePath = options.basePath ?? '';
   const requests: RecordedRequest[] = [];
   const reviews: AcceptedReview[] = [];
+  const comments: AcceptedComment[] = [];
+  const deliveries: LoggedDelivery[] = [];
+  const redelivered: number[] = [];
+  const sent = new Map<number, { body: string; headers: Record<string, string> }>();
+  let nextDeliveryId = 1;
+  const deliver = async (
+    delivery: { body: string; headers: Record<string, string> },
+    redelivery = false,
+  ): Promise<number> => {
+    const id = nextDeliveryId++;
+    sent.set(id, delivery);
+    let status: number;
+    try {
+      const res = await fetch(options.webhookUrl?.() ?? 'http://127.0.0.1:9/', {
+        method: 'POST',
+        headers: delivery.headers,
+        body: delivery.body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      await res.arrayBuffer();
+      status = res.status;
+    } catch {
+      status = 0;
+    }
+    const payload = JSON.parse(delivery.body) as { action?: string };
+    deliveries.push({
+      id,
+      guid: delivery.headers['x-github-delivery'] ?? '',
+      delivered_at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      redelivery,
+      status_code: status,
+      event: delivery.headers['x-github-event'] ?? '',
+      action: payload.action ?? null,
+    });
+    return status;
+  };
+  /** Protection rules opened per run and environment: 1, and one more per re-run. */
+  const rules = new Map<string, number>();
   const ownProblems: string[] = [];
   const scripts = new Map<string, (number | 'drop')[]>();
   const tokens = new Map<
@@ -151,16 +221,64 @@ export async function startFakeGitHub(options: {
         });
         return;
       }
+      if (judgement.operationId === 'apps/list-webhook-deliveries') {
+        const cursor = Number(url.searchParams.get('cursor') ?? '0');
+        const perPage = Number(url.searchParams.get('per_page') ?? '30');
+        const newestFirst = [...deliveries].reverse();
+        const page = newestFirst.slice(cursor, cursor + perPage);
+        if (cursor + perPage < newestFirst.length)
+          res.setHeader(
+            'link',
+            `<http://fake${basePath}/app/hook/deliveries?per_page=${perPage}&cursor=${cursor + perPage}>; rel="next"`,
+          );
+        send(
+          200,
+          page.map((d) => ({
+            ...d,
+            duration: 0.1,
+            status: d.status_code === 0 ? 'Timeout' : `${d.status_code}`,
+            installation_id: 77,
+            repository_id: null,
+            throttled_at: null,
+          })),
+        );
+        return;
+      }
+      if (judgement.operationId === 'apps/redeliver-webhook-delivery') {
+        const id = Number(/\/deliveries\/(\d+)\/attempts$/.exec(path)?.[1]);
+        if (!deliveries.some((d) => d.id === id)) {
+          send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+          return;
+        }
+        redelivered.push(id);
+        send(202);
+        const original = sent.get(id);
+        if (original) void deliver(original, true);
+        return;
+      }
       const review = REVIEW.exec(path);
       if (judgement.operationId === 'actions/review-custom-gates-for-run' && review) {
-        const given = body as { environment_name: string; state: string; comment: string };
+        const given = body as { environment_name: string; state?: string; comment?: string };
         const [, owner = '', repo = '', runId = ''] = review;
-        if (reviews.some((r) => r.runId === runId && r.environment_name === given.environment_name)) {
+        const ruleKey = `${runId}@${given.environment_name.toLowerCase()}`;
+        const decided =
+          reviews.filter((r) => r.runId === runId && r.environment_name === given.environment_name).length >=
+          (rules.get(ruleKey) ?? 1);
+        if (given.state === undefined) {
+          if (decided) {
+            send(422, { message: 'No pending custom deployment protection rule' });
+            return;
+          }
+          comments.push({ runId, environment_name: given.environment_name, comment: given.comment ?? '' });
+          send(204);
+          return;
+        }
+        if (decided) {
           ownProblems.push(`run ${runId} ${given.environment_name}: decided twice`);
           send(422, { message: 'No pending custom deployment protection rule' });
           return;
         }
-        reviews.push({ owner, repo, runId, ...given });
+        reviews.push({ owner, repo, runId, ...given, state: given.state, comment: given.comment ?? '' });
         send(204);
         return;
       }
@@ -173,8 +291,16 @@ export async function startFakeGitHub(options: {
     url: `http://127.0.0.1:${port}${basePath}`,
     requests,
     reviews,
+    comments,
+    deliveries,
+    redelivered,
     problems: () => [...requests.flatMap((r) => r.problems), ...ownProblems],
     script: (operationId, answers) => scripts.set(operationId, [...answers]),
+    deliver,
+    rerun: (runId, environment) => {
+      const key = `${runId}@${environment.toLowerCase()}`;
+      rules.set(key, (rules.get(key) ?? 1) + 1);
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

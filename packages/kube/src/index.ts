@@ -29,3 +29,5 @@ export {
   DEPLOYMENT_HASH_LABEL,
   ROLLOUT_HASH_LABEL,
 } from './revisions.js';
+export { KubeLeaseStore, LEASE_DOCUMENT_ANNOTATION } from './leases.js';
+export type { LeaseClaim, LeaseDocument } from './leases.js';
