@@ -21,6 +21,8 @@ export function gateOutputs(result: GateResult): Record<string, string> {
     'healthy-targets': String(result.healthyTargets),
     'errors-5xx': String(result.errors5xx),
     'rolled-back': String(result.action?.status === 'performed'),
+    ...(result.canary ? { 'canary-verdict': result.canary.phase } : {}),
+    ...(result.latency ? { 'latency-verdict': result.latency.phase } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { InputError } from '@draingate/core';
+import { InputError, gateCanaryOf } from '@draingate/core';
 import { ACTION_INPUTS, actionInputDescription, parseInputs } from './inputs.js';
 
 const reader =
@@ -121,6 +121,34 @@ describe('action inputs', () => {
     );
     expect(() => parseInputs(reader({ command: 'gate', workload: 'deployment/Web_1' }))).toThrow(
       /not a valid Kubernetes name/,
+    );
+  });
+
+  it('a canary: both target groups, both comparisons and p99 by default; what it names is checked', () => {
+    const gate = { command: 'gate', workload: 'deployment/web' };
+    const tg = (name: string) =>
+      `arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/${name}/0123456789abcdef`;
+    const both = { 'canary-target-group': tg('canary'), 'stable-target-group': tg('stable') };
+    expect(gateCanaryOf(parseInputs(reader({ ...gate, ...both })))).toEqual({
+      canaryTargetGroupArn: tg('canary'),
+      stableTargetGroupArn: tg('stable'),
+      errors: {},
+      latency: { percentile: 'p99' },
+    });
+    expect(
+      gateCanaryOf(
+        parseInputs(reader({ ...gate, ...both, 'canary-checks': 'latency', 'latency-percentile': 'p90' })),
+      ),
+    ).toMatchObject({ errors: false, latency: { percentile: 'p90' } });
+    expect(gateCanaryOf(parseInputs(reader(gate)))).toBeUndefined();
+    expect(() => parseInputs(reader({ ...gate, 'canary-target-group': tg('canary') }))).toThrow(
+      'stable-target-group: is required with the other: the canary is compared with the stable target group',
+    );
+    expect(() => parseInputs(reader({ ...gate, ...both, 'canary-checks': 'cpu' }))).toThrow(
+      /^canary-checks: /,
+    );
+    expect(() => parseInputs(reader({ ...gate, ...both, 'latency-percentile': '99' }))).toThrow(
+      /^latency-percentile: /,
     );
   });
 });

@@ -1,6 +1,7 @@
 import {
   GATE_PARAMETERS,
   InputError,
+  gateCanaryOf,
   describeGrammar,
   ParameterError,
   parseWorkloadRef,
@@ -115,5 +116,7 @@ export function parseInputs(read: InputReader): ActionInputs {
   // Checked here, before any connection is made: a typo in the workload is an input error, not a 404.
   if (inputs.command !== 'validate' && inputs.workload !== undefined)
     parseWorkloadRef(inputs.workload, inputs.namespace, 'workload');
+  // A canary target group without the stable one (or the reverse) is refused here too, before any connection.
+  if (inputs.command === 'gate') gateCanaryOf(inputs);
   return inputs;
 }

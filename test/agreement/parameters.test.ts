@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import {
   CANARY_PARAMETERS,
+  LATENCY_PARAMETERS,
   ELB_5XX_PARAMETERS,
   GATE_PARAMETERS,
   InputError,
@@ -156,6 +157,12 @@ const CHECKS = [
     args: ['--load-balancer', LB, '--canary-target-group', TG, '--stable-target-group', TG2],
     table: CANARY_PARAMETERS,
   },
+  {
+    check: 'latency',
+    command: ['check', 'latency'],
+    args: ['--load-balancer', LB, '--canary-target-group', TG, '--stable-target-group', TG2],
+    table: LATENCY_PARAMETERS,
+  },
 ] as const;
 
 const isValueParameter = (parameter: Parameter): boolean =>
@@ -215,6 +222,8 @@ describe('one value, one reading, on every front end', () => {
       'check target-health registration-window',
     ]);
     expect(SHARED.filter((s) => s.name.startsWith('gate ')).map((s) => s.name)).toEqual([
+      'gate canary-checks',
+      'gate latency-percentile',
       'gate timeout',
       'gate poll-interval',
       'gate metrics-interval',

@@ -105,7 +105,7 @@ describe.skipIf(!hasPeer('argo') || !hasPeer('helm'))(
         },
         file: 'rollout.yaml',
         error:
-          /AnalysisTemplate draingate-canary has metric canary which runs indefinitely. Invalid value for count: <nil>/,
+          /AnalysisTemplate draingate-canary-sequential has metric canary-sequential which runs indefinitely. Invalid value for count: <nil>/,
       },
       {
         name: 'the same template as blue-green pre-promotion analysis → runs indefinitely',
@@ -128,7 +128,7 @@ describe.skipIf(!hasPeer('argo') || !hasPeer('helm'))(
     it('a Rollout naming a template that does not exist → not found', async () => {
       const results = await argoValidate([join(EXAMPLES, 'rollout.yaml')]);
       expect(results.flatMap((r) => r.errors).join('\n')).toMatch(
-        /ClusterAnalysisTemplate 'draingate-canary' not found/,
+        /ClusterAnalysisTemplate 'draingate-canary-sequential' not found/,
       );
     });
 

@@ -62,14 +62,16 @@ describe.skipIf(!hasPeer('helm'))('the Helm chart, rendered', () => {
     expect(stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
   });
 
-  it('renders the provider, its RBAC and the four ClusterAnalysisTemplates with the default values', async () => {
+  it('renders the provider, its RBAC and the six ClusterAnalysisTemplates with the default values', async () => {
     const { manifests } = await renderChart({
       set: ['tokens.clients.argo-rollouts=kT3v9x2QmW8pL4nR7sY1zB6cD0fH5jA2'],
     });
     expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
       'ClusterAnalysisTemplate/draingate-canary',
+      'ClusterAnalysisTemplate/draingate-canary-sequential',
       'ClusterAnalysisTemplate/draingate-drain-timing',
       'ClusterAnalysisTemplate/draingate-elb-5xx',
+      'ClusterAnalysisTemplate/draingate-latency',
       'ClusterAnalysisTemplate/draingate-target-health',
       'ClusterRole/draingate-analysis-provider-draingate',
       'ClusterRoleBinding/draingate-analysis-provider-draingate',

@@ -10,7 +10,10 @@ const SUMMARY: Readonly<Record<CheckName, string>> = {
   'elb-5xx': 'ELB and target 5xx rate of a load balancer (and its target groups) over the last minutes',
   'target-health': "Target health of a target group, cross-referenced with the workload's pods",
   'drain-timing': 'The drain-timing rules on a live workload and its real target group settings',
-  canary: "A canary target group's 5xx rate against the stable one's, with a test fit for small counts",
+  canary:
+    "A canary target group's 5xx rate against the stable one's: Fisher's exact test on one window (method fisher), or the anytime-valid sequential test on every minute since the canary started (method sequential: since, or the namespace and selector of the canary's pods)",
+  latency:
+    "A canary target group's TargetResponseTime percentile against the stable one's, minute by minute: an anytime-valid sequential sign test over the minutes since the canary started (since, or the namespace and selector of its pods), or over the last windowMinutes",
 };
 
 /** A verdict: every field always present and never null, so Argo's jsonPath never misses. */

@@ -131,7 +131,8 @@ function issueToError(check: CheckName, issue: z.core.$ZodIssue): ApiError {
 /**
  * Validates a check's input (a query turned into a body, or a JSON body) and the rules that span fields or
  * need the time: a baseline needs `deployedAt`, which must be neither in the future nor older than CloudWatch
- * keeps minutes; pods are cross-referenced only with both a namespace and a selector.
+ * keeps minutes; pods are cross-referenced only with both a namespace and a selector; each canary method takes
+ * its own parameters, and the sequential one its start (`since`, or the canary's pods).
  */
 export function parseCheckInput(check: CheckName, raw: unknown, now: Date): CheckInput {
   const result = CHECK_SCHEMAS[check].safeParse(raw);
@@ -164,8 +165,52 @@ export function parseCheckInput(check: CheckName, raw: unknown, now: Date): Chec
     if (selector !== undefined && Object.keys(selector).length === 0)
       fail('selector', 'must name at least one label: an empty selector matches every pod of the namespace');
   }
-  if (input.check === 'canary' && input.body.canaryTargetGroupArn === input.body.stableTargetGroupArn) {
-    fail('stableTargetGroupArn', 'must differ from canaryTargetGroupArn');
+  if (input.check === 'canary') {
+    const body = input.body;
+    if (body.canaryTargetGroupArn === body.stableTargetGroupArn)
+      fail('stableTargetGroupArn', 'must differ from canaryTargetGroupArn');
+    // Each method reads its own parameters and ignores the other's, as the CLI does; the sequential method's
+    // start is required when the check runs (run-check.ts).
+    checkStart(body, now, fail);
+  }
+  if (input.check === 'latency') {
+    const body = input.body;
+    if (body.canaryTargetGroupArn === body.stableTargetGroupArn)
+      fail('stableTargetGroupArn', 'must differ from canaryTargetGroupArn');
+    checkStart(body, now, fail);
+    if (body.windowMinutes !== undefined && (body.since !== undefined || body.namespace !== undefined))
+      fail('windowMinutes', "cannot be combined with the canary's start: every minute since it is judged");
   }
   return input;
+}
+
+/**
+ * The canary's start: `since`, or the `namespace` and `selector` of its pods, never both; `since` in the past and
+ * within what CloudWatch keeps.
+ */
+function checkStart(
+  body: {
+    readonly since?: string;
+    readonly namespace?: string;
+    readonly selector?: Readonly<Record<string, string>>;
+  },
+  now: Date,
+  fail: (field: string, message: string) => never,
+): void {
+  const { since, namespace, selector } = body;
+  if (since !== undefined && (namespace !== undefined || selector !== undefined))
+    fail(
+      namespace !== undefined ? 'namespace' : 'selector',
+      "cannot be combined with since: give the canary's start, or its pods to read it from",
+    );
+  if (namespace !== undefined && selector === undefined) fail('selector', 'is required with namespace');
+  if (selector !== undefined && namespace === undefined) fail('namespace', 'is required with selector');
+  if (selector !== undefined && Object.keys(selector).length === 0)
+    fail('selector', 'must name at least one label: an empty selector matches every pod of the namespace');
+  if (since !== undefined) {
+    const at = Date.parse(since);
+    if (at >= now.getTime()) fail('since', `must be before now (${now.toISOString()}), got ${since}`);
+    if (at < now.getTime() - MAX_LOOKBACK_DAYS * 86_400_000)
+      fail('since', `is more than ${MAX_LOOKBACK_DAYS} days ago: CloudWatch no longer has its minutes`);
+  }
 }

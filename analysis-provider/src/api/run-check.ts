@@ -1,16 +1,29 @@
-import { runCanary, runDrainTiming, runElb5xx, runTargetHealth } from '@draingate/core';
+import {
+  CANARY_DEFAULTS,
+  evaluateCanaryStart,
+  LATENCY_DEFAULTS,
+  upstreamErrorVerdict,
+  UpstreamError,
+  runCanary,
+  runDrainTiming,
+  runElb5xx,
+  runLatency,
+  runTargetHealth,
+} from '@draingate/core';
 import type {
   Clock,
   ClusterReader,
   LoadBalancerCatalog,
   MetricsSource,
+  PodInfo,
   TargetHealthSource,
   Verdict,
   WorkloadFactsReader,
 } from '@draingate/core';
 import type { RequestedResources } from '../security/access.js';
 import { ApiError } from './errors.js';
-import type { CheckInput } from './schemas.js';
+import { MAX_LOOKBACK_DAYS } from './schemas.js';
+import type { CanaryBody, CheckInput, LatencyBody } from './schemas.js';
 
 /** The ports the checks read through, already wrapped in the provider's caches. */
 export interface CheckPorts {
@@ -41,10 +54,11 @@ export function requestedResources(input: CheckInput): RequestedResources {
     case 'drain-timing':
       return { loadBalancers: [], targetGroups: [], namespaces: [input.body.namespace] };
     case 'canary':
+    case 'latency':
       return {
         loadBalancers: [input.body.loadBalancerArn],
         targetGroups: [input.body.canaryTargetGroupArn, input.body.stableTargetGroupArn],
-        namespaces: [],
+        namespaces: input.body.namespace === undefined ? [] : [input.body.namespace],
       };
   }
 }
@@ -101,8 +115,143 @@ export function runCheck(ports: CheckPorts, input: CheckInput, signal: AbortSign
       );
     }
     case 'canary':
-      return runCanary(ports, withoutUndefined(input.body), signal);
+      return runCanaryCheck(ports, input.body, signal);
+    case 'latency':
+      return runLatencyCheck(ports, input.body, signal);
   }
+}
+
+/**
+ * The canary check; for the sequential method without `since`, the start is read from the canary's pods first
+ * (see readCanaryStart) and reported in the verdict's details.
+ */
+async function runCanaryCheck(ports: CheckPorts, body: CanaryBody, signal: AbortSignal): Promise<Verdict> {
+  const { since, namespace, selector, ...rest } = body;
+  if (body.method === 'sequential' && since === undefined && namespace === undefined) {
+    throw new ApiError(
+      400,
+      'invalid-input',
+      "is required by method sequential: the canary's start (or namespace and selector of its pods)",
+      { field: 'since' },
+    );
+  }
+  // The pods are read for the sequential method only: the Fisher test judges a window before now.
+  if (body.method !== 'sequential' || namespace === undefined || selector === undefined) {
+    return runCanary(
+      ports,
+      withoutUndefined({ ...rest, ...(since === undefined ? {} : { since: new Date(since) }) }),
+      signal,
+    );
+  }
+  const start = await readCanaryStart(
+    ports,
+    'canary',
+    body.alpha ?? CANARY_DEFAULTS.alpha,
+    namespace,
+    selector,
+    signal,
+  );
+  if ('phase' in start) return start;
+  return withCanaryStart(
+    await runCanary(ports, withoutUndefined({ ...rest, since: start.since }), signal),
+    start,
+  );
+}
+
+/** The latency check, its start given as `since`, read from the canary's pods, or none (the last minutes). */
+async function runLatencyCheck(ports: CheckPorts, body: LatencyBody, signal: AbortSignal): Promise<Verdict> {
+  const { since, namespace, selector, ...rest } = body;
+  if (namespace === undefined || selector === undefined) {
+    return runLatency(
+      ports,
+      withoutUndefined({ ...rest, ...(since === undefined ? {} : { since: new Date(since) }) }),
+      signal,
+    );
+  }
+  const start = await readCanaryStart(
+    ports,
+    'latency',
+    body.alpha ?? LATENCY_DEFAULTS.alpha,
+    namespace,
+    selector,
+    signal,
+  );
+  if ('phase' in start) return start;
+  return withCanaryStart(
+    await runLatency(ports, withoutUndefined({ ...rest, since: start.since }), signal),
+    start,
+  );
+}
+
+interface CanaryStartRead {
+  readonly since: Date;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The canary's start from its pods (evaluateCanaryStart): an Error verdict when the Kubernetes API fails, a 404
+ * when no pod matches (the canary has not started), a 503 without a Kubernetes API.
+ */
+async function readCanaryStart(
+  ports: CheckPorts,
+  check: 'canary' | 'latency',
+  threshold: number,
+  namespace: string,
+  selector: Readonly<Record<string, string>>,
+  signal: AbortSignal,
+): Promise<CanaryStartRead | Verdict> {
+  if (!ports.cluster) {
+    throw new ApiError(
+      503,
+      'upstream-unavailable',
+      "this provider runs without a Kubernetes API: give the canary's start as since",
+    );
+  }
+  let pods: PodInfo[];
+  try {
+    pods = await ports.cluster.listPods(namespace, selector, signal);
+  } catch (error) {
+    // The Kubernetes API failing is "could not measure", like AWS failing: an Error verdict, a non-2xx answer.
+    if (error instanceof UpstreamError)
+      return upstreamErrorVerdict(check, error, threshold, ports.clock.now());
+    throw error;
+  }
+  const start = evaluateCanaryStart(pods);
+  const labels = Object.entries(selector)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+  if (!start) {
+    throw new ApiError(
+      404,
+      'not-found',
+      `no pod in namespace ${namespace} matches ${labels}: the canary has not started, so it has no start to judge from`,
+      { details: { namespace, selector, pods: pods.length } },
+    );
+  }
+  const now = ports.clock.now();
+  if (start.since.getTime() < now.getTime() - MAX_LOOKBACK_DAYS * 86_400_000) {
+    throw new ApiError(
+      400,
+      'invalid-input',
+      `the canary's oldest pod ${namespace}/${start.pod} started at ${start.since.toISOString()}, more than ${MAX_LOOKBACK_DAYS} days ago: CloudWatch no longer has those minutes; give since instead`,
+      { field: 'selector' },
+    );
+  }
+  // A pod that became ready a moment "after" now (the API server's clock ahead of ours) started just now.
+  const since = start.since.getTime() < now.getTime() ? start.since : new Date(now.getTime() - 1);
+  return {
+    since,
+    details: {
+      since: start.since.toISOString(),
+      from: `pod ${namespace}/${start.pod} (${start.from})`,
+      selector: labels,
+      pods: start.pods,
+    },
+  };
+}
+
+function withCanaryStart(verdict: Verdict, start: CanaryStartRead): Verdict {
+  return { ...verdict, details: { ...verdict.details, canaryStart: start.details } };
 }
 
 const FAILURE_STATUS: Readonly<Record<string, { status: number; code: ApiError['code'] }>> = {

@@ -11,7 +11,7 @@ import type { Parameter } from '@draingate/core';
 import { z } from 'zod';
 
 /** The checks the provider serves, as URLs spell them. */
-export const CHECK_NAMES = ['elb-5xx', 'target-health', 'drain-timing', 'canary'] as const;
+export const CHECK_NAMES = ['elb-5xx', 'target-health', 'drain-timing', 'canary', 'latency'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
 /** CloudWatch keeps one-minute datapoints for 15 days; nothing older can be read at the checks' resolution. */
@@ -135,6 +135,8 @@ export const CHECK_PARAMETERS: Readonly<Record<CheckName, readonly Parameter[]>>
   'target-health': TARGET_HEALTH_PARAMETERS,
   'drain-timing': [],
   canary: CANARY_PARAMETERS,
+  // Not yet in core's tables: its fields are declared in latencySchema below.
+  latency: [],
 };
 
 /** The `elb-5xx` request: the load balancer, optionally its target groups, the window and the thresholds. */
@@ -183,12 +185,19 @@ export const drainTimingSchema = z
   })
   .meta({ id: 'DrainTimingRequest' });
 
-/** The `canary` request: one load balancer, the canary and the stable target group, the test's settings. */
+/**
+ * The `canary` request: one load balancer, the canary and the stable target group, the test's settings. The
+ * `sequential` method judges every minute since the canary started: `since`, or the pods of the canary's revision
+ * (`namespace` and `selector`), whose earliest ready time is the start.
+ */
 export const canarySchema = z
   .strictObject({
     loadBalancerArn,
     canaryTargetGroupArn: targetGroupArn,
     stableTargetGroupArn: targetGroupArn,
+    // The sequential method's start read from the canary's pods (instead of `since`).
+    namespace: namespace.optional(),
+    selector: z.record(labelKey, labelValue).optional(),
     ...(fieldsOf(CANARY_PARAMETERS) as Of<
       | 'windowMinutes'
       | 'alpha'
@@ -196,24 +205,53 @@ export const canarySchema = z
       | 'minStableRequests'
       | 'minRateDifference'
       | 'confidence'
-      | 'incompleteMinutes',
+      | 'incompleteMinutes'
+      | 'minRelativeEffect',
       number
     > &
-      Of<'countConnectionErrors' | 'includeIncomplete', boolean>),
+      Of<'countConnectionErrors' | 'includeIncomplete', boolean> &
+      Of<'method', 'fisher' | 'sequential'> &
+      Of<'since', string>),
   })
   .meta({ id: 'CanaryRequest' });
+
+/**
+ * The `latency` request: one load balancer, the canary and the stable target group, the percentile and the
+ * test's settings. The minutes judged: every one since the canary started (`since`, or the pods of the canary's
+ * revision: `namespace` and `selector`), or the last `windowMinutes`.
+ */
+export const latencySchema = z
+  .strictObject({
+    // Declared here, not yet in core's parameter tables: the CLI's `check latency` has its own flags.
+    loadBalancerArn,
+    canaryTargetGroupArn: targetGroupArn,
+    stableTargetGroupArn: targetGroupArn,
+    percentile: z.enum(['p50', 'p90', 'p95', 'p99']).optional(),
+    since: z.iso.datetime({ offset: true }).optional(),
+    namespace: namespace.optional(),
+    selector: z.record(labelKey, labelValue).optional(),
+    windowMinutes: z.number().int().min(1).max(1440).optional(),
+    alpha: z.number().gt(0).max(0.5).optional(),
+    minRelativeEffect: z.number().min(0).max(100).optional(),
+    minRequestsPerMinute: z.number().int().min(1).max(1e9).optional(),
+    minMinutes: z.number().int().min(1).max(1440).optional(),
+    incompleteMinutes: z.number().int().min(0).max(15).optional(),
+  })
+  .meta({ id: 'LatencyRequest' });
 
 export type Elb5xxBody = z.infer<typeof elb5xxSchema>;
 export type TargetHealthBody = z.infer<typeof targetHealthSchema>;
 export type DrainTimingBody = z.infer<typeof drainTimingSchema>;
 export type CanaryBody = z.infer<typeof canarySchema>;
+export type LatencyBody = z.infer<typeof latencySchema>;
 
 /** A validated request of one check. */
 export type CheckInput =
   | { readonly check: 'elb-5xx'; readonly body: Elb5xxBody }
   | { readonly check: 'target-health'; readonly body: TargetHealthBody }
   | { readonly check: 'drain-timing'; readonly body: DrainTimingBody }
-  | { readonly check: 'canary'; readonly body: CanaryBody };
+  | { readonly check: 'canary'; readonly body: CanaryBody }
+  | { readonly check: 'latency'; readonly body: LatencyBody };
 
 /** The schema of each check's body. */
 export const CHECK_SCHEMAS = {
@@ -221,4 +259,5 @@ export const CHECK_SCHEMAS = {
   'target-health': targetHealthSchema,
   'drain-timing': drainTimingSchema,
   canary: canarySchema,
+  latency: latencySchema,
 } as const;

@@ -7,7 +7,7 @@ import type { CheckInput } from './schemas.js';
 export type CheckRunner = (input: CheckInput, signal: AbortSignal) => Promise<Verdict>;
 
 /**
- * Identical metric-based requests (elb-5xx, canary) in the same minute get the same verdict: their windows are
+ * Identical metric-based requests (elb-5xx, canary, latency) in the same minute get the same verdict: their windows are
  * aligned to whole minutes and their datapoints are cached for the period, so evaluating again would repeat the
  * same arithmetic on the same numbers. The verdict is computed once (concurrent callers wait for it) and reused
  * until the minute changes or `ttlMs` passes; its `measuredAt` is when it was computed. Error verdicts are never
@@ -27,7 +27,8 @@ export function createVerdictMemo(
     ...(onEvent ? { onEvent } : {}),
   });
   return async (input, signal) => {
-    if (input.check !== 'elb-5xx' && input.check !== 'canary') return run(input, signal);
+    if (input.check !== 'elb-5xx' && input.check !== 'canary' && input.check !== 'latency')
+      return run(input, signal);
     const minute = Math.floor(clock.now().getTime() / 60_000);
     const key = `${minute}|${input.check}|${JSON.stringify(input.body)}`;
     const verdict = await cache.get(key, (shared) => run(input, shared), signal);

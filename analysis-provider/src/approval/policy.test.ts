@@ -60,9 +60,9 @@ describe('parseApprovalPolicy', () => {
     },
     {
       name: 'an unknown check',
-      text: 'environments: { prod: { checks: [ { check: latency } ] } }',
+      text: 'environments: { prod: { checks: [ { check: error-budget } ] } }',
       error:
-        'p.yaml: environments.prod.checks[0].check: must be one of elb-5xx, target-health, drain-timing, canary, got "latency"',
+        'p.yaml: environments.prod.checks[0].check: must be one of elb-5xx, target-health, drain-timing, canary, latency, got "error-budget"',
     },
     {
       name: 'a threshold out of range',

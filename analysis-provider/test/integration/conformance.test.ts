@@ -1,5 +1,8 @@
 // Argo conformance: every metric of examples/argo/ is measured by Argo Rollouts' own web metric provider and
-// condition evaluation (the argo-judge peer) against the provider wired to moto_server and the API server.
+// condition evaluation (the argo-judge peer) against the provider wired to moto_server and the API server. The
+// sequential canary templates read the canary's start from pods in the API server; their traffic is in moto.
+// moto computes no percentile, so the latency templates are also measured against a provider whose CloudWatch is a
+// loopback look-alike answering TargetResponseTime p99 (test/peers/fake-aws.ts).
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -8,11 +11,14 @@ import { CoreV1Api, KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { adminKubeConfig, argoJudge, hasPeer, uniqueName } from '../../../test/peers/index.js';
 import type { RunningProvider } from '../../src/server.js';
+import { startFakeAws } from '../../../test/peers/fake-aws.js';
+import type { FakeAws } from '../../../test/peers/fake-aws.js';
 import { TOKEN, aTokenFile, createAlb, createWorkload, putTraffic, startPeerProvider } from './world.js';
 import type { Alb } from './world.js';
 
 const EXAMPLES = join(import.meta.dirname, '../../../examples/argo');
 const BASE = 'http://draingate-analysis-provider.draingate.svc:8080';
+const CANARY_HASH = '6f7c9d8b5';
 
 interface TemplateArg {
   name: string;
@@ -69,6 +75,31 @@ function resolveMetric(
 
 const METRICS = exampleMetrics();
 
+/**
+ * GetMetricData as CloudWatch answers it for the last 20 minutes: RequestCount 1,000 a minute on every target
+ * group, and TargetResponseTime at the asked percentile from `seconds(targetGroupDimension)`.
+ */
+function percentileAnswers(seconds: (targetGroup: string) => number) {
+  return (req: { operation: string; params: Readonly<Record<string, unknown>> }) => {
+    const queries = (req.params['MetricDataQueries'] ?? []) as {
+      Id: string;
+      MetricStat: {
+        Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] };
+        Stat: string;
+      };
+    }[];
+    const now = Math.floor(Date.now() / 60_000) * 60;
+    const minutes = Array.from({ length: 20 }, (_, index) => now - (20 - index) * 60);
+    const results = queries.map((query) => {
+      const metric = query.MetricStat.Metric;
+      const group = metric.Dimensions.find((d) => d.Name === 'TargetGroup')?.Value ?? '';
+      const value = metric.MetricName === 'RequestCount' ? 1000 : seconds(group);
+      return { Id: query.Id, Timestamps: minutes, Values: minutes.map(() => value), StatusCode: 'Complete' };
+    });
+    return { status: 200, body: JSON.stringify({ MetricDataResults: results }) };
+  };
+}
+
 describe.skipIf(!hasPeer('aws') || !hasPeer('kube') || !hasPeer('argo'))(
   'Argo conformance of examples/argo/',
   () => {
@@ -87,14 +118,19 @@ describe.skipIf(!hasPeer('aws') || !hasPeer('kube') || !hasPeer('argo'))(
       // 5 requests a minute on each group: 50 in the templates' five judged minutes, below min-requests 100.
       await putTraffic(quiet, 0, { requests: 5 }, now);
       await putTraffic(quiet, 1, { requests: 5 }, now);
+      // The pods carry a Rollout revision's label: the sequential canary reads its start (ready an hour ago) there.
+      const podLabels = { 'rollouts-pod-template-hash': CANARY_HASH };
       const good = await createWorkload('web', busy.tgArns[0] ?? '', {
         preStopSeconds: 30,
         podIps: ['172.31.10.1', '172.31.10.2', '172.31.10.3'],
+        podLabels,
       });
       const noPreStop = await createWorkload('web', busy.tgArns[0] ?? '', {});
       const notBehindAlb = await createWorkload('web', busy.tgArns[0] ?? '', {
         preStopSeconds: 30,
         behindAlb: false,
+        podIps: ['172.31.10.9'],
+        podLabels,
       });
       const common = (alb: Alb, namespace: string): Record<string, string> => ({
         'load-balancer-arn': alb.lbArn,
@@ -106,6 +142,7 @@ describe.skipIf(!hasPeer('aws') || !hasPeer('kube') || !hasPeer('argo'))(
         kind: 'Deployment',
         selector: 'app=web',
         'app-label': 'web',
+        'canary-pod-template-hash': CANARY_HASH,
       });
       args['healthy'] = common(busy, good);
       args['failing'] = {
@@ -183,19 +220,22 @@ describe.skipIf(!hasPeer('aws') || !hasPeer('kube') || !hasPeer('argo'))(
         'target-health': ['GET', 'POST'],
         'drain-timing': ['GET', 'POST'],
         canary: ['GET', 'POST'],
+        latency: ['GET', 'POST'],
       });
     });
 
-    it.each(METRICS.map((example) => ({ name: `${example.template} ${example.check}`, example })))(
-      'Successful when the ALB is healthy: $name',
-      async ({ example }) => {
-        const measurement = await judge(example, 'healthy');
-        expect(measurement, measurement.message).toMatchObject({
-          phase: 'Successful',
-          value: '"Successful"',
-        });
-      },
-    );
+    it.each(
+      METRICS.filter((example) => example.check !== 'latency').map((example) => ({
+        name: `${example.template} ${example.check}`,
+        example,
+      })),
+    )('Successful when the ALB is healthy: $name', async ({ example }) => {
+      const measurement = await judge(example, 'healthy');
+      expect(measurement, measurement.message).toMatchObject({
+        phase: 'Successful',
+        value: '"Successful"',
+      });
+    });
 
     it.each(
       METRICS.filter((example) => example.check === 'elb-5xx' || example.check === 'canary').map(
@@ -238,6 +278,50 @@ describe.skipIf(!hasPeer('aws') || !hasPeer('kube') || !hasPeer('argo'))(
         const measurement = await judge(example, 'healthy', deadAws);
         expect(measurement.phase).toBe('Error');
         expect(measurement.message).toMatch(/received non 2xx response code: 50[34]/);
+      },
+    );
+
+    it.each(
+      METRICS.filter((example) => example.check === 'latency').map((example) => ({
+        name: example.template,
+        example,
+      })),
+    )(
+      'latency: Inconclusive against moto, which publishes no percentile; Successful and Failed when CloudWatch answers p99: $name',
+      async ({ example }) => {
+        const moto = await judge(example, 'healthy');
+        expect(moto, moto.message).toMatchObject({ phase: 'Inconclusive', value: '"Inconclusive"' });
+        const canaryDimension = (busy.tgArns[1] ?? '').split(':').at(-1) ?? '';
+        for (const [canarySeconds, phase] of [
+          [0.2, 'Successful'],
+          [0.6, 'Failed'],
+        ] as const) {
+          let fake: FakeAws | undefined;
+          let percentiles: RunningProvider | undefined;
+          try {
+            fake = await startFakeAws(
+              percentileAnswers((group) => (group === canaryDimension ? canarySeconds : 0.2)),
+            );
+            percentiles = await startPeerProvider(aTokenFile(), [
+              '--aws-endpoint',
+              fake.endpoint,
+              '--metrics-cache-seconds',
+              '0',
+            ]);
+            const measurement = await judge(example, 'healthy', percentiles);
+            expect(measurement, `canary p99 ${canarySeconds} s: ${measurement.message}`).toMatchObject({
+              phase,
+              value: `"${phase}"`,
+            });
+            const asked = fake.requests.flatMap(
+              (r) => (r.params['MetricDataQueries'] ?? []) as { MetricStat: { Stat: string } }[],
+            );
+            expect(asked.map((q) => q.MetricStat.Stat).sort()).toEqual(['Sum', 'Sum', 'p99', 'p99']);
+          } finally {
+            await percentiles?.shutdown();
+            await fake?.close();
+          }
+        }
       },
     );
 

@@ -166,6 +166,8 @@ export interface WorkloadShape {
   /** Without a Service and TargetGroupBinding no load balancer reaches it. */
   readonly behindAlb?: boolean;
   readonly podIps?: readonly string[];
+  /** Labels of the pods on top of `app`, as a ReplicaSet of a Rollout adds rollouts-pod-template-hash. */
+  readonly podLabels?: Readonly<Record<string, string>>;
 }
 
 /** Creates namespace, Deployment, Service, TargetGroupBinding, PDB and running pods for `app`. */
@@ -237,7 +239,7 @@ export async function createWorkload(app: string, tgArn: string, shape: Workload
     const name = `${app}-${index}`;
     await core.createNamespacedPod({
       namespace,
-      body: { metadata: { name, labels: { app } }, spec: template.spec },
+      body: { metadata: { name, labels: { ...shape.podLabels, app } }, spec: template.spec },
     });
     await markPodRunning(core, { namespace, name, ip }, { since: readySince });
   }

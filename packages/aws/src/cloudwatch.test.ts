@@ -122,6 +122,13 @@ describe('validateQueries', () => {
     );
   });
 
+  it('accepts the percentiles the core reads and refuses another extended statistic', () => {
+    expect(() => validateQueries([aQuery('a', { stat: 'p99' }), aQuery('b', { stat: 'p90' })])).not.toThrow();
+    expect(() => validateQueries([aQuery('a', { stat: 'tm99' as 'p99' })])).toThrow(
+      'queries[0].stat: unknown statistic "tm99"',
+    );
+  });
+
   it('rejects an empty dimension value', () => {
     expect(() => validateQueries([aQuery('a', { dimensions: { TargetGroup: '' } })])).toThrow(
       /^queries\[0\]\.dimensions\.TargetGroup: is empty/,
@@ -176,5 +183,13 @@ describe('collectResults', () => {
       { timestamp: t1, value: 4 },
     ]);
     expect(into.has('stranger')).toBe(false);
+  });
+
+  it('drops a value that is not a finite number instead of handing NaN to the core', () => {
+    const into = new Map([['q0_rt', [] as { timestamp: Date; value: number }[]]]);
+    const t0 = new Date('2026-11-23T10:00:00Z');
+    const t1 = new Date('2026-11-23T10:01:00Z');
+    collectResults([{ Id: 'q0_rt', Timestamps: [t0, t1], Values: [Number.NaN, 0.25] }], into);
+    expect(into.get('q0_rt')).toEqual([{ timestamp: t1, value: 0.25 }]);
   });
 });

@@ -21,7 +21,18 @@ export const MAX_QUERIES_PER_CALL = 500;
 /** A guard against a service that keeps answering with a NextToken. */
 const MAX_PAGES = 1000;
 const MINUTE_MS = 60_000;
-const STATS = new Set<MetricQuery['stat']>(['Sum', 'Average', 'Maximum', 'Minimum', 'SampleCount']);
+const STATS = new Set<MetricQuery['stat']>([
+  'Sum',
+  'Average',
+  'Maximum',
+  'Minimum',
+  'SampleCount',
+  // Extended statistics: GetMetricData takes a percentile as the Stat itself.
+  'p50',
+  'p90',
+  'p95',
+  'p99',
+]);
 
 type Point = { readonly timestamp: Date; readonly value: number };
 
@@ -110,7 +121,8 @@ export function collectResults(results: readonly MetricDataResult[], into: Map<s
     for (let i = 0; i < n; i++) {
       const timestamp = timestamps[i];
       const value = values[i];
-      if (timestamp !== undefined && value !== undefined)
+      // A value that is not a finite number is no datapoint: the core would otherwise judge NaN as a number.
+      if (timestamp !== undefined && value !== undefined && Number.isFinite(value))
         points.push({ timestamp: new Date(timestamp), value });
     }
   }

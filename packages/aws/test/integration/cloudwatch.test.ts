@@ -1,5 +1,6 @@
 // The CloudWatch adapter against moto_server: datapoints put with PutMetricData read back raw, one
-// GetMetricData per read when it fits, and reads of more than 500 queries split across calls.
+// GetMetricData per read when it fits, and reads of more than 500 queries split across calls. Percentiles
+// (extended statistics) only as far as moto goes: see the two tests that say so.
 
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { MetricQuery } from '@draingate/core';
@@ -153,6 +154,29 @@ describe.skipIf(!hasPeer('aws'))('CloudWatch adapter against moto_server', () =>
       periodSeconds: 60,
     });
     expect(rt!.points.map((p) => p.value)).toEqual([expect.closeTo(0.2, 9)]);
+  });
+
+  // moto 5.2.5 computes Sum, Average, Minimum, Maximum and SampleCount only (cloudwatch/models.py,
+  // get_statistics_for_type): it takes a percentile Stat, answers minutes without datapoints, and fails on a
+  // minute with datapoints. What a percentile's answer looks like is tested against fake-aws (faults.test.ts).
+  it('asks for a percentile as the Stat (p99): over minutes without datapoints moto answers, empty', async () => {
+    const [rt] = await aws.metrics.readMetrics([aQuery('rt', 'TargetResponseTime', both, 'p99')], {
+      start: minute(6),
+      end: minute(10),
+      periodSeconds: 60,
+    });
+    expect(rt).toEqual({ id: 'rt', points: [] });
+    expect(rec.calls.map((c) => [c.operation, c.outcome])).toEqual([['GetMetricData', 'ok']]);
+  });
+
+  it('moto cannot compute a percentile over a minute with datapoints: HTTP 500, an UpstreamError, no crash', async () => {
+    await expect(
+      aws.metrics.readMetrics([aQuery('rt', 'TargetResponseTime', both, 'p99')], {
+        start: minute(0),
+        end: minute(5),
+        periodSeconds: 60,
+      }),
+    ).rejects.toMatchObject({ service: 'cloudwatch', operation: 'GetMetricData', failure: 'unavailable' });
   });
 
   it('sums over longer periods: 5 minutes', async () => {

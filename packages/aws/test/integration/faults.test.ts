@@ -1,7 +1,7 @@
 // Faults moto cannot produce, against a loopback AWS look-alike speaking the SDK's real wire protocols
 // (ELBv2: Query/XML, CloudWatch: JSON 1.0): throttling, access denied, unavailability, an endpoint that never
-// answers, the caller's own abort, and paging that moto does not do (DescribeTargetGroups Marker,
-// GetMetricData NextToken).
+// answers, the caller's own abort, paging that moto does not do (DescribeTargetGroups Marker,
+// GetMetricData NextToken), and a percentile's answer, which moto cannot compute.
 
 import { UpstreamError, type MetricQuery } from '@draingate/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -323,6 +323,39 @@ describe('AWS faults, against a loopback fake', () => {
           .map((r) => formList(r.params, 'ResourceArns').length),
       ).toEqual([20, 20, 5]);
       expect(rec.tally()).toEqual({ DescribeTargetGroups: 5, DescribeTags: 3 });
+    });
+
+    it('a percentile (what moto cannot compute): Stat p99 on the wire, the values back as seconds per minute', async () => {
+      const t = (minute: number): number => WINDOW.start.getTime() / 1000 + minute * 60;
+      const { fake, aws } = await setUp(() => ({
+        status: 200,
+        body: JSON.stringify({
+          MetricDataResults: [
+            { Id: 'q0_rt_p99', Timestamps: [t(0), t(2)], Values: [0.412, 1.87], StatusCode: 'Complete' },
+          ],
+        }),
+      }));
+      const [series] = await aws.metrics.readMetrics(
+        [{ ...QUERY, id: 'rt_p99', metricName: 'TargetResponseTime', stat: 'p99' }],
+        WINDOW,
+      );
+      expect(series?.points.map((p) => [p.timestamp.toISOString().slice(11, 16), p.value])).toEqual([
+        ['10:00', 0.412],
+        ['10:02', 1.87],
+      ]);
+      expect((fake.requests[0]?.params.MetricDataQueries as unknown[])[0]).toEqual({
+        Id: 'q0_rt_p99',
+        MetricStat: {
+          Metric: {
+            Namespace: 'AWS/ApplicationELB',
+            MetricName: 'TargetResponseTime',
+            Dimensions: [{ Name: 'LoadBalancer', Value: LB }],
+          },
+          Period: 60,
+          Stat: 'p99',
+        },
+        ReturnData: true,
+      });
     });
 
     it('GetMetricData follows NextToken; a series spread over pages comes back whole and in time order', async () => {

@@ -1,10 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { CANARY_PARAMETERS } from '@draingate/core';
+import { CANARY_PARAMETERS, LATENCY_PARAMETERS } from '@draingate/core';
 import type { CliIo } from '../io.js';
 import { UsageError } from '../io.js';
 import { parameterValues } from '../options.js';
-import { canaryRequestFrom, registerCheck } from './check.js';
+import { canaryRequestFrom, latencyRequestFrom, registerCheck } from './check.js';
 
 const ARNS = {
   loadBalancer: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/shop/0123456789abcdef',
@@ -23,18 +23,16 @@ const CANARY = [
 ];
 
 /** Parses `draingate check canary …` up to its action: the flags commander gives, or its error. */
-function canaryFlags(args: readonly string[]): Record<string, unknown> {
+function canaryFlags(args: readonly string[], name = 'canary'): Record<string, unknown> {
   let flags: Record<string, unknown> = {};
   const program = new Command('draingate').exitOverride().configureOutput({ writeErr: () => undefined });
   const io = { stdout: { write: () => true }, stderr: { write: () => true }, env: {}, cwd: '/' };
   registerCheck(program, io as unknown as CliIo, () => undefined);
-  const canary = program.commands
-    .find((c) => c.name() === 'check')
-    ?.commands.find((c) => c.name() === 'canary');
+  const canary = program.commands.find((c) => c.name() === 'check')?.commands.find((c) => c.name() === name);
   canary?.action((parsed: Record<string, unknown>) => {
     flags = parsed;
   });
-  program.parse(['check', 'canary', ...CANARY, ...args], { from: 'user' });
+  program.parse(['check', name, ...CANARY, ...args], { from: 'user' });
   return flags;
 }
 
@@ -137,5 +135,61 @@ describe('check canary flags', () => {
     }
     expect(error).toBeInstanceOf(CommanderError);
     expect((error as CommanderError).message).toBe(message);
+  });
+});
+
+describe('check latency flags', () => {
+  const latency = (args: readonly string[]) =>
+    latencyRequestFrom(
+      {
+        loadBalancer: ARNS.loadBalancer,
+        canaryTargetGroup: ARNS.canaryTargetGroup,
+        stableTargetGroup: ARNS.stableTargetGroup,
+      },
+      parameterValues(LATENCY_PARAMETERS, canaryFlags(args, 'latency')),
+    );
+  const arns = {
+    loadBalancerArn: ARNS.loadBalancer,
+    canaryTargetGroupArn: ARNS.canaryTargetGroup,
+    stableTargetGroupArn: ARNS.stableTargetGroup,
+  };
+  const defaults = {
+    percentile: 'p99',
+    alpha: 0.05,
+    minRelativeEffect: 0.1,
+    minRequestsPerMinute: 100,
+    minMinutes: 5,
+  };
+
+  it.each([
+    {
+      name: 'only the target groups → the table defaults, the window left to the check',
+      args: [],
+      request: {},
+    },
+    {
+      name: '--percentile p90 --since --min-relative-effect → since the canary started',
+      args: ['--percentile', 'p90', '--since', '2026-11-23T17:00:00Z', '--min-relative-effect', '0.25'],
+      request: { percentile: 'p90', since: new Date('2026-11-23T17:00:00Z'), minRelativeEffect: 0.25 },
+    },
+    {
+      name: '--window 15m --min-requests-per-minute 50 --min-minutes 3 → a 15-minute window',
+      args: ['--window', '15m', '--min-requests-per-minute', '50', '--min-minutes', '3'],
+      request: { windowMinutes: 15, minRequestsPerMinute: 50, minMinutes: 3 },
+    },
+  ])('$name', ({ args, request }) => {
+    expect(latency(args)).toEqual({ ...defaults, ...request, ...arns });
+  });
+
+  it('--since with --window → a usage error naming both', () => {
+    const call = () => latency(['--since', '2026-11-23T17:00:00Z', '--window', '10m']);
+    expect(call).toThrow(UsageError);
+    expect(call).toThrow(
+      'check latency takes --since or --window, not both: every minute since --since is judged',
+    );
+  });
+
+  it('an unknown --percentile → commander’s usage error naming the flag', () => {
+    expect(() => canaryFlags(['--percentile', 'p999'], 'latency')).toThrow(/--percentile.*'p999' is invalid/);
   });
 });

@@ -4,8 +4,10 @@ import {
   CANARY_PARAMETERS,
   ELB_5XX_PARAMETERS,
   InputError,
+  LATENCY_PARAMETERS,
   TARGET_HEALTH_PARAMETERS,
   runCanary,
+  runLatency,
   runDrainTiming,
   runElb5xx,
   runTargetHealth,
@@ -17,6 +19,7 @@ import type {
   CheckName,
   Elb5xxRequest,
   GrammarValue,
+  LatencyRequest,
   Phase,
   TargetHealthThresholds,
   Verdict,
@@ -186,6 +189,46 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
       ),
     ]),
   );
+
+  addParameterOptions(
+    common(
+      check
+        .command('latency')
+        .description(
+          'The canary target group’s TargetResponseTime percentile against the stable one’s, minute by minute: an anytime-valid sequential sign test over the minutes.',
+        ),
+      false,
+    )
+      .requiredOption('--load-balancer <arn>', 'the ALB both target groups are behind')
+      .requiredOption('--canary-target-group <arn>', 'the canary target group')
+      .requiredOption('--stable-target-group <arn>', 'the stable target group'),
+    LATENCY_PARAMETERS,
+  ).action((flags: CommonFlags & CanaryTargets & Record<string, unknown>) =>
+    run(io, setExit, 'latency', flags, async (live) => [
+      await runLatency(
+        { metrics: live.aws.metrics, clock: systemClock },
+        latencyRequestFrom(flags, parameterValues(LATENCY_PARAMETERS, flags)),
+      ),
+    ]),
+  );
+}
+
+/** The `latency` request from its flags' values (by request field): `--since` and `--window` exclude each other. */
+export function latencyRequestFrom(
+  targets: CanaryTargets,
+  values: Readonly<Record<string, GrammarValue>>,
+): LatencyRequest {
+  if (values['since'] !== undefined && values['windowMinutes'] !== undefined) {
+    throw new UsageError(
+      'check latency takes --since or --window, not both: every minute since --since is judged',
+    );
+  }
+  return {
+    ...(values as Partial<LatencyRequest>),
+    loadBalancerArn: targets.loadBalancer,
+    canaryTargetGroupArn: targets.canaryTargetGroup,
+    stableTargetGroupArn: targets.stableTargetGroup,
+  };
 }
 
 /** The target groups of `draingate check canary`. */

@@ -13,6 +13,9 @@ import {
   aPod,
   aStatus,
   aTarget,
+  CANARY_DIMENSION,
+  minutes,
+  putMinutes,
 } from '@draingate/core/testing';
 import type { CliIo } from '../io.js';
 import { UsageError } from '../io.js';
@@ -79,7 +82,7 @@ function aWorld(statuses: (t: number) => RolloutStatus, options: { brokenTargets
       return ports;
     },
   };
-  return { deps, actuator, connected, closed: () => closed };
+  return { deps, actuator, metrics, connected, closed: () => closed };
 }
 
 async function cli(args: readonly string[], deps: LiveDeps, tty = false) {
@@ -155,7 +158,74 @@ describe('draingate gate', () => {
     expect(world.actuator.calls[0]).toMatchObject({ action: 'rollback', workload: WEB, dryRun: true });
   });
 
+  it("fails on the canary's 5xx against the stable group's with --canary-target-group, and says so in JSON", async () => {
+    const world = aWorld(progressing);
+    const start = new Date('2026-01-01T12:00:00Z');
+    putMinutes(world.metrics, start, minutes(10, { requests: 10_000, target5xx: 1 }));
+    putMinutes(world.metrics, start, minutes(10, { requests: 1_000, target5xx: 40 }), CANARY_DIMENSION);
+    const run = await cli(
+      [
+        'gate',
+        '-n',
+        'shop',
+        'deployment/web',
+        '--settle',
+        '300',
+        '--load-balancer',
+        ARNS.loadBalancer,
+        '--canary-target-group',
+        ARNS.canary,
+        '--stable-target-group',
+        ARNS.stable,
+        '--latency-percentile',
+        'p90',
+        '-o',
+        'json',
+      ],
+      world.deps,
+    );
+    expect(run.code).toBe(1);
+    const result = JSON.parse(run.stdout) as {
+      reason: string;
+      canary: { phase: string; threshold: number };
+      latency: { phase: string; details: { percentile: string } };
+      decisions: { kind: string; elapsedSeconds: number }[];
+    };
+    expect(result.reason).toMatch(/^Canary 5xx: canary 40\/1,000 errors \(4\.00%\) vs stable 1\/10,000/);
+    expect(result.canary).toMatchObject({ phase: 'Failed', threshold: 0.05 });
+    expect(result.latency.details.percentile).toBe('p90');
+    expect(result.decisions.find((d) => d.kind === 'canary-failed')?.elapsedSeconds).toBe(180);
+  });
+
   it.each([
+    {
+      name: 'a canary target group without the stable one',
+      args: ['gate', 'deployment/web', '--canary-target-group', ARNS.canary],
+      error:
+        /stable-target-group: is required with the other: the canary is compared with the stable target group/,
+    },
+    {
+      name: 'a canary without a load balancer',
+      args: [
+        'gate',
+        'deployment/web',
+        '--canary-target-group',
+        ARNS.canary,
+        '--stable-target-group',
+        ARNS.stable,
+      ],
+      error: /canary: needs loadBalancerArn/,
+    },
+    {
+      name: 'an unknown canary-checks',
+      args: ['gate', 'deployment/web', '--canary-checks', 'cpu'],
+      error: /canary-checks/,
+    },
+    {
+      name: 'an unknown latency percentile',
+      args: ['gate', 'deployment/web', '--latency-percentile', 'p75'],
+      error: /latency-percentile/,
+    },
     {
       name: 'an unknown kind',
       args: ['gate', 'replicaset/web'],

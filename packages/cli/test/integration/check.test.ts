@@ -222,6 +222,42 @@ describe.skipIf(!hasPeer('aws') || !hasPeer('kube'))('draingate check, end to en
     expect(run.code).toBe(1);
   });
 
+  // moto computes no percentile (see packages/aws/test/integration/cloudwatch.test.ts): with requests but no
+  // TargetResponseTime datapoint the percentile query answers empty, which is what an ALB publishes for a target
+  // group that got no request — every minute is "no datapoint".
+  it('latency against moto: requests but no TargetResponseTime datapoint → Inconclusive (exit 3), every minute "no datapoint"', async () => {
+    const pair = await anAlb(2);
+    await putCounts(pair, { requests: 1_000, targetGroup: 1 });
+    await putCounts(pair, { requests: 1_000, targetGroup: 0 });
+    const run = await draingate(
+      [
+        'check',
+        'latency',
+        '-o',
+        'json',
+        '--percentile',
+        'p90',
+        '--window',
+        '5m',
+        '--load-balancer',
+        pair.loadBalancerArn,
+        '--canary-target-group',
+        pair.targetGroupArns[1]!,
+        '--stable-target-group',
+        pair.targetGroupArns[0]!,
+      ],
+      { env: env() },
+    );
+    const verdict = json<
+      V & { details: { percentile: string; judgedMinutes: number; minutes: { skipped?: string }[] } }
+    >(run.stdout);
+    expect(verdict).toMatchObject({ check: 'latency', phase: 'Inconclusive', value: 1, threshold: 0.05 });
+    expect(verdict.details.percentile).toBe('p90');
+    expect(verdict.details.judgedMinutes).toBe(0);
+    expect(verdict.details.minutes.filter((m) => m.skipped === 'no datapoint')).toHaveLength(5);
+    expect(run.code).toBe(3);
+  });
+
   const faults = [
     {
       name: 'a workload that does not exist → Error verdict, exit 4',
@@ -241,6 +277,23 @@ describe.skipIf(!hasPeer('aws') || !hasPeer('kube'))('draingate check, end to en
       ],
       code: 4,
       out: /elbv2/,
+    },
+    {
+      name: 'latency with an unknown percentile → usage error naming the flag, exit 2',
+      args: () => [
+        'check',
+        'latency',
+        '--percentile',
+        'p999',
+        '--load-balancer',
+        alb.loadBalancerArn,
+        '--canary-target-group',
+        alb.targetGroupArns[1]!,
+        '--stable-target-group',
+        alb.targetGroupArns[0]!,
+      ],
+      code: 2,
+      out: /--percentile <p50\|p90\|p95\|p99>. argument .p999. is invalid. must be one of p50, p90, p95, p99, got "p999"/,
     },
     {
       name: 'a malformed ARN → usage error, exit 2',

@@ -478,7 +478,8 @@ export async function runCanary(
 /** The longest a sequential analysis may reach back: CloudWatch keeps 1-minute ALB datapoints for 15 days. */
 const MAX_SEQUENTIAL_MINUTES = 15 * 24 * 60;
 
-function requireSince(since: unknown, now: Date): Date {
+/** `since` as the start of a judged sequence of minutes: a valid time before `now`, within CloudWatch's 15 days. */
+export function requireSince(since: unknown, now: Date): Date {
   if (since === undefined) {
     throw new InputError('request.since', "is required by the sequential method: the canary's start");
   }
@@ -496,7 +497,7 @@ function requireSince(since: unknown, now: Date): Date {
 }
 
 /** Whole minutes from the one `since` falls in to the one `now` falls in. */
-function windowSince(since: Date, now: Date): MetricWindow {
+export function windowSince(since: Date, now: Date): MetricWindow {
   const periodMs = DEFAULT_PERIOD_SECONDS * 1000;
   const start = Math.floor(since.getTime() / periodMs) * periodMs;
   const end = Math.ceil(now.getTime() / periodMs) * periodMs;

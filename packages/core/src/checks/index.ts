@@ -9,3 +9,6 @@ export * from './target-health.js';
 export * from './drain-timing.js';
 export * from './canary.js';
 export * from './sequential.js';
+export * from './canary-start.js';
+export * from './sign-test.js';
+export * from './latency.js';

@@ -1,6 +1,6 @@
 import { InputError } from '../ports/errors.js';
 import { loadBalancerDimension, targetGroupDimension } from '../ports/elb.js';
-import type { MetricQuery, MetricWindow } from '../ports/metrics.js';
+import type { MetricPercentile, MetricQuery, MetricWindow } from '../ports/metrics.js';
 import { spanningWindow } from './series.js';
 
 /** The queries of one or more checks and the one window they are read over. */
@@ -19,6 +19,7 @@ export const ALB_METRICS = {
   target5xx: 'HTTPCode_Target_5XX_Count',
   requests: 'RequestCount',
   connectionErrors: 'TargetConnectionErrorCount',
+  responseTime: 'TargetResponseTime',
 } as const;
 
 /** The split of ELB 5xx by status code, when asked for. */
@@ -51,12 +52,16 @@ export interface TargetGroupQueryIds {
 
 /** Sum over 60 s of one ALB metric. */
 export function albCountQuery(metricName: string, dimensions: Readonly<Record<string, string>>): MetricQuery {
-  const query: Omit<MetricQuery, 'id'> = {
-    namespace: 'AWS/ApplicationELB',
-    metricName,
-    dimensions,
-    stat: 'Sum',
-  };
+  return albQuery(metricName, dimensions, 'Sum');
+}
+
+/** One ALB metric with one statistic (a percentile is an extended statistic, `Stat: "p99"` in GetMetricData). */
+export function albQuery(
+  metricName: string,
+  dimensions: Readonly<Record<string, string>>,
+  stat: MetricQuery['stat'],
+): MetricQuery {
+  const query: Omit<MetricQuery, 'id'> = { namespace: 'AWS/ApplicationELB', metricName, dimensions, stat };
   return { id: metricQueryId(query), ...query };
 }
 
@@ -247,6 +252,63 @@ export function planCanaryQueries(input: CanaryPlanInput): CanaryPlan {
     window: spanningWindow([input.window]),
     evaluation: input.window,
     loadBalancerArn: input.loadBalancerArn,
+    canary: canary.ids,
+    stable: stable.ids,
+  };
+}
+
+/** The query ids of one target group's latency. */
+export interface LatencyQueryIds {
+  readonly arn: string;
+  readonly dimension: string;
+  /** TargetResponseTime at the percentile, seconds. */
+  readonly responseTime: string;
+  /** RequestCount, to know how many requests each minute's percentile stands on. */
+  readonly requests: string;
+}
+
+/** The queries of the `latency` check, with the id of each metric it needs. */
+export interface LatencyPlan extends MetricPlan {
+  readonly loadBalancerArn: string;
+  readonly percentile: MetricPercentile;
+  readonly canary: LatencyQueryIds;
+  readonly stable: LatencyQueryIds;
+  readonly evaluation: MetricWindow;
+}
+
+/**
+ * The metric queries of the `latency` check: TargetResponseTime at one percentile and RequestCount of the canary
+ * and the stable target group on the same load balancer.
+ */
+export function planLatencyQueries(input: {
+  readonly loadBalancerArn: string;
+  readonly canaryTargetGroupArn: string;
+  readonly stableTargetGroupArn: string;
+  readonly percentile: MetricPercentile;
+  readonly window: MetricWindow;
+}): LatencyPlan {
+  const lb = requireLoadBalancerDimension('loadBalancerArn', input.loadBalancerArn);
+  const group = (path: string, arn: string) => {
+    const dimension = requireTargetGroupDimension(path, arn);
+    const dimensions = { LoadBalancer: lb, TargetGroup: dimension };
+    const responseTime = albQuery(ALB_METRICS.responseTime, dimensions, input.percentile);
+    const requests = albCountQuery(ALB_METRICS.requests, dimensions);
+    return {
+      ids: { arn, dimension, responseTime: responseTime.id, requests: requests.id },
+      queries: [responseTime, requests],
+    };
+  };
+  const canary = group('canaryTargetGroupArn', input.canaryTargetGroupArn);
+  const stable = group('stableTargetGroupArn', input.stableTargetGroupArn);
+  if (canary.ids.dimension === stable.ids.dimension) {
+    throw new InputError('stableTargetGroupArn', 'must differ from canaryTargetGroupArn');
+  }
+  return {
+    queries: dedupeQueries([...canary.queries, ...stable.queries]),
+    window: spanningWindow([input.window]),
+    evaluation: input.window,
+    loadBalancerArn: input.loadBalancerArn,
+    percentile: input.percentile,
     canary: canary.ids,
     stable: stable.ids,
   };

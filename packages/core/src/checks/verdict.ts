@@ -2,7 +2,7 @@ import { UpstreamError } from '../ports/errors.js';
 import type { Phase, Verdict } from '../ports/verdict.js';
 
 /** The names of the runtime checks, as verdicts, URLs and the CLI spell them. */
-export type CheckName = 'elb-5xx' | 'target-health' | 'drain-timing' | 'canary';
+export type CheckName = 'elb-5xx' | 'target-health' | 'drain-timing' | 'canary' | 'latency';
 
 /** Builds a verdict; `pass` follows from the phase so the two can never disagree. */
 export function createVerdict(

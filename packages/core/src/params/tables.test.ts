@@ -57,10 +57,10 @@ describe('the parameter tables', () => {
     expect(bad).toThrow('settle: must be a duration such as 90s, 10m or 1h, got "-1"');
   });
 
-  it('offers the CLI-only canary parameters on the CLI alone', () => {
-    const provider = readParameters(CANARY_PARAMETERS, 'provider', () => undefined);
-    expect(Object.keys(provider)).not.toContain('method');
+  it('offers the sequential method on the CLI and the provider, and not in the Action', () => {
+    expect(readParameters(CANARY_PARAMETERS, 'provider', () => undefined)['method']).toBe('fisher');
     expect(readParameters(CANARY_PARAMETERS, 'cli', () => undefined)['method']).toBe('fisher');
+    expect(Object.keys(readParameters(CANARY_PARAMETERS, 'action', () => undefined))).not.toContain('since');
   });
 });
 

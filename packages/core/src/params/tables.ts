@@ -1,4 +1,5 @@
 import { CANARY_DEFAULTS, CANARY_METHODS } from '../checks/canary.js';
+import { LATENCY_DEFAULTS, LATENCY_PERCENTILES } from '../checks/latency.js';
 import { ELB_5XX_DEFAULTS } from '../checks/elb-5xx.js';
 import { DEFAULT_INCOMPLETE_MINUTES } from '../checks/series.js';
 import { GATE_DEFAULTS } from '../rollout-gate/watch.js';
@@ -147,7 +148,7 @@ export const CANARY_PARAMETERS: readonly Parameter[] = [
     default: CANARY_DEFAULTS.method,
     description:
       'fisher (one look at a window) or sequential (every minute since --since, valid however often asked)',
-    surfaces: ['cli'],
+    surfaces: ['cli', 'provider'],
   },
   { ...window, description: 'fisher: how far back to look, in complete minutes before now' },
   {
@@ -155,7 +156,7 @@ export const CANARY_PARAMETERS: readonly Parameter[] = [
     field: 'since',
     grammar: { kind: 'time' },
     description: 'sequential: when the canary started',
-    surfaces: ['cli'],
+    surfaces: ['cli', 'provider'],
   },
   {
     name: 'alpha',
@@ -170,7 +171,7 @@ export const CANARY_PARAMETERS: readonly Parameter[] = [
     grammar: { kind: 'number', min: 0, max: 100 },
     default: String(CANARY_DEFAULTS.minRelativeEffect),
     description: 'sequential: tolerate a canary rate up to (1 + this) × the stable one’s',
-    surfaces: ['cli'],
+    surfaces: ['cli', 'provider'],
   },
   {
     name: 'min-canary-requests',
@@ -232,6 +233,67 @@ const byName = (table: readonly Parameter[], name: string): Parameter => {
 };
 
 /**
+ * The `latency` check's tunables, on the CLI only for now: the provider declares the same fields in its own
+ * request schema (analysis-provider/src/api/schemas.ts).
+ */
+export const LATENCY_PARAMETERS: readonly Parameter[] = [
+  {
+    name: 'percentile',
+    field: 'percentile',
+    grammar: { kind: 'choice', choices: LATENCY_PERCENTILES },
+    default: LATENCY_DEFAULTS.percentile,
+    surfaces: ['cli'],
+    description: 'the TargetResponseTime percentile compared, minute by minute',
+  },
+  {
+    name: 'since',
+    field: 'since',
+    grammar: { kind: 'time' },
+    surfaces: ['cli'],
+    description: 'when the canary started: every minute since is judged (instead of --window)',
+  },
+  {
+    ...window,
+    default: undefined,
+    surfaces: ['cli'],
+    description: `without --since: how far back to look, in complete minutes before now (default ${durationText(LATENCY_DEFAULTS.windowMinutes * 60)})`,
+  },
+  {
+    name: 'alpha',
+    field: 'alpha',
+    grammar: { kind: 'number', min: 0, exclusiveMin: true, max: 0.5 },
+    default: String(LATENCY_DEFAULTS.alpha),
+    surfaces: ['cli'],
+    description: 'the false-alarm rate, however often the check is asked',
+  },
+  {
+    name: 'min-relative-effect',
+    field: 'minRelativeEffect',
+    grammar: { kind: 'number', min: 0, max: 100 },
+    default: String(LATENCY_DEFAULTS.minRelativeEffect),
+    surfaces: ['cli'],
+    description:
+      "a minute counts against the canary when its percentile is above (1 + this) × the stable one's",
+  },
+  {
+    name: 'min-requests-per-minute',
+    field: 'minRequestsPerMinute',
+    grammar: { kind: 'count', min: 1, max: MANY },
+    default: String(LATENCY_DEFAULTS.minRequestsPerMinute),
+    surfaces: ['cli'],
+    description: 'a minute with fewer requests in either group is not judged',
+  },
+  {
+    name: 'min-minutes',
+    field: 'minMinutes',
+    grammar: { kind: 'count', min: 1, max: 1440 },
+    default: String(LATENCY_DEFAULTS.minMinutes),
+    surfaces: ['cli'],
+    description: 'fewer judged minutes, and not Failed, is Inconclusive',
+  },
+];
+
+/**
  * The rollout gate's parameters (`draingate gate`, the Action's `command: gate`); `field` is the key of
  * `GateSettings`. The elb-5xx and target-health tunables are the checks' own, under the gate's names.
  */
@@ -264,6 +326,33 @@ export const GATE_PARAMETERS: readonly Parameter[] = [
     field: 'loadBalancer',
     grammar: { kind: 'text' },
     description: 'ARN of the ALB whose 5xx CloudWatch counts (default: 5xx are not judged)',
+  },
+  {
+    name: 'canary-target-group',
+    field: 'canaryTargetGroup',
+    grammar: { kind: 'text' },
+    description:
+      'ARN of a canary target group compared with stable-target-group on load-balancer over every minute since the gate started: its 5xx (anytime-valid sequential test) and its latency fail the gate when worse (default: no canary)',
+  },
+  {
+    name: 'stable-target-group',
+    field: 'stableTargetGroup',
+    grammar: { kind: 'text' },
+    description: 'ARN of the stable target group the canary is compared with (with canary-target-group)',
+  },
+  {
+    name: 'canary-checks',
+    field: 'canaryChecks',
+    grammar: { kind: 'choice', choices: ['both', 'errors', 'latency'] },
+    default: 'both',
+    description: 'which canary comparisons: its 5xx rate (errors), its latency, or both',
+  },
+  {
+    name: 'latency-percentile',
+    field: 'latencyPercentile',
+    grammar: { kind: 'choice', choices: LATENCY_PERCENTILES },
+    default: LATENCY_DEFAULTS.percentile,
+    description: "the TargetResponseTime percentile of the canary's latency comparison",
   },
   {
     name: 'kubeconfig',
@@ -347,5 +436,6 @@ export const PARAMETER_TABLES = {
   'check elb-5xx': ELB_5XX_PARAMETERS,
   'check target-health': TARGET_HEALTH_PARAMETERS,
   'check canary': CANARY_PARAMETERS,
+  'check latency': LATENCY_PARAMETERS,
   gate: GATE_PARAMETERS,
 } as const satisfies Readonly<Record<string, readonly Parameter[]>>;

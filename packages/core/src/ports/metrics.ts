@@ -6,8 +6,11 @@ export interface MetricQuery {
   readonly metricName: string;
   /** Dimension values are ARN suffixes: `app/<name>/<id>`, `targetgroup/<name>/<id>`. */
   readonly dimensions: Readonly<Record<string, string>>;
-  readonly stat: 'Sum' | 'Average' | 'Maximum' | 'Minimum' | 'SampleCount';
+  readonly stat: 'Sum' | 'Average' | 'Maximum' | 'Minimum' | 'SampleCount' | MetricPercentile;
 }
+
+/** The percentiles (CloudWatch extended statistics) the core reads, e.g. of TargetResponseTime. */
+export type MetricPercentile = 'p50' | 'p90' | 'p95' | 'p99';
 
 /** A time window, aligned to whole periods by the caller. */
 export interface MetricWindow {

@@ -7,7 +7,7 @@ export type { ProgressState, RolloutProgress } from './progress.js';
 export { actOnFailure, preconditionsOf } from './act.js';
 export { gateMetricWindow, elb5xxTotals, targetTotals, formatDuration } from './evidence.js';
 export { parseWorkloadRef, podSelectorOf, targetGroupArnsFor } from './workload-ref.js';
-export { gateSettingsFrom, metricsRegionOf, prepareGate } from './prepare.js';
+export { gateCanaryOf, gateSettingsFrom, metricsRegionOf, prepareGate } from './prepare.js';
 export type { GateSettings, PreparedGate } from './prepare.js';
 export {
   formatGateProgress,

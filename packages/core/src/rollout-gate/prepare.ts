@@ -1,7 +1,9 @@
 import type { GrammarValue } from '../params/grammar.js';
+import { InputError } from '../ports/errors.js';
+import type { MetricPercentile } from '../ports/metrics.js';
 import type { LiveObjectsReader, WorkloadRef } from '../ports/cluster.js';
 import { regionOfArn } from '../ports/elb.js';
-import type { GateOptions, OnFailure } from './types.js';
+import type { GateCanaryOptions, GateOptions, OnFailure } from './types.js';
 import { parseWorkloadRef, podSelectorOf, targetGroupArnsFor } from './workload-ref.js';
 
 /**
@@ -13,6 +15,10 @@ export interface GateSettings {
   readonly namespace: string;
   readonly targetGroups?: readonly string[];
   readonly loadBalancer?: string;
+  readonly canaryTargetGroup?: string;
+  readonly stableTargetGroup?: string;
+  readonly canaryChecks: 'both' | 'errors' | 'latency';
+  readonly latencyPercentile: MetricPercentile;
   readonly kubeconfig?: string;
   readonly kubeContext?: string;
   readonly awsRegion?: string;
@@ -63,6 +69,7 @@ export async function prepareGate(
   signal?: AbortSignal,
 ): Promise<PreparedGate> {
   const workload = parseWorkloadRef(settings.workload, settings.namespace);
+  const canary = gateCanaryOf(settings);
   const live = await cluster.readLiveObjects(workload, signal);
   const given = settings.targetGroups ?? [];
   const targetGroupArns =
@@ -73,6 +80,7 @@ export async function prepareGate(
     targetGroupArns,
     ...(settings.loadBalancer !== undefined ? { loadBalancerArn: settings.loadBalancer } : {}),
     ...(podSelector ? { podSelector } : {}),
+    ...(canary ? { canary } : {}),
     timeoutSeconds: settings.timeoutSeconds,
     pollIntervalSeconds: settings.pollIntervalSeconds,
     metricsIntervalSeconds: settings.metricsIntervalSeconds,
@@ -97,4 +105,28 @@ export async function prepareGate(
       ? ['no target group given and none found through TargetGroupBindings: target health is not judged']
       : [];
   return { workload, options, notices };
+}
+
+/** The canary comparisons of the settings: both target groups or neither (an InputError naming the missing one). */
+export function gateCanaryOf(
+  settings: Pick<
+    GateSettings,
+    'canaryTargetGroup' | 'stableTargetGroup' | 'canaryChecks' | 'latencyPercentile'
+  >,
+): GateCanaryOptions | undefined {
+  const { canaryTargetGroup, stableTargetGroup } = settings;
+  if (canaryTargetGroup === undefined && stableTargetGroup === undefined) return undefined;
+  if (canaryTargetGroup === undefined || stableTargetGroup === undefined) {
+    throw new InputError(
+      canaryTargetGroup === undefined ? 'canary-target-group' : 'stable-target-group',
+      'is required with the other: the canary is compared with the stable target group',
+    );
+  }
+  const checks = settings.canaryChecks ?? 'both';
+  return {
+    canaryTargetGroupArn: canaryTargetGroup,
+    stableTargetGroupArn: stableTargetGroup,
+    errors: checks === 'latency' ? false : {},
+    latency: checks === 'errors' ? false : { percentile: settings.latencyPercentile ?? 'p99' },
+  };
 }

@@ -1,6 +1,7 @@
 import { formatRate } from '../checks/verdict.js';
 import { escapeMarkdown } from '../report/markdown.js';
 import { formatDuration } from './evidence.js';
+import type { Verdict } from '../ports/verdict.js';
 import type { GateAction, GateEvent, GateResult, GateTimelinePoint } from './types.js';
 
 /** One line of progress: replicas, healthy targets, 5xx so far, elapsed. For a TTY line or a log line. */
@@ -47,6 +48,8 @@ export function renderGateText(result: GateResult): string {
     `  ${result.reason}`,
     `  revision ${result.watched.revision || '(unknown)'} · generation ${result.watched.generation} · healthy targets ${result.healthyTargets} · 5xx ${result.errors5xx} (${formatRate(result.errorRate)})`,
   ];
+  for (const verdict of canaryVerdicts(result))
+    lines.push(`  ${verdict.check} (canary against stable): ${verdict.phase} — ${verdict.reason}`);
   if (result.action) lines.push(`  ${result.action.kind} ${describeAction(result.action)}`);
   lines.push('  decisions:');
   for (const decision of result.decisions) {
@@ -87,6 +90,18 @@ export function renderGateMarkdown(result: GateResult): string {
     `| ${formatDuration(result.elapsedSeconds)} | ${escapeMarkdown(result.watched.revision || '–')} | ${last ? `${last.updatedReplicas} / ${last.availableReplicas} / ${last.replicas}` : '–'} | ${result.healthyTargets} | ${result.errors5xx} | ${formatRate(result.errorRate)} |`,
     '',
   ];
+  const comparisons = canaryVerdicts(result);
+  if (comparisons.length > 0) {
+    lines.push(
+      '| Canary against stable | Verdict | Why |',
+      '| :--- | :--- | :--- |',
+      ...comparisons.map(
+        (verdict) =>
+          `| ${verdict.check === 'latency' ? 'latency' : '5xx rate'} | ${verdict.phase} | ${escapeMarkdown(verdict.reason)} |`,
+      ),
+      '',
+    );
+  }
   if (result.action) {
     const { status, dryRun } = result.action;
     // A dry run's status already says so; a dry run that was refused or failed says both.
@@ -177,6 +192,11 @@ export function renderGateCharts(timeline: readonly GateTimelinePoint[]): string
     );
   }
   return out;
+}
+
+/** The canary comparisons the gate made, 5xx first. */
+function canaryVerdicts(result: GateResult): Verdict[] {
+  return [result.canary, result.latency].filter((verdict): verdict is Verdict => verdict !== undefined);
 }
 
 /** The timeline read at `count` evenly spaced instants from 0 to `span` seconds: the last poll at or before each. */

@@ -1,4 +1,6 @@
+import type { CanaryThresholds } from '../checks/canary.js';
 import type { Elb5xxThresholds } from '../checks/elb-5xx.js';
+import type { LatencyThresholds } from '../checks/latency.js';
 import type { TargetHealthThresholds } from '../checks/target-health.js';
 import type { Clock } from '../ports/clock.js';
 import type {
@@ -23,6 +25,20 @@ export interface GatePorts {
   readonly metrics: MetricsSource;
   /** Needed only when `onFailure` is not `none`. */
   readonly actuator?: RolloutActuator;
+}
+
+/**
+ * A canary target group compared with the stable one on the gate's load balancer, over every minute since the
+ * gate started: both tests are anytime-valid, so reading them at every metrics interval keeps their false-alarm
+ * rate at alpha.
+ */
+export interface GateCanaryOptions {
+  readonly canaryTargetGroupArn: string;
+  readonly stableTargetGroupArn: string;
+  /** The canary's 5xx rate against the stable one's, with the sequential test; false leaves it out. */
+  readonly errors?: Omit<CanaryThresholds, 'method'> | false;
+  /** The canary's TargetResponseTime percentile against the stable one's; false leaves it out. */
+  readonly latency?: LatencyThresholds | false;
 }
 
 /** What to watch and how to judge it. Durations in seconds. */
@@ -51,6 +67,8 @@ export interface GateOptions {
   readonly errorLimit?: number;
   readonly targetHealth?: TargetHealthThresholds;
   readonly elb5xx?: Elb5xxThresholds;
+  /** Compare a canary target group with the stable one (needs `loadBalancerArn`). */
+  readonly canary?: GateCanaryOptions;
   readonly onFailure?: OnFailure;
   /** Ask the actuator for a dry run: validated by the API server, nothing changed. */
   readonly dryRun?: boolean;
@@ -89,6 +107,8 @@ export interface GateDecision {
     | 'target-health-failed'
     | 'target-health-recovered'
     | 'elb-5xx-failed'
+    | 'canary-failed'
+    | 'latency-failed'
     | 'read-error'
     | 'timeout'
     | 'settled'
@@ -131,6 +151,10 @@ export interface GateResult {
   readonly lastStatus?: RolloutStatus;
   readonly targetHealth: readonly Verdict[];
   readonly elb5xx?: Verdict;
+  /** The sequential canary test of the canary's 5xx, as last read (with `canary`). */
+  readonly canary?: Verdict;
+  /** The latency comparison, as last read (with `canary`). */
+  readonly latency?: Verdict;
   /** Totals for outputs: 5xx counted, their rate, healthy targets at the end. */
   readonly errors5xx: number;
   readonly errorRate: number;

@@ -1,7 +1,14 @@
+import { evaluateCanary, windowSince } from '../checks/canary.js';
 import { evaluateElb5xx } from '../checks/elb-5xx.js';
 import type { Elb5xxThresholds } from '../checks/elb-5xx.js';
-import { planElb5xxQueries } from '../checks/queries.js';
-import type { Elb5xxPlan } from '../checks/queries.js';
+import { evaluateLatency, normalizeLatencyThresholds } from '../checks/latency.js';
+import {
+  mergeMetricPlans,
+  planCanaryQueries,
+  planElb5xxQueries,
+  planLatencyQueries,
+} from '../checks/queries.js';
+import type { CanaryPlan, Elb5xxPlan, LatencyPlan, MetricPlan } from '../checks/queries.js';
 import { evaluateTargetHealth, trackTargetStates } from '../checks/target-health.js';
 import type { TargetStateSince } from '../checks/target-health.js';
 import { formatRate } from '../checks/verdict.js';
@@ -48,6 +55,8 @@ export interface WatchState {
   lastStatus: RolloutStatus | undefined;
   targetVerdicts: Verdict[];
   elbVerdict: Verdict | undefined;
+  canaryVerdict: Verdict | undefined;
+  latencyVerdict: Verdict | undefined;
   /** Since when each target of each target group has been in its state. */
   readonly since: Map<string, Map<string, TargetStateSince>>;
   failingPolls: number;
@@ -82,6 +91,8 @@ export function createWatchState(started: Date): WatchState {
     lastStatus: undefined,
     targetVerdicts: [],
     elbVerdict: undefined,
+    canaryVerdict: undefined,
+    latencyVerdict: undefined,
     since: new Map(),
     failingPolls: 0,
     errorPolls: 0,
@@ -217,39 +228,96 @@ export function isSettled(state: WatchState, poll: Poll, context: WatchContext):
   );
 }
 
+/** The CloudWatch reads of one metrics step: elb-5xx, and the canary comparisons when asked for, in one call. */
+export interface GateMetricPlan extends MetricPlan {
+  readonly elb5xx: Elb5xxPlan;
+  readonly canary?: CanaryPlan;
+  readonly latency?: LatencyPlan;
+}
+
 /**
  * The CloudWatch queries to read at this poll, or undefined: once per `metricsIntervalSeconds`, and once more
- * before declaring success; never after the outcome is known, nor without a load balancer.
+ * before declaring success; never after the outcome is known, nor without a load balancer. The canary
+ * comparisons judge every minute since the gate started.
  */
-export function metricsDue(state: WatchState, poll: Poll, context: WatchContext): Elb5xxPlan | undefined {
-  const { loadBalancerArn } = context.options;
+export function metricsDue(state: WatchState, poll: Poll, context: WatchContext): GateMetricPlan | undefined {
+  const { loadBalancerArn, canary } = context.options;
   if (!loadBalancerArn || state.outcome !== undefined) return undefined;
   if (poll.now.getTime() < state.nextMetricsMs && !isSettled(state, poll, context)) return undefined;
-  return planElb5xxQueries({
+  const elb5xx = planElb5xxQueries({
     loadBalancerArn,
     targetGroupArns: context.targetGroupArns,
     window: gateMetricWindow(context.started, poll.now),
   });
+  const groups = canary && {
+    loadBalancerArn,
+    canaryTargetGroupArn: canary.canaryTargetGroupArn,
+    stableTargetGroupArn: canary.stableTargetGroupArn,
+    window: windowSince(context.started, poll.now),
+  };
+  const canaryPlan = groups && canary.errors !== false ? planCanaryQueries(groups) : undefined;
+  const latencyPlan =
+    groups && canary.latency !== false
+      ? planLatencyQueries({
+          ...groups,
+          percentile: normalizeLatencyThresholds(canary.latency || {}, 'canary.latency').percentile,
+        })
+      : undefined;
+  const merged = mergeMetricPlans([
+    elb5xx,
+    ...(canaryPlan ? [canaryPlan] : []),
+    ...(latencyPlan ? [latencyPlan] : []),
+  ]);
+  return {
+    ...merged,
+    elb5xx,
+    ...(canaryPlan ? { canary: canaryPlan } : {}),
+    ...(latencyPlan ? { latency: latencyPlan } : {}),
+  };
 }
 
-/** Step 3: the `elb-5xx` verdict from what CloudWatch answered; a failure fails the gate at once. */
+/**
+ * Step 3: the `elb-5xx` verdict, and the canary's `canary` (sequential) and `latency` verdicts, from what
+ * CloudWatch answered; any of them failing fails the gate at once.
+ */
 export function judgeMetrics(
   state: WatchState,
   poll: Poll,
   context: WatchContext,
-  plan: Elb5xxPlan,
+  plan: GateMetricPlan,
   read: Read<MetricSeries[]>,
 ): void {
   if (!read.ok) {
     poll.errors.push(read.error.message);
     return;
   }
-  const verdict = evaluateElb5xx({ plan, series: read.value, now: poll.now }, context.elbThresholds);
+  const evidence = { series: read.value, now: poll.now };
+  const verdict = evaluateElb5xx({ plan: plan.elb5xx, ...evidence }, context.elbThresholds);
   state.elbVerdict = verdict;
   state.nextMetricsMs = poll.now.getTime() + context.resolved.metricsIntervalSeconds * 1000;
   if (verdict.phase === 'Failed') {
     context.decide(state, 'elb-5xx-failed', `the load balancer answered with 5xx: ${verdict.reason}`);
     state.outcome = { phase: 'Failed', reason: `ELB 5xx: ${verdict.reason}`, act: true };
+  }
+  const canary = context.options.canary;
+  if (plan.canary && canary && canary.errors !== false) {
+    const canaryVerdict = evaluateCanary(
+      { plan: plan.canary, ...evidence },
+      { ...canary.errors, method: 'sequential' },
+    );
+    state.canaryVerdict = canaryVerdict;
+    if (canaryVerdict.phase === 'Failed') {
+      context.decide(state, 'canary-failed', `canary 5xx against stable: ${canaryVerdict.reason}`);
+      state.outcome ??= { phase: 'Failed', reason: `Canary 5xx: ${canaryVerdict.reason}`, act: true };
+    }
+  }
+  if (plan.latency && canary && canary.latency !== false) {
+    const latencyVerdict = evaluateLatency({ plan: plan.latency, ...evidence }, canary.latency ?? {});
+    state.latencyVerdict = latencyVerdict;
+    if (latencyVerdict.phase === 'Failed') {
+      context.decide(state, 'latency-failed', `canary latency against stable: ${latencyVerdict.reason}`);
+      state.outcome ??= { phase: 'Failed', reason: `Canary latency: ${latencyVerdict.reason}`, act: true };
+    }
   }
 }
 
@@ -291,6 +359,8 @@ export function decideOutcome(state: WatchState, poll: Poll, context: WatchConte
       state.elbVerdict
         ? `${totals.errors} 5xx over ${totals.requests} requests (${formatRate(totals.rate)}, ${state.elbVerdict.phase === 'Successful' ? 'within' : 'not judged against'} ${formatRate(state.elbVerdict.threshold)})`
         : undefined,
+      state.canaryVerdict ? `canary 5xx against stable: ${state.canaryVerdict.phase}` : undefined,
+      state.latencyVerdict ? `canary latency against stable: ${state.latencyVerdict.phase}` : undefined,
     ]
       .filter((part) => part !== undefined)
       .join('; ');

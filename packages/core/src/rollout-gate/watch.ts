@@ -1,4 +1,6 @@
+import { normalizeCanaryThresholds } from '../checks/canary.js';
 import { normalizeElb5xxThresholds } from '../checks/elb-5xx.js';
+import { normalizeLatencyThresholds } from '../checks/latency.js';
 import { optionalNumber } from '../checks/params.js';
 import { requireLoadBalancerDimension, requireTargetGroupDimension } from '../checks/queries.js';
 import { normalizeTargetHealthThresholds } from '../checks/target-health.js';
@@ -48,6 +50,23 @@ export function resolveGateOptions(options: GateOptions): ResolvedGateOptions {
     requireLoadBalancerDimension('loadBalancerArn', options.loadBalancerArn);
   normalizeTargetHealthThresholds(options.targetHealth, 'targetHealth');
   normalizeElb5xxThresholds(options.elb5xx, 'elb5xx');
+  const canary = options.canary;
+  if (canary) {
+    if (options.loadBalancerArn === undefined)
+      throw new InputError('canary', 'needs loadBalancerArn: both target groups are compared on one ALB');
+    const canaryDimension = requireTargetGroupDimension(
+      'canary.canaryTargetGroupArn',
+      canary.canaryTargetGroupArn,
+    );
+    if (
+      requireTargetGroupDimension('canary.stableTargetGroupArn', canary.stableTargetGroupArn) ===
+      canaryDimension
+    )
+      throw new InputError('canary.stableTargetGroupArn', 'must differ from canaryTargetGroupArn');
+    if (canary.errors !== false)
+      normalizeCanaryThresholds({ ...canary.errors, method: 'sequential' }, 'canary.errors');
+    if (canary.latency !== false) normalizeLatencyThresholds(canary.latency, 'canary.latency');
+  }
   return {
     timeoutSeconds: n('timeoutSeconds', { min: 0, exclusiveMin: true }),
     pollIntervalSeconds: n('pollIntervalSeconds', { min: 0, exclusiveMin: true }),
@@ -73,7 +92,8 @@ async function attempt<T>(read: () => Promise<T>): Promise<Read<T>> {
 /**
  * Follows a rollout to completion while watching the load balancer, and decides as soon as the evidence allows:
  * the rollout failing (progress deadline, Degraded) fails at once; an `elb-5xx` verdict that fails (read every
- * `metricsIntervalSeconds`) fails at once; a `target-health` verdict that fails on `failAfterPolls` consecutive
+ * `metricsIntervalSeconds`) fails at once, and so do, with `canary`, the sequential canary test of the canary's 5xx
+ * and the latency comparison (every minute since the gate started, anytime-valid however often read); a `target-health` verdict that fails on `failAfterPolls` consecutive
  * polls fails (so a lasting failure is decided within that many poll intervals). After the rollout completes,
  * it keeps watching for `settleSeconds`, reads CloudWatch once more and succeeds. On failure, with `onFailure`,
  * it rolls back or aborts through the actuator with preconditions — the generation and the revision it watched,
@@ -178,6 +198,8 @@ export async function watchRollout(
     ...(state.lastStatus ? { lastStatus: state.lastStatus } : {}),
     targetHealth: state.targetVerdicts,
     ...(state.elbVerdict ? { elb5xx: state.elbVerdict } : {}),
+    ...(state.canaryVerdict ? { canary: state.canaryVerdict } : {}),
+    ...(state.latencyVerdict ? { latency: state.latencyVerdict } : {}),
     errors5xx: totals.errors,
     errorRate: totals.rate,
     healthyTargets: targetTotals(state.targetVerdicts).healthy,
