@@ -7,7 +7,7 @@ import { buildLiveFacts, createAllowances, describeProvenance } from '@draingate
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adminKubeConfig, hasPeer, uniqueName } from '../../../../test/peers/index.js';
 import { createKubeAdapters, type KubeAdapters } from '../../src/index.js';
-import { admin, createDeployment, freshNamespace, type Admin } from './cluster.js';
+import { admin, createDeployment, freshNamespace, type Admin } from '../../../../test/peers/cluster.js';
 
 const GATEWAY_API = 'gateway.networking.k8s.io';
 const AWS = 'gateway.k8s.aws';
