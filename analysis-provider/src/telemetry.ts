@@ -12,7 +12,7 @@ export interface Telemetry {
   observeBatch(queries: number): void;
   observeVerdict(check: string, phase: string): void;
   observeDenied(reason: 'unauthenticated' | 'forbidden' | 'rate-limited'): void;
-  /** One GitHub webhook delivery and what became of it (accepted, invalid-signature, replayed…). */
+  /** One GitHub webhook delivery and what became of it (accepted, duplicate, invalid-signature…). */
   observeWebhook(result: string): void;
   /**
    * One approval decision: approved, rejected, already-decided (GitHub's 422), failed (not sent before the
@@ -92,7 +92,7 @@ export function createTelemetry(options: { defaults?: boolean } = {}): Telemetry
   });
   const webhooks = new Counter({
     name: 'draingate_provider_webhook_deliveries_total',
-    help: 'GitHub webhook deliveries, by result: accepted, duplicate, ignored, invalid-signature, replayed, malformed…',
+    help: 'GitHub webhook deliveries, by result: accepted, duplicate, ignored, invalid-signature, malformed…',
     labelNames: ['result'] as const,
     registers,
   });

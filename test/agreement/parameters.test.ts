@@ -94,6 +94,7 @@ const PROVIDER_TARGETS: Readonly<Record<string, Record<string, string>>> = {
   'elb-5xx': { loadBalancerArn: LB, deployedAt: '2026-12-06T11:00:00Z' },
   'target-health': { targetGroupArn: TG },
   canary: { loadBalancerArn: LB, canaryTargetGroupArn: TG, stableTargetGroupArn: TG2 },
+  latency: { loadBalancerArn: LB, canaryTargetGroupArn: TG, stableTargetGroupArn: TG2 },
 };
 
 /** The provider: GET with a query parameter, or POST with the value as a string (as Argo's args are). */
@@ -125,7 +126,7 @@ function readCore(parameter: Parameter, text: string): Reading {
 const SAMPLES: Readonly<Record<string, readonly string[]>> = {
   duration: ['90', '90s', '2m', '10m', '1h', '1m30s', '0', '0.5', 'ten', '-5s', '25h', '1m1m', '5d', ''],
   rate: ['1%', '0.5%', '0.005', '0', '100%', '150%', '2', '-1%', 'lots', '1e-3'],
-  count: ['0', '1', '100', '1.5', '-1', 'x', '1e3', '99999999999999'],
+  count: ['0', '1', '100', '1.5', '-1', 'x', '1e3', '5000000000', '99999999999999'],
   number: ['0', '0.05', '0.5', '0.95', '2', '-1', 'x'],
   time: ['2026-12-06T10:00:00Z', '2026-12-06T10:00:00+01:00', 'yesterday', '2026-12-06 10:00'],
 };
@@ -218,12 +219,29 @@ describe('one value, one reading, on every front end', () => {
       'check elb-5xx max-count',
       'check elb-5xx max-rate',
       'check elb-5xx min-requests',
+      'check latency percentile',
       'check target-health min-healthy',
       'check target-health registration-window',
     ]);
+    expect(
+      SHARED.filter((s) => s.name.startsWith('check latency ')).map((s) => [
+        s.name,
+        s.cli.map((c) => c.command.join(' ')),
+        s.action?.name,
+        s.provider?.parameter.field,
+      ]),
+    ).toEqual([
+      ['check latency percentile', ['check latency', 'gate'], 'latency-percentile', 'percentile'],
+      ['check latency since', ['check latency'], undefined, 'since'],
+      ['check latency window', ['check latency'], undefined, 'windowMinutes'],
+      ['check latency alpha', ['check latency'], undefined, 'alpha'],
+      ['check latency min-relative-effect', ['check latency'], undefined, 'minRelativeEffect'],
+      ['check latency min-requests-per-minute', ['check latency'], undefined, 'minRequestsPerMinute'],
+      ['check latency min-minutes', ['check latency'], undefined, 'minMinutes'],
+      ['check latency incomplete-minutes', ['check latency'], undefined, 'incompleteMinutes'],
+    ]);
     expect(SHARED.filter((s) => s.name.startsWith('gate ')).map((s) => s.name)).toEqual([
       'gate canary-checks',
-      'gate latency-percentile',
       'gate timeout',
       'gate poll-interval',
       'gate metrics-interval',

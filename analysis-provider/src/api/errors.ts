@@ -1,23 +1,24 @@
-/** Machine-readable codes of the provider's error answers. */
-export type ApiErrorCode =
-  | 'invalid-input'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not-found'
-  | 'method-not-allowed'
-  | 'payload-too-large'
-  | 'request-timeout'
-  | 'unsupported-media-type'
-  | 'rate-limited'
-  | 'replayed'
-  | 'overloaded'
-  | 'deadline-exceeded'
-  | 'shutting-down'
-  | 'upstream-throttled'
-  | 'upstream-unavailable'
-  | 'upstream-timeout'
-  | 'upstream-error'
-  | 'internal';
+/** Machine-readable codes of the provider's error answers; the OpenAPI document's `Error.code` enum. */
+export const API_ERROR_CODES = [
+  'invalid-input',
+  'unauthenticated',
+  'forbidden',
+  'not-found',
+  'method-not-allowed',
+  'payload-too-large',
+  'request-timeout',
+  'unsupported-media-type',
+  'rate-limited',
+  'overloaded',
+  'deadline-exceeded',
+  'shutting-down',
+  'upstream-throttled',
+  'upstream-unavailable',
+  'upstream-timeout',
+  'upstream-error',
+  'internal',
+] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
 /** An answer that is not a verdict: the request was refused, or the check could not measure. */
 export class ApiError extends Error {

@@ -1,6 +1,7 @@
 import { DRAINGATE_VERSION, describeGrammar } from '@draingate/core';
 import type { Parameter } from '@draingate/core';
 import { z } from 'zod';
+import { API_ERROR_CODES } from './errors.js';
 import { CHECK_NAMES, CHECK_PARAMETERS, CHECK_SCHEMAS } from './schemas.js';
 import type { CheckName } from './schemas.js';
 
@@ -50,26 +51,7 @@ export const ERROR_SCHEMA: JsonObject = {
         status: { type: 'integer', minimum: 400, maximum: 599 },
         code: {
           type: 'string',
-          enum: [
-            'invalid-input',
-            'unauthenticated',
-            'forbidden',
-            'not-found',
-            'method-not-allowed',
-            'payload-too-large',
-            'request-timeout',
-            'unsupported-media-type',
-            'rate-limited',
-            'replayed',
-            'overloaded',
-            'deadline-exceeded',
-            'shutting-down',
-            'upstream-throttled',
-            'upstream-unavailable',
-            'upstream-timeout',
-            'upstream-error',
-            'internal',
-          ],
+          enum: [...API_ERROR_CODES],
         },
         message: { type: 'string' },
         field: { type: 'string', description: 'The request field at fault (400).' },

@@ -9,22 +9,7 @@ const TARGETS = {
   'target-health': ['targetGroupArn', 'namespace', 'selector'],
   'drain-timing': ['namespace', 'name', 'kind'],
   canary: ['loadBalancerArn', 'canaryTargetGroupArn', 'stableTargetGroupArn', 'namespace', 'selector'],
-  // Its tunables are declared in the provider until the check has a table in core.
-  latency: [
-    'loadBalancerArn',
-    'canaryTargetGroupArn',
-    'stableTargetGroupArn',
-    'namespace',
-    'selector',
-    'since',
-    'percentile',
-    'windowMinutes',
-    'alpha',
-    'minRelativeEffect',
-    'minRequestsPerMinute',
-    'minMinutes',
-    'incompleteMinutes',
-  ],
+  latency: ['loadBalancerArn', 'canaryTargetGroupArn', 'stableTargetGroupArn', 'namespace', 'selector'],
 } as const;
 const LB = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/shop/0123456789abcdef';
 const NOW = new Date('2026-12-06T12:00:00Z');

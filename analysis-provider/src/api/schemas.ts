@@ -1,6 +1,7 @@
 import {
   CANARY_PARAMETERS,
   ELB_5XX_PARAMETERS,
+  LATENCY_PARAMETERS,
   ParameterValueError,
   TARGET_HEALTH_PARAMETERS,
   helpOf,
@@ -135,8 +136,7 @@ export const CHECK_PARAMETERS: Readonly<Record<CheckName, readonly Parameter[]>>
   'target-health': TARGET_HEALTH_PARAMETERS,
   'drain-timing': [],
   canary: CANARY_PARAMETERS,
-  // Not yet in core's tables: its fields are declared in latencySchema below.
-  latency: [],
+  latency: LATENCY_PARAMETERS,
 };
 
 /** The `elb-5xx` request: the load balancer, optionally its target groups, the window and the thresholds. */
@@ -222,20 +222,23 @@ export const canarySchema = z
  */
 export const latencySchema = z
   .strictObject({
-    // Declared here, not yet in core's parameter tables: the CLI's `check latency` has its own flags.
     loadBalancerArn,
     canaryTargetGroupArn: targetGroupArn,
     stableTargetGroupArn: targetGroupArn,
-    percentile: z.enum(['p50', 'p90', 'p95', 'p99']).optional(),
-    since: z.iso.datetime({ offset: true }).optional(),
+    // The canary's start read from the pods of its revision (instead of `since`).
     namespace: namespace.optional(),
     selector: z.record(labelKey, labelValue).optional(),
-    windowMinutes: z.number().int().min(1).max(1440).optional(),
-    alpha: z.number().gt(0).max(0.5).optional(),
-    minRelativeEffect: z.number().min(0).max(100).optional(),
-    minRequestsPerMinute: z.number().int().min(1).max(1e9).optional(),
-    minMinutes: z.number().int().min(1).max(1440).optional(),
-    incompleteMinutes: z.number().int().min(0).max(15).optional(),
+    ...(fieldsOf(LATENCY_PARAMETERS) as Of<
+      | 'windowMinutes'
+      | 'alpha'
+      | 'minRelativeEffect'
+      | 'minRequestsPerMinute'
+      | 'minMinutes'
+      | 'incompleteMinutes',
+      number
+    > &
+      Of<'percentile', 'p50' | 'p90' | 'p95' | 'p99'> &
+      Of<'since', string>),
   })
   .meta({ id: 'LatencyRequest' });
 

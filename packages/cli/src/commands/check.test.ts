@@ -159,6 +159,7 @@ describe('check latency flags', () => {
     minRelativeEffect: 0.1,
     minRequestsPerMinute: 100,
     minMinutes: 5,
+    incompleteMinutes: 2,
   };
 
   it.each([
@@ -176,6 +177,11 @@ describe('check latency flags', () => {
       name: '--window 15m --min-requests-per-minute 50 --min-minutes 3 → a 15-minute window',
       args: ['--window', '15m', '--min-requests-per-minute', '50', '--min-minutes', '3'],
       request: { windowMinutes: 15, minRequestsPerMinute: 50, minMinutes: 3 },
+    },
+    {
+      name: '--incomplete-minutes 0 → no newest minute left out as still filling',
+      args: ['--incomplete-minutes', '0'],
+      request: { incompleteMinutes: 0 },
     },
   ])('$name', ({ args, request }) => {
     expect(latency(args)).toEqual({ ...defaults, ...request, ...arns });

@@ -5,6 +5,7 @@ import {
   CANARY_PARAMETERS,
   ELB_5XX_PARAMETERS,
   GATE_PARAMETERS,
+  LATENCY_PARAMETERS,
   TARGET_HEALTH_PARAMETERS,
 } from './tables.js';
 
@@ -77,5 +78,9 @@ ${table(TARGET_HEALTH_PARAMETERS, 'field')}
 ## \`canary\`
 
 ${table(CANARY_PARAMETERS, 'field')}
+
+## \`latency\`
+
+${table(LATENCY_PARAMETERS, 'field')}
 `;
 }

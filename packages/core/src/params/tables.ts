@@ -232,38 +232,32 @@ const byName = (table: readonly Parameter[], name: string): Parameter => {
   return found;
 };
 
-/**
- * The `latency` check's tunables, on the CLI only for now: the provider declares the same fields in its own
- * request schema (analysis-provider/src/api/schemas.ts).
- */
+/** The `latency` check's tunables (the load balancer, the target groups and the canary's pods are each front end's own). */
 export const LATENCY_PARAMETERS: readonly Parameter[] = [
   {
     name: 'percentile',
     field: 'percentile',
     grammar: { kind: 'choice', choices: LATENCY_PERCENTILES },
     default: LATENCY_DEFAULTS.percentile,
-    surfaces: ['cli'],
-    description: 'the TargetResponseTime percentile compared, minute by minute',
+    description:
+      "the TargetResponseTime percentile of the canary compared with the stable one's, minute by minute",
   },
   {
     name: 'since',
     field: 'since',
     grammar: { kind: 'time' },
-    surfaces: ['cli'],
-    description: 'when the canary started: every minute since is judged (instead of --window)',
+    description: 'when the canary started: every minute since is judged (instead of a window)',
   },
   {
     ...window,
     default: undefined,
-    surfaces: ['cli'],
-    description: `without --since: how far back to look, in complete minutes before now (default ${durationText(LATENCY_DEFAULTS.windowMinutes * 60)})`,
+    description: `without since: how far back to look, in complete minutes before now (default ${durationText(LATENCY_DEFAULTS.windowMinutes * 60)})`,
   },
   {
     name: 'alpha',
     field: 'alpha',
     grammar: { kind: 'number', min: 0, exclusiveMin: true, max: 0.5 },
     default: String(LATENCY_DEFAULTS.alpha),
-    surfaces: ['cli'],
     description: 'the false-alarm rate, however often the check is asked',
   },
   {
@@ -271,7 +265,6 @@ export const LATENCY_PARAMETERS: readonly Parameter[] = [
     field: 'minRelativeEffect',
     grammar: { kind: 'number', min: 0, max: 100 },
     default: String(LATENCY_DEFAULTS.minRelativeEffect),
-    surfaces: ['cli'],
     description:
       "a minute counts against the canary when its percentile is above (1 + this) × the stable one's",
   },
@@ -280,7 +273,6 @@ export const LATENCY_PARAMETERS: readonly Parameter[] = [
     field: 'minRequestsPerMinute',
     grammar: { kind: 'count', min: 1, max: MANY },
     default: String(LATENCY_DEFAULTS.minRequestsPerMinute),
-    surfaces: ['cli'],
     description: 'a minute with fewer requests in either group is not judged',
   },
   {
@@ -288,9 +280,9 @@ export const LATENCY_PARAMETERS: readonly Parameter[] = [
     field: 'minMinutes',
     grammar: { kind: 'count', min: 1, max: 1440 },
     default: String(LATENCY_DEFAULTS.minMinutes),
-    surfaces: ['cli'],
     description: 'fewer judged minutes, and not Failed, is Inconclusive',
   },
+  incompleteMinutes,
 ];
 
 /**
@@ -347,13 +339,7 @@ export const GATE_PARAMETERS: readonly Parameter[] = [
     default: 'both',
     description: 'which canary comparisons: its 5xx rate (errors), its latency, or both',
   },
-  {
-    name: 'latency-percentile',
-    field: 'latencyPercentile',
-    grammar: { kind: 'choice', choices: LATENCY_PERCENTILES },
-    default: LATENCY_DEFAULTS.percentile,
-    description: "the TargetResponseTime percentile of the canary's latency comparison",
-  },
+  { ...byName(LATENCY_PARAMETERS, 'percentile'), name: 'latency-percentile', field: 'latencyPercentile' },
   {
     name: 'kubeconfig',
     field: 'kubeconfig',
