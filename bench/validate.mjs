@@ -16,6 +16,9 @@ const rounds = Number(process.env.ROUNDS ?? 5);
 const requested = process.env.VARIANT ?? 'ingress';
 const variants = requested === 'both' ? ['ingress', 'gateway'] : [requested];
 const node = process.execPath;
+// BASELINE=<another checkout, built>: its `draingate validate` is measured in the same rounds too, so a
+// change is judged against the build it started from on the same machine at the same time.
+const baseline = process.env.BASELINE;
 const loadAtStart = loadavg()[0];
 
 const corpora = variants.map((variant) => {
@@ -26,6 +29,7 @@ const corpora = variants.map((variant) => {
     corpus: writeCorpus(dir, Number(process.env.WORKLOADS ?? 10_000), 100, variant),
     a: [],
     b: [],
+    base: [],
     findings: 0,
   };
 });
@@ -51,6 +55,10 @@ for (let round = 0; round < rounds; round++) {
     const v = measure([join(root, 'packages/cli/dist/draingate.js'), 'validate', '-o', 'json', c.dir]);
     c.findings = JSON.parse(v.stdout).findings.length;
     c.b.push(v);
+    if (baseline)
+      c.base.push(
+        measure([join(baseline, 'packages/cli/dist/draingate.js'), 'validate', '-o', 'json', c.dir]),
+      );
   }
 }
 for (const c of corpora) rmSync(c.dir, { recursive: true, force: true });
@@ -86,6 +94,14 @@ const results = corpora.map((c) => {
     roundRatios: c.a.map((a, i) => +(c.b[i].ms / a.ms).toFixed(2)),
     targets: { ratio: 1.5, wallMs: 3000, rssMiB: 500 },
   };
+  if (baseline) {
+    const baseMs = median(c.base.map((r) => r.ms));
+    result.baseline = {
+      medianMs: Math.round(baseMs),
+      ratio: +(baseMs / aMs).toFixed(2),
+      thisOverBaseline: +(bMs / baseMs).toFixed(2),
+    };
+  }
   result.pass = result.ratio <= 1.5 && result.validate.medianMs <= 3000 && result.validate.peakRssMiB <= 500;
   return result;
 });
