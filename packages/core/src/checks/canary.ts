@@ -18,7 +18,7 @@ import { requireLoadBalancer } from './load-balancer.js';
 import { evaluateSequentialTest } from './sequential.js';
 import type { MinuteCounts, SequentialTestResult } from './sequential.js';
 import { fisherExactGreater, normalQuantile, rateDifferenceInterval, rateRatio } from './stats.js';
-import { createVerdict, formatCount, formatRate, withUpstreamErrors } from './verdict.js';
+import { createVerdict, formatCount, formatEvidence, formatRate, withUpstreamErrors } from './verdict.js';
 
 /** Defaults of the `canary` check. */
 export const CANARY_DEFAULTS = {
@@ -373,7 +373,7 @@ function sequentialVerdict(
   };
   const tolerated =
     result.nullRatio === 1 ? "the stable one's" : `${formatRatio(result.nullRatio)} the stable one's`;
-  const evidence = `e-value ${formatE(result.maxEValue)} ${result.rejected ? '≥' : '<'} ${formatE(result.eValueThreshold)} (1/α) over ${result.minutes} minute${result.minutes === 1 ? '' : 's'} at a canary share of ${formatRate(result.canaryShare)}`;
+  const evidence = `e-value ${formatEvidence(result.maxEValue)} ${result.rejected ? '≥' : '<'} ${formatEvidence(result.eValueThreshold)} (1/α) over ${result.minutes} minute${result.minutes === 1 ? '' : 's'} at a canary share of ${formatRate(result.canaryShare)}`;
   const tally = canaryTally(canary, stable);
   const verdict = (phase: Phase, reason: string): Verdict =>
     createVerdict(
@@ -396,14 +396,6 @@ function sequentialVerdict(
     'Successful',
     `${tally}: no evidence yet that the canary's error rate is higher than ${tolerated} (${evidence}).`,
   );
-}
-
-function formatE(e: number): string {
-  return e >= 1e6
-    ? e.toExponential(1)
-    : e >= 100 || Number.isInteger(e)
-      ? String(Math.round(e))
-      : e.toPrecision(3);
 }
 
 function signedRate(rate: number): string {

@@ -10,7 +10,7 @@ import { planLatencyQueries } from './queries.js';
 import type { LatencyPlan } from './queries.js';
 import { DEFAULT_INCOMPLETE_MINUTES, fillSeries, judgedWindow, windowJson } from './series.js';
 import { evaluateSignTest } from './sign-test.js';
-import { createVerdict, formatCount, withUpstreamErrors } from './verdict.js';
+import { createVerdict, formatCount, formatEvidence, withUpstreamErrors } from './verdict.js';
 
 /** The percentiles of TargetResponseTime the `latency` check compares. */
 export const LATENCY_PERCENTILES: readonly MetricPercentile[] = ['p50', 'p90', 'p95', 'p99'];
@@ -177,7 +177,7 @@ export function evaluateLatency(input: LatencyInput, thresholds: LatencyThreshol
   };
   const p = t.percentile;
   const tally = `canary ${p} above ${formatRatio(bound)} the stable ${p} in ${test.slower} of ${test.minutes} judged minutes${medianRatio === undefined ? '' : ` (median ratio ${formatRatio(medianRatio)})`}`;
-  const evidence = `e-value ${formatE(test.maxEValue)}, ${test.rejected ? '≥' : '<'} ${formatE(test.eValueThreshold)} = 1/α`;
+  const evidence = `e-value ${formatEvidence(test.maxEValue)}, ${test.rejected ? '≥' : '<'} ${formatEvidence(test.eValueThreshold)} = 1/α`;
   const verdict = (phase: Phase, reason: string): Verdict =>
     createVerdict('latency', phase, { value: test.pValue, threshold: t.alpha, reason, details }, now);
   if (test.rejected) return verdict('Failed', `${tally}: the canary is slower (${evidence}).`);
@@ -204,14 +204,6 @@ function median(values: readonly number[]): number | undefined {
 
 function formatRatio(ratio: number): string {
   return `${Number(ratio.toPrecision(3))}×`;
-}
-
-function formatE(e: number): string {
-  return e >= 1e6
-    ? e.toExponential(1)
-    : e >= 100 || Number.isInteger(e)
-      ? String(Math.round(e))
-      : e.toPrecision(3);
 }
 
 /** What `runLatency` needs. */

@@ -222,10 +222,7 @@ export interface CanaryPlanInput {
  * TargetConnectionErrorCount of the canary and the stable target group on the same load balancer.
  */
 export function planCanaryQueries(input: CanaryPlanInput): CanaryPlan {
-  const lb = requireLoadBalancerDimension('loadBalancerArn', input.loadBalancerArn);
-  const group = (path: string, arn: string): { ids: TargetGroupQueryIds; queries: MetricQuery[] } => {
-    const dimension = requireTargetGroupDimension(path, arn);
-    const dimensions = { LoadBalancer: lb, TargetGroup: dimension };
+  return planCanaryAgainstStable(input, (arn, dimension, dimensions) => {
     const queries = [
       albCountQuery(ALB_METRICS.target5xx, dimensions),
       albCountQuery(ALB_METRICS.requests, dimensions),
@@ -241,9 +238,33 @@ export function planCanaryQueries(input: CanaryPlanInput): CanaryPlan {
       },
       queries: [...queries],
     };
+  });
+}
+
+/**
+ * The plan of a comparison of the canary target group with the stable one on the same load balancer: each
+ * group's queries from `group`, the two target groups distinct, one window.
+ */
+function planCanaryAgainstStable<Ids extends { readonly dimension: string }>(
+  input: CanaryPlanInput,
+  group: (
+    arn: string,
+    dimension: string,
+    dimensions: Readonly<Record<string, string>>,
+  ) => { ids: Ids; queries: readonly MetricQuery[] },
+): MetricPlan & {
+  readonly loadBalancerArn: string;
+  readonly canary: Ids;
+  readonly stable: Ids;
+  readonly evaluation: MetricWindow;
+} {
+  const lb = requireLoadBalancerDimension('loadBalancerArn', input.loadBalancerArn);
+  const plan = (path: string, arn: string) => {
+    const dimension = requireTargetGroupDimension(path, arn);
+    return group(arn, dimension, { LoadBalancer: lb, TargetGroup: dimension });
   };
-  const canary = group('canaryTargetGroupArn', input.canaryTargetGroupArn);
-  const stable = group('stableTargetGroupArn', input.stableTargetGroupArn);
+  const canary = plan('canaryTargetGroupArn', input.canaryTargetGroupArn);
+  const stable = plan('stableTargetGroupArn', input.stableTargetGroupArn);
   if (canary.ids.dimension === stable.ids.dimension) {
     throw new InputError('stableTargetGroupArn', 'must differ from canaryTargetGroupArn');
   }
@@ -280,38 +301,28 @@ export interface LatencyPlan extends MetricPlan {
  * The metric queries of the `latency` check: TargetResponseTime at one percentile and RequestCount of the canary
  * and the stable target group on the same load balancer.
  */
-export function planLatencyQueries(input: {
-  readonly loadBalancerArn: string;
-  readonly canaryTargetGroupArn: string;
-  readonly stableTargetGroupArn: string;
-  readonly percentile: MetricPercentile;
-  readonly window: MetricWindow;
-}): LatencyPlan {
-  const lb = requireLoadBalancerDimension('loadBalancerArn', input.loadBalancerArn);
-  const group = (path: string, arn: string) => {
-    const dimension = requireTargetGroupDimension(path, arn);
-    const dimensions = { LoadBalancer: lb, TargetGroup: dimension };
-    const responseTime = albQuery(ALB_METRICS.responseTime, dimensions, input.percentile);
-    const requests = albCountQuery(ALB_METRICS.requests, dimensions);
-    return {
-      ids: { arn, dimension, responseTime: responseTime.id, requests: requests.id },
-      queries: [responseTime, requests],
-    };
-  };
-  const canary = group('canaryTargetGroupArn', input.canaryTargetGroupArn);
-  const stable = group('stableTargetGroupArn', input.stableTargetGroupArn);
-  if (canary.ids.dimension === stable.ids.dimension) {
-    throw new InputError('stableTargetGroupArn', 'must differ from canaryTargetGroupArn');
-  }
-  return {
-    queries: dedupeQueries([...canary.queries, ...stable.queries]),
-    window: spanningWindow([input.window]),
-    evaluation: input.window,
-    loadBalancerArn: input.loadBalancerArn,
-    percentile: input.percentile,
-    canary: canary.ids,
-    stable: stable.ids,
-  };
+export function planLatencyQueries(
+  input: CanaryPlanInput & { readonly percentile: MetricPercentile },
+): LatencyPlan {
+  const plan = planCanaryAgainstStable(
+    input,
+    (
+      arn,
+      dimension,
+      dimensions,
+    ): {
+      ids: LatencyQueryIds;
+      queries: MetricQuery[];
+    } => {
+      const responseTime = albQuery(ALB_METRICS.responseTime, dimensions, input.percentile);
+      const requests = albCountQuery(ALB_METRICS.requests, dimensions);
+      return {
+        ids: { arn, dimension, responseTime: responseTime.id, requests: requests.id },
+        queries: [responseTime, requests],
+      };
+    },
+  );
+  return { ...plan, percentile: input.percentile };
 }
 
 /**

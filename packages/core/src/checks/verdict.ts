@@ -86,6 +86,15 @@ export async function withUpstreamErrors(
   }
 }
 
+/** An e-value (the evidence of a sequential test) as a person reads it: 3 digits, whole from 100, exponent form from a million. */
+export function formatEvidence(e: number): string {
+  return e >= 1e6
+    ? e.toExponential(1)
+    : e >= 100 || Number.isInteger(e)
+      ? String(Math.round(e))
+      : e.toPrecision(3);
+}
+
 /** A rate as people read it: `1.25%`, `0.0042%`, `0%`. */
 export function formatRate(rate: number): string {
   if (rate === 0) return '0%';
