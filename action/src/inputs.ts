@@ -6,6 +6,7 @@ import {
   ParameterError,
   parseWorkloadRef,
   readParameters,
+  ROLLBACK_PARAMETERS,
 } from '@draingate/core';
 import type { FailOn, GateSettings, Parameter } from '@draingate/core';
 
@@ -53,14 +54,7 @@ export const ACTION_PARAMETERS: readonly Parameter[] = [
 export const ACTION_INPUTS: readonly Parameter[] = [...ACTION_PARAMETERS, ...GATE_PARAMETERS];
 
 // The gate's inputs that `rollback` reads too.
-const ROLLBACK_TOO = new Set([
-  'workload',
-  'namespace',
-  'kubeconfig',
-  'kube-context',
-  'on-failure',
-  'dry-run',
-]);
+const ROLLBACK_TOO = new Set(ROLLBACK_PARAMETERS.map((parameter) => parameter.name));
 
 // What the Action adds to a gate parameter's description: what a cancelled run does (see README).
 const ACTION_NOTES: Readonly<Record<string, string>> = {

@@ -1,18 +1,25 @@
 import type { Command } from 'commander';
-import { UpstreamError, parseWorkloadRef, preconditionsOf } from '@draingate/core';
+import { ROLLBACK_PARAMETERS, UpstreamError, parseWorkloadRef, preconditionsOf } from '@draingate/core';
 import type { ActionResult } from '@draingate/core';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
+import { addParameterOptions, parameterValues } from '../options.js';
 import { LIVE_DEPS, connectOrUsage, parseOrUsage } from './gate.js';
 import type { LiveDeps } from './gate.js';
 
 interface RollbackFlags {
-  namespace: string;
-  dryRun: boolean;
+  namespace?: string;
+  dryRun?: boolean;
   undo: boolean;
   kubeconfig?: string;
   context?: string;
 }
+
+// The rollback's flags are the gate's rows of the same names; the workload is the argument, and `--no-undo`
+// says what `on-failure` says to the gate.
+const CLI_ROLLBACK_PARAMETERS = ROLLBACK_PARAMETERS.filter(
+  (parameter) => parameter.name !== 'workload' && parameter.name !== 'on-failure',
+);
 
 /**
  * Registers `draingate rollback`: a Deployment back to its previous revision (`kubectl rollout undo`), an Argo
@@ -25,21 +32,23 @@ export function registerRollback(
   setExit: (code: number) => void,
   deps: LiveDeps = LIVE_DEPS,
 ): void {
-  program
+  const command = program
     .command('rollback')
     .description('Roll a Deployment back to its previous revision, or abort an Argo Rollout.')
-    .argument('<workload>', 'deployment/NAME or rollout/NAME')
-    .option('-n, --namespace <ns>', 'namespace of the workload', 'default')
-    .option('--dry-run', 'validate the change with the API server, change nothing', false)
+    .argument('<workload>', 'deployment/NAME or rollout/NAME');
+  addParameterOptions(command, CLI_ROLLBACK_PARAMETERS);
+  command
     .option('--no-undo', 'Rollout: abort only, keep spec.template')
-    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config)')
-    .option('--context <name>', 'kubeconfig context')
     .addHelpText(
       'after',
       '\nExit status: 0 done (or would be, with --dry-run); 1 refused or failed; 2 usage error.',
     )
     .action(async (workloadText: string, flags: RollbackFlags) => {
-      const workload = parseOrUsage(() => parseWorkloadRef(workloadText, flags.namespace));
+      const { namespace, dryRun } = parameterValues(CLI_ROLLBACK_PARAMETERS, { ...flags }) as {
+        namespace: string;
+        dryRun: boolean;
+      };
+      const workload = parseOrUsage(() => parseWorkloadRef(workloadText, namespace));
       if (workload.kind !== 'Deployment' && workload.kind !== 'Rollout')
         throw new UsageError('rollback works on Deployments and Argo Rollouts');
       const ports = await connectOrUsage(deps, flags);
@@ -48,8 +57,8 @@ export function registerRollback(
         const preconditions = preconditionsOf({ generation: status.generation, revision: status.revision });
         const result: ActionResult =
           workload.kind === 'Rollout'
-            ? await ports.actuator.abort(workload, preconditions, { dryRun: flags.dryRun, undo: flags.undo })
-            : await ports.actuator.rollback(workload, preconditions, { dryRun: flags.dryRun });
+            ? await ports.actuator.abort(workload, preconditions, { dryRun, undo: flags.undo })
+            : await ports.actuator.rollback(workload, preconditions, { dryRun });
         io.stdout.write(`${result.description}\n`);
         setExit(EXIT.ok);
       } catch (error) {

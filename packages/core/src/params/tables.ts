@@ -417,6 +417,19 @@ export const GATE_PARAMETERS: readonly Parameter[] = [
   },
 ];
 
+/**
+ * `draingate rollback` and the Action's `command: rollback`: the gate's rows for the workload, the cluster and
+ * the action, under the same names, so a rollback reads them as the gate that would have rolled back does.
+ */
+export const ROLLBACK_PARAMETERS: readonly Parameter[] = [
+  'workload',
+  'namespace',
+  'kubeconfig',
+  'kube-context',
+  'on-failure',
+  'dry-run',
+].map((name) => byName(GATE_PARAMETERS, name));
+
 /** Every table by the check or command it belongs to, for the docs and the agreement tests. */
 export const PARAMETER_TABLES = {
   'check elb-5xx': ELB_5XX_PARAMETERS,
