@@ -30,6 +30,24 @@ describe('action inputs', () => {
     }
   });
 
+  it('README.md’s inputs table lists every input of action.yml, in order, with the commands that read it and its default', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Inputs'), readme.indexOf('## Outputs'));
+    const rows = section
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .map((line) => line.split('|').map((cell) => cell.trim()))
+      .map(([, name, commands, fallback]) => ({ name: name?.replaceAll('`', ''), commands, fallback }));
+    expect(rows.map((row) => row.name)).toEqual(ACTION_INPUTS.map((parameter) => parameter.name));
+    for (const parameter of ACTION_INPUTS) {
+      const row = rows.find((candidate) => candidate.name === parameter.name);
+      // The gate's rows say which commands read them in action.yml's description ("gate, rollback: …").
+      const scope = /^(gate, rollback|gate): /.exec(actionInputDescription(parameter))?.[1];
+      if (scope) expect(row?.commands, parameter.name).toBe(scope);
+      if (parameter.default) expect(row?.fallback, parameter.name).toBe(`\`${parameter.default}\``);
+    }
+  });
+
   it.each([
     { name: 'bare seconds', input: 'timeout', text: '90', field: 'timeoutSeconds', value: 90 },
     { name: 'seconds', input: 'timeout', text: '45s', field: 'timeoutSeconds', value: 45 },
