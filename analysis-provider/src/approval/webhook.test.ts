@@ -461,5 +461,6 @@ describe('the approval webhook over in-memory ports', () => {
     );
     await settled(gate);
     for (const { target } of sender.reviews) expect(target.owner).toBe('shop');
-  });
+    // 150 deliveries through express: well under a second alone, several on a loaded 2-core runner.
+  }, 30_000);
 });
