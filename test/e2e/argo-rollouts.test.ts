@@ -18,6 +18,7 @@ import {
   putTraffic,
   startPeerProvider,
   type Alb,
+  type Traffic,
 } from '../../analysis-provider/test/integration/world.js';
 import type { RunningProvider } from '../../analysis-provider/src/server.js';
 import { adminKubeConfig, hasPeer, runHelm, uniqueName } from '../peers/index.js';
@@ -25,6 +26,8 @@ import { startControlPlane, type ControlPlane } from '../setup/control-plane.js'
 
 const CHART = join(import.meta.dirname, '../../charts/draingate');
 const ARGO = { group: 'argoproj.io', version: 'v1alpha1' };
+/** How far ahead the clock of the provider behind the sequential template runs: 8 minutes into the canary. */
+const AHEAD_MS = 8 * 60_000;
 
 interface RolloutStatus {
   phase?: string;
@@ -34,6 +37,7 @@ interface RolloutStatus {
   currentPodHash?: string;
   observedGeneration?: string;
   currentStepIndex?: number;
+  pauseConditions?: { reason: string }[];
 }
 interface AnalysisRun {
   metadata: { name: string; creationTimestamp?: string; labels?: Record<string, string> };
@@ -75,6 +79,7 @@ describe.skipIf(!hasPeer('control') || !hasPeer('aws') || !hasPeer('helm'))(
     let control: ControlPlane;
     let provider: RunningProvider;
     let deadAws: RunningProvider;
+    let ahead: RunningProvider & { logs: string[] };
     let namespace: string;
     let prefix: string;
     const release = uniqueName('dg');
@@ -194,6 +199,14 @@ describe.skipIf(!hasPeer('control') || !hasPeer('aws') || !hasPeer('helm'))(
         '--aws-timeout-ms',
         '1000',
       ]);
+      // A provider whose clock runs AHEAD_MS ahead: each of its measurements is the one Argo would take that
+      // many minutes into the canary, so the sequential test has complete minutes since the canary's start to
+      // judge without the test waiting for them. The start itself is real: the canary pods' Ready time, read
+      // from the API server (the provider runs with --kube on and the admin kubeconfig).
+      ahead = await startPeerProvider(tokens, ['--metrics-cache-seconds', '0'], {
+        now: () => new Date(Date.now() + AHEAD_MS),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      });
       // The chart's ClusterAnalysisTemplates, installed by helm, pointed at the provider on loopback.
       prefix = `${release}-`;
       await runHelm([
@@ -227,6 +240,22 @@ describe.skipIf(!hasPeer('control') || !hasPeer('aws') || !hasPeer('helm'))(
         '--set',
         'tokens.existingSecret=draingate-tokens',
       ]);
+      // A third release whose templates call the provider whose clock runs ahead.
+      await runHelm([
+        'install',
+        `${release}-ahead`,
+        CHART,
+        '--namespace',
+        `${releaseNamespace}-ahead`,
+        '--create-namespace',
+        '--wait=false',
+        '--set',
+        `analysisTemplates.namePrefix=${prefix}ahead-`,
+        '--set',
+        `analysisTemplates.url=${ahead.url}`,
+        '--set',
+        'tokens.existingSecret=draingate-tokens',
+      ]);
       namespace = uniqueName('e2e-argo');
       await core.createNamespace({ body: { metadata: { name: namespace } } });
       await core.createNamespacedSecret({
@@ -239,6 +268,7 @@ describe.skipIf(!hasPeer('control') || !hasPeer('aws') || !hasPeer('helm'))(
       await control?.stop();
       await provider?.shutdown();
       await deadAws?.shutdown();
+      await ahead?.shutdown();
     });
 
     it('a canary with healthy 5xx numbers passes its analysis step and is promoted', async () => {
@@ -438,6 +468,142 @@ describe.skipIf(!hasPeer('control') || !hasPeer('aws') || !hasPeer('helm'))(
       expect(tolerated).toBeLessThanOrEqual(limit * 10 + 6);
       process.stderr.write(
         `draingate e2e: consecutive-error-limit ${limit} tolerated ${tolerated} s of AWS outage (gaps ${gaps.join(', ')} s)\n`,
+      );
+    }, 300_000);
+
+    /**
+     * A canary Rollout whose second step is the chart's `template` (canary-sequential or latency) comparing the
+     * canary's target group (1) with the stable one's (0); the namespace and the canary's pod-template hash reach
+     * the template as the chart documents (fieldRef metadata.namespace, podTemplateHashValue Latest).
+     */
+    const sequentialRollout = (name: string, alb: Alb, template: string) => ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name, namespace },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: name } },
+        strategy: {
+          canary: {
+            steps: [
+              { setWeight: 50 },
+              {
+                analysis: {
+                  templates: [{ templateName: `${prefix}ahead-${template}`, clusterScope: true }],
+                  args: [
+                    { name: 'count', value: '2' },
+                    { name: 'interval', value: '3s' },
+                    { name: 'load-balancer-arn', value: alb.lbArn },
+                    { name: 'canary-target-group-arn', value: alb.tgArns[1] ?? '' },
+                    { name: 'stable-target-group-arn', value: alb.tgArns[0] ?? '' },
+                    { name: 'namespace', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                    { name: 'canary-pod-template-hash', valueFrom: { podTemplateHashValue: 'Latest' } },
+                  ],
+                },
+              },
+              { setWeight: 100 },
+            ],
+          },
+        },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: { containers: [{ name: 'web', image: 'ghcr.io/example/web:1' }] },
+        },
+      },
+    });
+
+    /** The provider's request log lines (phase, reason) for `check` from log line `from` on. */
+    const requestsLogged = (from: number, check: string) =>
+      ahead.logs
+        .slice(from)
+        .map((line) => JSON.parse(line) as { msg: string; check?: string; phase?: string; reason?: string })
+        .filter((line) => line.msg === 'request' && line.check === check);
+
+    /** Publishes both groups' minutes up to the provider's ahead clock: those since the canary's start. */
+    const putTrafficSinceNow = async (alb: Alb, stable: Traffic, canary: Traffic): Promise<void> => {
+      const until = new Date(Date.now() + AHEAD_MS + 2 * 60_000);
+      await putTraffic(alb, 0, stable, until);
+      await putTraffic(alb, 1, canary, until);
+    };
+
+    it("canary-sequential: the canary's 5xx rate as the stable one's since its pods became ready → every measurement Successful, promoted", async () => {
+      const name = 'seq-healthy';
+      const alb = await createAlb('e2e', 2);
+      await putTrafficSinceNow(alb, { requests: 1000, target5xx: 2 }, { requests: 1000, target5xx: 2 });
+      await createRollout(sequentialRollout(name, alb, 'canary-sequential'));
+      const first = await firstRevisionHealthy(name);
+      const logged = ahead.logs.length;
+      await setImage(name, 'ghcr.io/example/web:2');
+      const promoted = await until('the second revision promoted', 120_000, async () => {
+        const status = (await rollout(name)).status;
+        if (status?.abort) throw new Error(`aborted: ${status.message}`);
+        return status?.phase === 'Healthy' && status.stableRS !== first ? status : undefined;
+      });
+      expect(promoted.stableRS).toBe(promoted.currentPodHash);
+      const [run] = await analysisRuns(name);
+      expect(run?.status?.phase).toBe('Successful');
+      const measurements = run?.status?.metricResults?.[0]?.measurements ?? [];
+      expect(measurements.map((m) => m.phase)).toEqual(['Successful', 'Successful']);
+      // The provider judged the sequential method with the canary's start read from its pods (a 404 or 400
+      // would have been an Error measurement).
+      expect(requestsLogged(logged, 'canary').map((line) => line.phase)).toEqual([
+        'Successful',
+        'Successful',
+      ]);
+    }, 300_000);
+
+    it("canary-sequential: 5 % 5xx in the canary's target group against 0.1 % in the stable one's → the analysis fails, the rollout aborts", async () => {
+      const name = 'seq-failing';
+      const alb = await createAlb('e2e', 2);
+      await putTrafficSinceNow(alb, { requests: 1000, target5xx: 1 }, { requests: 1000, target5xx: 50 });
+      await createRollout(sequentialRollout(name, alb, 'canary-sequential'));
+      const stable = await firstRevisionHealthy(name);
+      const logged = ahead.logs.length;
+      await setImage(name, 'ghcr.io/example/web:2');
+      const aborted = await until('the rollout aborted', 120_000, async () => {
+        const status = (await rollout(name)).status;
+        return status?.abort ? status : undefined;
+      });
+      expect(aborted.phase).toBe('Degraded');
+      expect(aborted.stableRS).toBe(stable);
+      const [run] = await analysisRuns(name);
+      expect(run?.status?.phase).toBe('Failed');
+      const measurements = run?.status?.metricResults?.[0]?.measurements ?? [];
+      expect(measurements.map((m) => m.phase)).toEqual(['Failed']);
+      // Judged on the minutes since the canary's pod became ready: 6 or 7 complete minutes of the provider's
+      // clock 8 minutes on (the newest two are incomplete), not the 12 minutes published before it.
+      const [judged] = requestsLogged(logged, 'canary');
+      expect(judged?.phase).toBe('Failed');
+      expect(judged?.reason).toMatch(
+        /^canary (300\/6,000|350\/7,000) errors \(5\.00%\) vs stable (6\/6,000|7\/7,000) \(0\.10%\): the canary's error rate is higher than the stable one's \(e-value .* ≥ 20 \(1\/α\) over [67] minutes at a canary share of 50\.00%\)\.$/,
+      );
+    }, 300_000);
+
+    it('latency against moto, which keeps no percentiles: the measurement is Inconclusive and Argo pauses the rollout, neither promoted nor aborted', async () => {
+      const name = 'latency';
+      const alb = await createAlb('e2e', 2);
+      await putTrafficSinceNow(alb, { requests: 1000 }, { requests: 1000 });
+      await createRollout(sequentialRollout(name, alb, 'latency'));
+      const stable = await firstRevisionHealthy(name);
+      const logged = ahead.logs.length;
+      await setImage(name, 'ghcr.io/example/web:2');
+      const paused = await until('the rollout paused by its inconclusive analysis', 120_000, async () => {
+        const status = (await rollout(name)).status;
+        if (status?.abort) throw new Error(`aborted: ${status.message}`);
+        return status?.pauseConditions?.some((c) => c.reason === 'InconclusiveAnalysisRun')
+          ? status
+          : undefined;
+      });
+      expect(paused.phase).toBe('Paused');
+      expect(paused.stableRS).toBe(stable);
+      const [run] = await analysisRuns(name);
+      expect(run?.status?.phase).toBe('Inconclusive');
+      const measurements = run?.status?.metricResults?.[0]?.measurements ?? [];
+      expect(measurements.map((m) => m.phase)).toEqual(['Inconclusive']);
+      const [judged] = requestsLogged(logged, 'latency');
+      expect(judged?.phase).toBe('Inconclusive');
+      expect(judged?.reason).toMatch(
+        /^canary p99 above 1\.1× the stable p99 in 0 of 0 judged minutes: fewer than the 5 minutes needed to judge/,
       );
     }, 300_000);
   },
