@@ -207,55 +207,28 @@ describe.skipIf(!hasPeer('control') || !hasPeer('aws') || !hasPeer('helm'))(
         now: () => new Date(Date.now() + AHEAD_MS),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       });
-      // The chart's ClusterAnalysisTemplates, installed by helm, pointed at the provider on loopback.
+      // The chart's ClusterAnalysisTemplates, installed by helm, pointed at a provider on loopback: the
+      // provider reading moto; one that cannot reach AWS; the provider whose clock runs ahead.
       prefix = `${release}-`;
-      await runHelm([
-        'install',
-        release,
-        CHART,
-        '--namespace',
-        releaseNamespace,
-        '--create-namespace',
-        '--wait=false',
-        '--set',
-        `analysisTemplates.namePrefix=${prefix}`,
-        '--set',
-        `analysisTemplates.url=${provider.url}`,
-        '--set',
-        'tokens.existingSecret=draingate-tokens',
-      ]);
-      // A second release whose templates call a provider that cannot reach AWS.
-      await runHelm([
-        'install',
-        `${release}-outage`,
-        CHART,
-        '--namespace',
-        `${releaseNamespace}-outage`,
-        '--create-namespace',
-        '--wait=false',
-        '--set',
-        `analysisTemplates.namePrefix=${prefix}outage-`,
-        '--set',
-        `analysisTemplates.url=${deadAws.url}`,
-        '--set',
-        'tokens.existingSecret=draingate-tokens',
-      ]);
-      // A third release whose templates call the provider whose clock runs ahead.
-      await runHelm([
-        'install',
-        `${release}-ahead`,
-        CHART,
-        '--namespace',
-        `${releaseNamespace}-ahead`,
-        '--create-namespace',
-        '--wait=false',
-        '--set',
-        `analysisTemplates.namePrefix=${prefix}ahead-`,
-        '--set',
-        `analysisTemplates.url=${ahead.url}`,
-        '--set',
-        'tokens.existingSecret=draingate-tokens',
-      ]);
+      const installTemplates = (suffix: string, url: string): Promise<unknown> =>
+        runHelm([
+          'install',
+          `${release}${suffix}`,
+          CHART,
+          '--namespace',
+          `${releaseNamespace}${suffix}`,
+          '--create-namespace',
+          '--wait=false',
+          '--set',
+          `analysisTemplates.namePrefix=${prefix}${suffix === '' ? '' : `${suffix.slice(1)}-`}`,
+          '--set',
+          `analysisTemplates.url=${url}`,
+          '--set',
+          'tokens.existingSecret=draingate-tokens',
+        ]);
+      await installTemplates('', provider.url);
+      await installTemplates('-outage', deadAws.url);
+      await installTemplates('-ahead', ahead.url);
       namespace = uniqueName('e2e-argo');
       await core.createNamespace({ body: { metadata: { name: namespace } } });
       await core.createNamespacedSecret({
