@@ -104,12 +104,11 @@ describe.skipIf(!hasPeer('control') || !hasPeer('aws') || !hasPeer('helm'))(
       return list.items.filter((run) => run.metadata.name.startsWith(`${rolloutName}-`));
     };
 
-    /** A canary Rollout whose second step is the chart's elb-5xx template on the canary's target group. */
-    const canaryRollout = (
+    /** A canary Rollout: 50 %, then an analysis step with the chart's template `templateName`, then 100 %. */
+    const rolloutWithAnalysis = (
       name: string,
-      alb: Alb,
-      analysisArgs: { name: string; value: string }[],
-      templatePrefix = prefix,
+      templateName: string,
+      args: ({ name: string; value: string } | { name: string; valueFrom: unknown })[],
     ) => ({
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Rollout',
@@ -121,16 +120,7 @@ describe.skipIf(!hasPeer('control') || !hasPeer('aws') || !hasPeer('helm'))(
           canary: {
             steps: [
               { setWeight: 50 },
-              {
-                analysis: {
-                  templates: [{ templateName: `${templatePrefix}elb-5xx`, clusterScope: true }],
-                  args: [
-                    { name: 'load-balancer-arn', value: alb.lbArn },
-                    { name: 'target-group-arn', value: alb.tgArns[1] ?? '' },
-                    ...analysisArgs,
-                  ],
-                },
-              },
+              { analysis: { templates: [{ templateName, clusterScope: true }], args } },
               { setWeight: 100 },
             ],
           },
@@ -150,6 +140,19 @@ describe.skipIf(!hasPeer('control') || !hasPeer('aws') || !hasPeer('helm'))(
         },
       },
     });
+
+    /** A canary Rollout whose second step is the chart's elb-5xx template on the canary's target group. */
+    const canaryRollout = (
+      name: string,
+      alb: Alb,
+      analysisArgs: { name: string; value: string }[],
+      templatePrefix = prefix,
+    ) =>
+      rolloutWithAnalysis(name, `${templatePrefix}elb-5xx`, [
+        { name: 'load-balancer-arn', value: alb.lbArn },
+        { name: 'target-group-arn', value: alb.tgArns[1] ?? '' },
+        ...analysisArgs,
+      ]);
 
     /** An ALB with a stable (0) and a canary (1) target group, 1,000 requests a minute each, no 5xx. */
     const anAlbWithTraffic = async (): Promise<Alb> => {
@@ -449,41 +452,16 @@ describe.skipIf(!hasPeer('control') || !hasPeer('aws') || !hasPeer('helm'))(
      * canary's target group (1) with the stable one's (0); the namespace and the canary's pod-template hash reach
      * the template as the chart documents (fieldRef metadata.namespace, podTemplateHashValue Latest).
      */
-    const sequentialRollout = (name: string, alb: Alb, template: string) => ({
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'Rollout',
-      metadata: { name, namespace },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { app: name } },
-        strategy: {
-          canary: {
-            steps: [
-              { setWeight: 50 },
-              {
-                analysis: {
-                  templates: [{ templateName: `${prefix}ahead-${template}`, clusterScope: true }],
-                  args: [
-                    { name: 'count', value: '2' },
-                    { name: 'interval', value: '3s' },
-                    { name: 'load-balancer-arn', value: alb.lbArn },
-                    { name: 'canary-target-group-arn', value: alb.tgArns[1] ?? '' },
-                    { name: 'stable-target-group-arn', value: alb.tgArns[0] ?? '' },
-                    { name: 'namespace', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-                    { name: 'canary-pod-template-hash', valueFrom: { podTemplateHashValue: 'Latest' } },
-                  ],
-                },
-              },
-              { setWeight: 100 },
-            ],
-          },
-        },
-        template: {
-          metadata: { labels: { app: name } },
-          spec: { containers: [{ name: 'web', image: 'ghcr.io/example/web:1' }] },
-        },
-      },
-    });
+    const sequentialRollout = (name: string, alb: Alb, template: string) =>
+      rolloutWithAnalysis(name, `${prefix}ahead-${template}`, [
+        { name: 'count', value: '2' },
+        { name: 'interval', value: '3s' },
+        { name: 'load-balancer-arn', value: alb.lbArn },
+        { name: 'canary-target-group-arn', value: alb.tgArns[1] ?? '' },
+        { name: 'stable-target-group-arn', value: alb.tgArns[0] ?? '' },
+        { name: 'namespace', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+        { name: 'canary-pod-template-hash', valueFrom: { podTemplateHashValue: 'Latest' } },
+      ]);
 
     /** The provider's request log lines (phase, reason) for `check` from log line `from` on. */
     const requestsLogged = (from: number, check: string) =>
