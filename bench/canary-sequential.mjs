@@ -17,6 +17,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { random } from './random.mjs';
 
 const core = await import(join(import.meta.dirname, '../packages/core/dist/index.js'));
 
@@ -28,30 +29,6 @@ const FISHER_MINUTES = 8;
 const RATES = [0.001, 0.01, 0.05];
 const SPLITS = [0.05, 0.2, 0.5];
 const RATIOS = [1, 2, 5];
-
-/** sfc32: small, fast and good enough for a simulation; seeded per run. */
-function random(seed) {
-  let a = 0x9e3779b9;
-  let b = 0x243f6a88;
-  let c = 0xb7e15162;
-  let d = seed >>> 0;
-  const next = () => {
-    a >>>= 0;
-    b >>>= 0;
-    c >>>= 0;
-    d >>>= 0;
-    let t = (a + b) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    d = (d + 1) | 0;
-    t = (t + d) | 0;
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  for (let i = 0; i < 12; i += 1) next();
-  return next;
-}
 
 /** Poisson(mean): inversion for small means, Hörmann's PTRS (transformed rejection) for large ones. */
 function poisson(rand, mean) {

@@ -20,6 +20,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { random } from './random.mjs';
 
 const core = await import(join(import.meta.dirname, '../packages/core/dist/index.js'));
 
@@ -37,30 +38,6 @@ const PERCENTILES = [
 const HEALTHY_BOUNDS = [1.1, 1];
 const SLOWDOWNS = [1.1, 1.2, 1.5];
 const DEFAULT_BOUND = 1.1;
-
-/** sfc32, seeded per run. */
-function random(seed) {
-  let a = 0x9e3779b9;
-  let b = 0x243f6a88;
-  let c = 0xb7e15162;
-  let d = seed >>> 0;
-  const next = () => {
-    a >>>= 0;
-    b >>>= 0;
-    c >>>= 0;
-    d >>>= 0;
-    let t = (a + b) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    d = (d + 1) | 0;
-    t = (t + d) | 0;
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  for (let i = 0; i < 12; i += 1) next();
-  return next;
-}
 
 function normal(rand) {
   let u = 0;
