@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { NOT_PLAIN, readBlockYaml } from './block-yaml.js';
+import { BlockYamlReader, NOT_PLAIN, readBlockYaml } from './block-yaml.js';
 import { MANIFEST_SCHEMA, splitDocuments } from './documents.js';
 
 /** What js-yaml makes of a document with the schema manifests are loaded with, or the error it raises. */
@@ -192,6 +192,65 @@ describe('the block YAML reader', () => {
     // Both outcomes are exercised, so the comparison above cannot pass by never running.
     expect(answered).toBeGreaterThan(1_000);
     expect(left).toBeGreaterThan(1_000);
+  });
+});
+
+describe('one reader for the documents of a file', () => {
+  /** Every document of `text`, read in place by one reader and alone by `readBlockYaml`. */
+  function bothWays(text: string): { inPlace: unknown; alone: unknown; line: number }[] {
+    const reader = new BlockYamlReader(text);
+    return splitDocuments(text).map((document) => ({
+      inPlace: reader.read(document),
+      alone: readBlockYaml(document.text),
+      line: document.firstLine,
+    }));
+  }
+
+  it('reads each of 1,000 generated documents of one file as it reads the document alone', () => {
+    const random = seededRandom(7);
+    const documents = Array.from({ length: 1_000 }, () => generateDocument(random));
+    const text = documents
+      .map((document) => (document.endsWith('\n') ? document : `${document}\n`))
+      .join('---\n');
+    const read = bothWays(text);
+    expect(read).toHaveLength(1_000);
+    for (const { inPlace, alone, line } of read)
+      expect({ line, value: inPlace }).toEqual({ line, value: alone });
+    // Both outcomes occur, so the comparison covers documents read and documents left to js-yaml.
+    expect(read.filter(({ alone }) => alone !== NOT_PLAIN).length).toBeGreaterThan(200);
+    expect(read.filter(({ alone }) => alone === NOT_PLAIN).length).toBeGreaterThan(200);
+  });
+
+  it('leaves only the document with a tab to js-yaml, and reads the others of its file', () => {
+    const text = 'a: 1\n---\nb: "x\ty"\n---\nc: 3\n';
+    expect(bothWays(text).map(({ inPlace }) => inPlace)).toEqual([{ a: 1 }, NOT_PLAIN, { c: 3 }]);
+  });
+
+  it('stops each document at its own end, though the file goes on', () => {
+    // Read on, the first document's `a` would take the next one's `b` as its value.
+    const text = 'a:\n---\n  b: 1\n';
+    expect(bothWays(text).map(({ inPlace }) => inPlace)).toEqual([{ a: null }, { b: 1 }]);
+  });
+
+  it('keys every mapping right after 5,000 different keys have crowded its table of keys seen', () => {
+    const keys = Array.from({ length: 5_000 }, (_, i) => `k${i.toString(36)}`);
+    // Each key twice (the second read is the table's), and keys the core schema reads as a number and a
+    // boolean, which key their mappings with the string of that value ("31", "true"), not as written.
+    const text = [...keys, '0x1F', 'True', ...keys, '0x1F', 'True'].map((key, i) => `${key}: ${i}`);
+    // The same two keys in two documents in a row: the second reads them from the table.
+    const documents = ['0x1F: a\nTrue: b\n', '0x1F: c\nTrue: d\n'];
+    for (let i = 0; i < text.length; i += 100) documents.push(`${text.slice(i, i + 100).join('\n')}\n`);
+    const read = bothWays(documents.join('---\n'));
+    for (const { inPlace, alone, line } of read)
+      expect({ line, value: inPlace }).toEqual({ line, value: alone });
+    const merged = Object.assign({}, ...read.map(({ inPlace }) => inPlace as object)) as Record<
+      string,
+      number
+    >;
+    expect(Object.keys(merged)).toHaveLength(5_002);
+    expect(merged['k0']).toBe(5_002);
+    expect(merged['31']).toBe(10_002);
+    expect(merged['true']).toBe(10_003);
   });
 });
 

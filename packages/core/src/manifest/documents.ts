@@ -1,7 +1,7 @@
 import * as jsYaml from 'js-yaml';
 import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import type { Schema } from 'js-yaml';
-import { NOT_PLAIN, readBlockYaml } from './block-yaml.js';
+import { BlockYamlReader, NOT_PLAIN } from './block-yaml.js';
 import type { InputProblem } from './source.js';
 
 // The first stage of reading manifests, on its own so that it can run away from the rest (a worker thread
@@ -32,8 +32,9 @@ export function splitDocuments(text: string): DocumentText[] {
   let position = 0;
   const push = (end: number): void => {
     const chunk = text.slice(start, end);
-    // Directives (`%YAML 1.1`) belong to the document their `---` starts, which is parsed on its own.
-    if (chunk.trim() !== '' && !DIRECTIVES_ONLY.test(chunk))
+    // Directives (`%YAML 1.1`) belong to the document their `---` starts, which is parsed on its own. A
+    // document that starts with a key (most do) is neither empty nor directives: no need to look further.
+    if (startsWithKey(text, start, end) || (chunk.trim() !== '' && !DIRECTIVES_ONLY.test(chunk)))
       documents.push({ text: chunk, firstLine, source: text, start, end });
   };
   while (position <= text.length) {
@@ -69,6 +70,12 @@ export function splitDocuments(text: string): DocumentText[] {
   }
   push(text.length);
   return documents;
+}
+
+/** Whether the text from `start` begins with a letter (`apiVersion:`, `kind:`), so holds content. */
+function startsWithKey(text: string, start: number, end: number): boolean {
+  const c = text.charCodeAt(start) | 0x20;
+  return start < end && c >= 0x61 && c <= 0x7a;
 }
 
 /** What parsing one document gave: its data (null for an empty document), or why it could not be read. */
@@ -118,12 +125,13 @@ export function binaryFileProblem(text: string, file: string): InputProblem | un
  * Parses one document with js-yaml's core schema (what Kubernetes accepts: no custom tags, no timestamps).
  * A document with more aliases than `maxAliases` is refused unparsed, as a likely resource-exhaustion attack.
  * Plain block YAML, most manifests, is read by a faster reader that gives the same result
- * (`block-yaml.ts`); everything else, errors included, by js-yaml.
+ * (`block-yaml.ts`), one `reader` for the documents of a file; everything else, errors included, by js-yaml.
  */
 export function loadDocument(
   document: DocumentText,
   file: string,
   maxAliases: number = DEFAULT_MAX_ALIAS_COUNT,
+  reader: BlockYamlReader = new BlockYamlReader(document.text),
 ): LoadedDocument {
   if (
     document.text.includes('*') &&
@@ -137,7 +145,7 @@ export function loadDocument(
       },
     };
   }
-  const plain = readBlockYaml(document.text);
+  const plain = reader.read(document);
   if (plain !== NOT_PLAIN) return { value: plain, privateText: false };
   try {
     return {

@@ -1,3 +1,4 @@
+import { BlockYamlReader } from './block-yaml.js';
 import { binaryFileProblem, DEFAULT_MAX_ALIAS_COUNT, loadDocument, splitDocuments } from './documents.js';
 import { DocumentPositions } from './positions.js';
 import { keptString } from './source.js';
@@ -78,9 +79,10 @@ export function parseEachManifest(
     visit(object);
   };
   let documents = 0;
+  const reader = new BlockYamlReader(text);
   for (const document of splitDocuments(text)) {
     documents += 1;
-    const loaded = loadDocument(document, file, maxAliases);
+    const loaded = loadDocument(document, file, maxAliases, reader);
     if ('problem' in loaded) {
       // YAML that does not parse and never names an apiVersion or a kind is another tool's file (a compose
       // override with custom tags, a templated values file), not a broken manifest.

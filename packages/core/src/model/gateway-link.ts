@@ -220,24 +220,31 @@ export function indexGatewayBackends(
     };
   };
 
-  // Services a TargetGroupConfiguration of the input names: a hint that a Gateway routing to them is ours.
-  const configured = new Set(
-    inventory.targetGroupConfigurations.flatMap((tgc) =>
-      tgc.targetReference?.kind === 'Service' ? [`${tgc.ref.namespace}/${tgc.targetReference.name}`] : [],
-    ),
-  );
-  const routesByGateway = new Map<GatewayObject, GatewayRouteObject[]>();
-  for (const route of inventory.routes)
-    for (const parent of route.parentRefs) {
-      const gateway = gateways.get(`${parent.namespace}/${parent.name}`);
-      if (!gateway) continue;
-      const list = routesByGateway.get(gateway);
-      if (list) list.push(route);
-      else routesByGateway.set(gateway, [route]);
-    }
+  // The TargetGroupConfiguration of each Service that one names. Also a hint that a Gateway routing to such
+  // a Service is ours when its class is unknown.
+  const serviceConfigs = new Map<string, TargetGroupConfigurationObject>();
+  for (const tgc of inventory.targetGroupConfigurations) {
+    if (tgc.targetReference?.kind !== 'Service') continue;
+    const key = `${tgc.ref.namespace}/${tgc.targetReference.name}`;
+    // The controller takes the first it lists (`LookUpTargetGroupConfiguration`): the input's first here.
+    if (!serviceConfigs.has(key)) serviceConfigs.set(key, tgc);
+  }
+  // The routes of each Gateway, built the first time a Gateway without a known class needs them.
+  let routesByGateway: Map<GatewayObject, GatewayRouteObject[]> | undefined;
   function configuredBackend(gateway: GatewayObject): boolean {
+    if (!routesByGateway) {
+      routesByGateway = new Map();
+      for (const route of inventory.routes)
+        for (const parent of route.parentRefs) {
+          const parentGateway = gateways.get(`${parent.namespace}/${parent.name}`);
+          if (!parentGateway) continue;
+          const list = routesByGateway.get(parentGateway);
+          if (list) list.push(route);
+          else routesByGateway.set(parentGateway, [route]);
+        }
+    }
     return (routesByGateway.get(gateway) ?? []).some((route) =>
-      route.backendRefs.some((ref) => configured.has(`${ref.namespace}/${ref.name}`)),
+      route.backendRefs.some((ref) => serviceConfigs.has(`${ref.namespace}/${ref.name}`)),
     );
   }
 
@@ -318,13 +325,6 @@ export function indexGatewayBackends(
       }
   }
 
-  const serviceConfigs = new Map<string, TargetGroupConfigurationObject>();
-  for (const tgc of inventory.targetGroupConfigurations) {
-    if (tgc.targetReference?.kind !== 'Service') continue;
-    const key = `${tgc.ref.namespace}/${tgc.targetReference.name}`;
-    // The controller takes the first it lists (`LookUpTargetGroupConfiguration`): the input's first here.
-    if (!serviceConfigs.has(key)) serviceConfigs.set(key, tgc);
-  }
   return {
     links,
     undecided,

@@ -466,10 +466,13 @@ class LabelIndex<T> {
   private readonly unkeyed = new Map<string, T[]>();
 
   add(namespace: string, matchLabels: Readonly<Record<string, string>>, item: T): void {
-    const first = Object.entries(matchLabels).sort(([a], [b]) => a.localeCompare(b))[0];
+    // Filed under its selector's first key in code-unit order: any one of its pairs would do, this one is
+    // found without sorting (and without `localeCompare`, which costs more than the rest of the index).
+    let key: string | undefined;
+    for (const candidate in matchLabels) if (key === undefined || candidate < key) key = candidate;
     let list: T[] | undefined;
-    if (first) {
-      const [key, value] = first;
+    if (key !== undefined) {
+      const value = matchLabels[key]!;
       let byKey = this.byPair.get(namespace);
       if (!byKey) this.byPair.set(namespace, (byKey = new Map()));
       let byValue = byKey.get(key);

@@ -1,6 +1,5 @@
 import { ALB, NLB } from '../model/annotations.js';
 import type { HealthCheckField } from '../model/gateway.js';
-import type { Resolved } from '../model/provenance.js';
 import { AWS_RANGES } from '../timing/defaults.js';
 import {
   backendLabel,
@@ -13,6 +12,46 @@ import {
   value,
 } from './support.js';
 import type { Finding, Rule } from './types.js';
+
+/** Each health check setting AWS bounds (`AWS_RANGES` under the same key): its name, and where it is set. */
+const CHECKS: readonly {
+  readonly name: string;
+  readonly setting: NumericSetting;
+  readonly annotation:
+    'healthCheckInterval' | 'healthCheckTimeout' | 'healthyThreshold' | 'unhealthyThreshold';
+  readonly field: HealthCheckField;
+}[] = [
+  {
+    name: 'health check interval',
+    setting: 'healthCheckIntervalSeconds',
+    annotation: 'healthCheckInterval',
+    field: 'healthCheckInterval',
+  },
+  {
+    name: 'health check timeout',
+    setting: 'healthCheckTimeoutSeconds',
+    annotation: 'healthCheckTimeout',
+    field: 'healthCheckTimeout',
+  },
+  {
+    name: 'healthy threshold',
+    setting: 'healthyThresholdCount',
+    annotation: 'healthyThreshold',
+    field: 'healthyThresholdCount',
+  },
+  {
+    name: 'unhealthy threshold',
+    setting: 'unhealthyThresholdCount',
+    annotation: 'unhealthyThreshold',
+    field: 'unhealthyThresholdCount',
+  },
+];
+
+type NumericSetting =
+  | 'healthCheckIntervalSeconds'
+  | 'healthCheckTimeoutSeconds'
+  | 'healthyThresholdCount'
+  | 'unhealthyThresholdCount';
 
 export const healthCheckTiming: Rule = {
   id: 'DG011',
@@ -35,42 +74,15 @@ export const healthCheckTiming: Rule = {
       const object = settingsObject(backend);
       const keys = backend.loadBalancer === 'alb' ? ALB : NLB;
       const findings: Finding[] = [];
-      const checks: [string, Resolved<number>, readonly [number, number], string, HealthCheckField][] = [
-        [
-          'health check interval',
-          s.healthCheckIntervalSeconds,
-          AWS_RANGES.healthCheckIntervalSeconds,
-          keys.healthCheckInterval,
-          'healthCheckInterval',
-        ],
-        [
-          'health check timeout',
-          s.healthCheckTimeoutSeconds,
-          AWS_RANGES.healthCheckTimeoutSeconds,
-          keys.healthCheckTimeout,
-          'healthCheckTimeout',
-        ],
-        [
-          'healthy threshold',
-          s.healthyThresholdCount,
-          AWS_RANGES.healthyThresholdCount,
-          keys.healthyThreshold,
-          'healthyThresholdCount',
-        ],
-        [
-          'unhealthy threshold',
-          s.unhealthyThresholdCount,
-          AWS_RANGES.unhealthyThresholdCount,
-          keys.unhealthyThreshold,
-          'unhealthyThresholdCount',
-        ],
-      ];
-      for (const [name, setting, [min, max], annotation, field] of checks) {
+      for (const { name, setting: key, annotation: annotationKey, field } of CHECKS) {
+        const setting = s[key];
+        const [min, max] = AWS_RANGES[key];
+        if (setting.value >= min && setting.value <= max) continue;
+        const annotation = keys[annotationKey];
         const fix = backendSettingFix(backend, annotation, {
           healthCheck: field,
           value: Math.min(max, Math.max(min, setting.value)),
         });
-        if (setting.value >= min && setting.value <= max) continue;
         findings.push(
           createFinding(this, context, {
             object,
