@@ -41,6 +41,21 @@ function whyReset(s: SimulationScenario): string {
   return `shutdown ${formatSeconds(s.shutdownSeconds)} is shorter than the longest requests (up to ${formatSeconds(s.requestMaxSeconds)})`;
 }
 
+/**
+ * Requests are in flight when the deregistration delay ends for one of two reasons: some last longer than
+ * the delay, or the load balancer still sends new ones to the target when it ends (its delay is shorter
+ * than the time the load balancer takes to stop routing there, an NLB's propagation above all).
+ */
+function whyDrainExpired(s: SimulationScenario): string {
+  const delay = s.deregistrationDelaySeconds;
+  if (delay < s.requestMaxSeconds)
+    return `deregistration delay ${formatSeconds(delay)} < the longest requests (${formatSeconds(s.requestMaxSeconds)})`;
+  const { seconds: window, formula } = scenarioExposure(s);
+  if (delay < window)
+    return `deregistration delay ${formatSeconds(delay)} < ${formula} = ${formatSeconds(window)}: the load balancer still sent new requests to the target when its delay ended`;
+  return `requests up to ${formatSeconds(s.requestMaxSeconds)} were still in flight when the deregistration delay (${formatSeconds(delay)}) ended`;
+}
+
 function whyNoHealthy(s: SimulationScenario): string {
   const checks = `${s.healthyThresholdCount} × ${formatSeconds(s.healthCheckIntervalSeconds)} health checks`;
   if (!s.readinessGate)
@@ -52,8 +67,7 @@ const WHY: Readonly<Record<FailureReason, (s: SimulationScenario) => string>> = 
   refused: whyUnreachable,
   unreachable: whyUnreachable,
   reset: whyReset,
-  'drain-expired': (s) =>
-    `deregistration delay ${formatSeconds(s.deregistrationDelaySeconds)} < the longest requests (${formatSeconds(s.requestMaxSeconds)})`,
+  'drain-expired': whyDrainExpired,
   'keep-alive': (s) =>
     `backend keep-alive ${formatSeconds(s.keepAliveTimeoutSeconds ?? 0)} < ALB idle timeout ${formatSeconds(s.idleTimeoutSeconds)}`,
   'no-target': () => 'every old target was deregistered before a new one was registered',

@@ -86,6 +86,32 @@ describe('simulateRollout', () => {
       reasons: ['keep-alive'],
       sentence: /keep-alive 1 s < ALB idle timeout 60 s/,
     },
+    {
+      name: 'a deregistration delay shorter than the longest requests → 502s when it ends, said so',
+      input: {
+        deregistrationDelaySeconds: 5,
+        preStopSeconds: 25,
+        terminationGracePeriodSeconds: 60,
+        readinessGate: true,
+        requestMedianMs: 6000,
+        requestP99Ms: 9000,
+      },
+      reasons: ['drain-expired'],
+      sentence: /deregistration delay 5 s < the longest requests \(10 s\)/,
+    },
+    {
+      name: 'an NLB delay shorter than its propagation → a 502 when it ends, blamed on the propagation, not on request length',
+      input: {
+        loadBalancer: 'nlb' as const,
+        deregistrationDelaySeconds: 30,
+        preStopSeconds: 130,
+        terminationGracePeriodSeconds: 160,
+        readinessGate: true,
+      },
+      reasons: ['drain-expired'],
+      sentence:
+        /^[^<]*deregistration delay 30 s < controller latency 5 s \+ NLB propagation 120 s = 125 s: the load balancer still sent new requests to the target when its delay ended$/,
+    },
   ])('$name', ({ input, reasons, sentence }) => {
     const result = simulateRollout(createScenario(input));
     expect(reasons).toContain(result.cause?.reason);
