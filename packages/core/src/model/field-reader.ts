@@ -84,8 +84,11 @@ export class FieldReader {
     return this.#positions.positionOf(this.#fromRoot(path));
   }
 
-  /** Provenance of an explicit field, with its position. */
-  field(path: FieldPath, label?: string): Provenance {
+  /**
+   * Provenance of an explicit field, with its position. `label` names the field instead of its path (a
+   * function when building the name costs more than reading the field: it runs only if a message quotes it).
+   */
+  field(path: FieldPath, label?: string | (() => string)): Provenance {
     return new FieldProvenance(this.ref, this.#fromRoot(path), label, this.#positions);
   }
 
@@ -265,10 +268,15 @@ class FieldProvenance {
   readonly kind = 'field';
   readonly object: ObjectRef;
   readonly #path: FieldPath;
-  readonly #label: string | undefined;
+  readonly #label: string | (() => string) | undefined;
   readonly #positions: PositionFinder;
 
-  constructor(object: ObjectRef, path: FieldPath, label: string | undefined, positions: PositionFinder) {
+  constructor(
+    object: ObjectRef,
+    path: FieldPath,
+    label: string | (() => string) | undefined,
+    positions: PositionFinder,
+  ) {
     this.object = object;
     this.#path = path;
     this.#label = label;
@@ -276,7 +284,8 @@ class FieldProvenance {
   }
 
   get field(): string {
-    return this.#label ?? formatFieldPath(this.#path);
+    const label = this.#label;
+    return typeof label === 'function' ? label() : (label ?? formatFieldPath(this.#path));
   }
 
   get at(): SourceRef | undefined {

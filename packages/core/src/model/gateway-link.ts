@@ -1,3 +1,4 @@
+import { ByName } from './by-name.js';
 import type { Notice } from '../manifest/source.js';
 import type {
   GatewayBackendRef,
@@ -48,16 +49,19 @@ export interface GatewayTargetGroupConfig {
   readonly serviceConfig?: TargetGroupConfigurationObject;
 }
 
-/** Links of the controller's Gateways, by `namespace/service`, with the configuration lookups they need. */
+/** Links of the controller's Gateways to Services, with the configuration lookups they need. */
 export interface GatewayIndex {
-  readonly links: ReadonlyMap<string, readonly GatewayLink[]>;
+  /** The links to the Service `name` in `namespace`. */
+  linksTo(namespace: string, name: string): readonly GatewayLink[];
   /** Why a Service's route is not judged, by `namespace/service` (for workloads no load balancer reaches). */
   readonly undecided: ReadonlyMap<string, readonly string[]>;
   configFor(link: GatewayLink, service: { namespace: string; name: string }): GatewayTargetGroupConfig;
 }
 
+const NO_GATEWAY_LINKS: readonly GatewayLink[] = [];
+
 const NO_LINKS: GatewayIndex = {
-  links: new Map(),
+  linksTo: () => NO_GATEWAY_LINKS,
   undecided: new Map(),
   configFor: () => ({}),
 };
@@ -100,14 +104,14 @@ export function indexGatewayBackends(
 ): GatewayIndex {
   if (inventory.routes.length === 0 || inventory.gateways.length === 0) return NO_LINKS;
   const classes = new Map(inventory.gatewayClasses.map((c) => [c.name, c]));
-  const gateways = new Map(inventory.gateways.map((g) => [`${g.ref.namespace}/${g.ref.name}`, g]));
-  const lbcs = new Map(
-    inventory.loadBalancerConfigurations.map((c) => [`${c.ref.namespace}/${c.ref.name}`, c]),
-  );
-  const tgcs = new Map(
-    inventory.targetGroupConfigurations.map((c) => [`${c.ref.namespace}/${c.ref.name}`, c]),
-  );
-  const links = new Map<string, GatewayLink[]>();
+  const gateways = new ByName<GatewayObject>();
+  for (const gateway of inventory.gateways) gateways.set(gateway.ref.namespace, gateway.ref.name, gateway);
+  const lbcs = new ByName<LoadBalancerConfigurationObject>();
+  for (const lbc of inventory.loadBalancerConfigurations) lbcs.set(lbc.ref.namespace, lbc.ref.name, lbc);
+  // Every TargetGroupConfiguration by its own name, built the first time a LoadBalancerConfiguration names a
+  // default one (most inputs have none).
+  let tgcs: ByName<TargetGroupConfigurationObject> | undefined;
+  const links = new ByName<GatewayLink[]>();
   const undecided = new Map<string, string[]>();
   const notice = (object: { ref: GatewayObject['ref'] }, code: string, message: string): void => {
     notices?.push({
@@ -177,7 +181,7 @@ export function indexGatewayBackends(
           kind: 'undecided',
           reason: `its GatewayClass ${gatewayClass.name} names LoadBalancerConfiguration ${name} without a namespace, which the controller refuses ("Namespace must be specified in ParametersRef")`,
         };
-      classConfig = lbcs.get(`${namespace}/${name}`);
+      classConfig = lbcs.get(namespace, name);
       if (!classConfig)
         return {
           kind: 'undecided',
@@ -186,7 +190,7 @@ export function indexGatewayBackends(
     }
     let gatewayConfig: LoadBalancerConfigurationObject | undefined;
     if (gateway.parametersRef !== undefined) {
-      gatewayConfig = lbcs.get(`${gateway.ref.namespace}/${gateway.parametersRef}`);
+      gatewayConfig = lbcs.get(gateway.ref.namespace, gateway.parametersRef);
       if (!gatewayConfig)
         return {
           kind: 'undecided',
@@ -198,7 +202,12 @@ export function indexGatewayBackends(
     ): TargetGroupConfigurationObject | string | undefined => {
       if (lbc?.defaultTargetGroupConfiguration === undefined) return undefined;
       const key = `${lbc.ref.namespace}/${lbc.defaultTargetGroupConfiguration}`;
-      const tgc = tgcs.get(key);
+      if (!tgcs) {
+        tgcs = new ByName();
+        for (const config of inventory.targetGroupConfigurations)
+          tgcs.set(config.ref.namespace, config.ref.name, config);
+      }
+      const tgc = tgcs.get(lbc.ref.namespace, lbc.defaultTargetGroupConfiguration);
       if (!tgc)
         return `the default TargetGroupConfiguration ${key} of LoadBalancerConfiguration ${lbc.ref.namespace}/${lbc.ref.name} is not in the input`;
       if (tgc.targetReference)
@@ -222,12 +231,12 @@ export function indexGatewayBackends(
 
   // The TargetGroupConfiguration of each Service that one names. Also a hint that a Gateway routing to such
   // a Service is ours when its class is unknown.
-  const serviceConfigs = new Map<string, TargetGroupConfigurationObject>();
+  const serviceConfigs = new ByName<TargetGroupConfigurationObject>();
   for (const tgc of inventory.targetGroupConfigurations) {
     if (tgc.targetReference?.kind !== 'Service') continue;
-    const key = `${tgc.ref.namespace}/${tgc.targetReference.name}`;
     // The controller takes the first it lists (`LookUpTargetGroupConfiguration`): the input's first here.
-    if (!serviceConfigs.has(key)) serviceConfigs.set(key, tgc);
+    if (!serviceConfigs.has(tgc.ref.namespace, tgc.targetReference.name))
+      serviceConfigs.set(tgc.ref.namespace, tgc.targetReference.name, tgc);
   }
   // The routes of each Gateway, built the first time a Gateway without a known class needs them.
   let routesByGateway: Map<GatewayObject, GatewayRouteObject[]> | undefined;
@@ -236,7 +245,7 @@ export function indexGatewayBackends(
       routesByGateway = new Map();
       for (const route of inventory.routes)
         for (const parent of route.parentRefs) {
-          const parentGateway = gateways.get(`${parent.namespace}/${parent.name}`);
+          const parentGateway = gateways.get(parent.namespace, parent.name);
           if (!parentGateway) continue;
           const list = routesByGateway.get(parentGateway);
           if (list) list.push(route);
@@ -244,7 +253,7 @@ export function indexGatewayBackends(
         }
     }
     return (routesByGateway.get(gateway) ?? []).some((route) =>
-      route.backendRefs.some((ref) => serviceConfigs.has(`${ref.namespace}/${ref.name}`)),
+      route.backendRefs.some((ref) => serviceConfigs.has(ref.namespace, ref.name)),
     );
   }
 
@@ -253,7 +262,7 @@ export function indexGatewayBackends(
     let undecidedReason: string | undefined;
     for (const parent of route.parentRefs) {
       let attached: { gateway: GatewayObject; listener: GatewayListener } | undefined;
-      const gateway = gateways.get(`${parent.namespace}/${parent.name}`);
+      const gateway = gateways.get(parent.namespace, parent.name);
       if (!gateway) continue;
       const resolution = resolve(gateway);
       if (resolution.kind === 'other') continue;
@@ -279,12 +288,12 @@ export function indexGatewayBackends(
       const resolved = resolve(attached.gateway);
       if (resolved.kind !== 'ours') continue;
       for (const backendRef of route.backendRefs) {
-        const key = `${backendRef.namespace}/${backendRef.name}`;
+        const key = (): string => `${backendRef.namespace}/${backendRef.name}`;
         if (backendRef.port === undefined) {
           notice(
             route,
             'gateway-backend-without-port',
-            `backendRef to Service ${key} has no port, which the controller refuses ("Port is required"): it makes no target group for it.`,
+            `backendRef to Service ${key()} has no port, which the controller refuses ("Port is required"): it makes no target group for it.`,
           );
           continue;
         }
@@ -298,7 +307,7 @@ export function indexGatewayBackends(
           notice(
             route,
             'gateway-reference-not-permitted',
-            `sends traffic to Service ${key} in another namespace, but no ReferenceGrant in namespace ${backendRef.namespace} allows ${route.kind}s from namespace ${route.ref.namespace} to name it: the controller drops the backend (RefNotPermitted), so the workloads behind it are not judged; add a ReferenceGrant in ${backendRef.namespace} (from: group gateway.networking.k8s.io, kind ${route.kind}, namespace ${route.ref.namespace}; to: group "", kind Service).`,
+            `sends traffic to Service ${key()} in another namespace, but no ReferenceGrant in namespace ${backendRef.namespace} allows ${route.kind}s from namespace ${route.ref.namespace} to name it: the controller drops the backend (RefNotPermitted), so the workloads behind it are not judged; add a ReferenceGrant in ${backendRef.namespace} (from: group gateway.networking.k8s.io, kind ${route.kind}, namespace ${route.ref.namespace}; to: group "", kind Service).`,
           );
           continue;
         }
@@ -311,9 +320,7 @@ export function indexGatewayBackends(
           ...(resolved.defaultConfig ? { defaultConfig: resolved.defaultConfig } : {}),
           loadBalancerAttributes: resolved.attributes,
         };
-        const list = links.get(key);
-        if (list) list.push(link);
-        else links.set(key, [link]);
+        links.getOrSet(backendRef.namespace, backendRef.name, () => []).push(link);
       }
     }
     if (!anyAttached && undecidedReason !== undefined)
@@ -326,11 +333,11 @@ export function indexGatewayBackends(
   }
 
   return {
-    links,
+    linksTo: (namespace, name) => links.get(namespace, name) ?? NO_GATEWAY_LINKS,
     undecided,
     configFor(link, service) {
       const route = { kind: link.route.kind, namespace: link.route.ref.namespace, name: link.route.ref.name };
-      const serviceConfig = serviceConfigs.get(`${service.namespace}/${service.name}`);
+      const serviceConfig = serviceConfigs.get(service.namespace, service.name);
       // Service-level props win field by field over the Gateway's defaults (`serviceLoader`, backend_service.go).
       const props = mergeProps(
         serviceConfig ? propsForRoute(serviceConfig, route) : undefined,

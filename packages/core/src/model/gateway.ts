@@ -388,14 +388,16 @@ function readProps(r: FieldReader, path: FieldPath, source: PropsSource | undefi
   const list = block['targetGroupAttributes'] === undefined ? [] : p.list(ATTRIBUTES);
   if (list.length > 0) {
     const attributes = new Map<string, Resolved<string>>();
-    const label = formatPath([...path, 'targetGroupAttributes']);
     list.forEach((_, i) => {
       const key = p.string(['targetGroupAttributes', i, 'key']);
       const value = p.string(['targetGroupAttributes', i, 'value']);
       if (key === undefined || value === undefined) return;
       attributes.set(key, {
         value,
-        from: p.field(['targetGroupAttributes', i, 'value'], `${label}[${key}]`),
+        from: p.field(
+          ['targetGroupAttributes', i, 'value'],
+          () => `${formatPath([...path, 'targetGroupAttributes'])}[${key}]`,
+        ),
       });
     });
     if (attributes.size > 0) props.attributes = attributes;

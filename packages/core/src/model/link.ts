@@ -1,3 +1,4 @@
+import { ByName } from './by-name.js';
 import type { ManifestObject } from '../manifest/parse.js';
 import type { InputProblem, Notice } from '../manifest/source.js';
 import { formatFieldPath } from '../manifest/source.js';
@@ -231,7 +232,7 @@ export function linkEachWorkload(
   const gatewayIndex = indexGatewayBackends(inventory.gateway, namespaces, notices, cluster);
   const params = new Map(inventory.ingressClassParams.map((p) => [`${p.apiGroup}/${p.ref.name}`, p]));
   const classify = createIngressClassifier(inventory.ingressClasses, cluster);
-  const ingressesByService = new Map<string, IngressObject[]>();
+  const ingressesByService = new ByName<IngressObject[]>();
   const verdicts = new Map<IngressObject, Extract<AlbVerdict, { kind: 'alb' }>>();
   // Services that an Ingress of a class draingate cannot resolve names: their workloads could not be judged.
   const undecided = new Map<string, string[]>();
@@ -251,10 +252,8 @@ export function linkEachWorkload(
     if (verdict.kind !== 'alb') continue;
     verdicts.set(ingress, verdict);
     for (const backend of ingress.backends) {
-      const key = `${ingress.ref.namespace}/${backend.service}`;
-      const list = ingressesByService.get(key) ?? [];
+      const list = ingressesByService.getOrSet(ingress.ref.namespace, backend.service, () => []);
       if (!list.includes(ingress)) list.push(ingress);
-      ingressesByService.set(key, list);
     }
   }
   for (const service of inventory.services) {
@@ -722,17 +721,17 @@ function routesTo(
   service: ServiceObject,
   serviceKind: ServiceLoadBalancer,
   workload: WorkloadObject,
-  ingressesByService: ReadonlyMap<string, IngressObject[]>,
+  ingressesByService: ByName<IngressObject[]>,
   bindings: readonly TargetGroupBindingObject[],
   namespaceIngresses: readonly IngressObject[],
   gateways: GatewayIndex,
 ): Route[] {
   const routes: Route[] = [];
   const service_ = { namespace: service.ref.namespace, name: service.ref.name };
-  for (const link of gateways.links.get(`${service_.namespace}/${service_.name}`) ?? []) {
+  for (const link of gateways.linksTo(service_.namespace, service_.name)) {
     routes.push({ kind: 'Gateway', link, config: gateways.configFor(link, service_) });
   }
-  for (const ingress of ingressesByService.get(`${service.ref.namespace}/${service.ref.name}`) ?? []) {
+  for (const ingress of ingressesByService.get(service.ref.namespace, service.ref.name) ?? []) {
     // The controller makes target groups of the services an action forwards to (read from its annotation
     // as backends of their own), not of the Service that names the action (Argo Rollouts' root Service).
     const targetGroups = ingress.backends.some(
