@@ -90,8 +90,10 @@ const results = corpora.map((c) => {
       peakRssMiB: Math.round(Math.max(...c.b.map((r) => r.rssMiB))),
     },
     ratio: +(bMs / aMs).toFixed(2),
-    // Each round's own ratio (its validate over its YAML parse, measured back to back).
+    // Each round's own ratio (its validate over its YAML parse, measured back to back), and their median:
+    // on a shared machine whose speed drifts during a run, the steadier of the two summaries.
     roundRatios: c.a.map((a, i) => +(c.b[i].ms / a.ms).toFixed(2)),
+    medianRoundRatio: +median(c.a.map((a, i) => c.b[i].ms / a.ms)).toFixed(2),
     targets: { ratio: 1.5, wallMs: 3000, rssMiB: 500 },
   };
   if (baseline) {
