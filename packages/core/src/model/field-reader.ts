@@ -89,7 +89,7 @@ export class FieldReader {
    * function when building the name costs more than reading the field: it runs only if a message quotes it).
    */
   field(path: FieldPath, label?: string | (() => string)): Provenance {
-    return new FieldProvenance(this.ref, this.#fromRoot(path), label, this.#positions);
+    return new FieldProvenance(this.ref, this.path, path, label, this.#positions);
   }
 
   /** A lazily positioned annotation provenance; `path` defaults to the object's own annotation. */
@@ -263,21 +263,28 @@ class LazyObjectRef implements ObjectRef {
   }
 }
 
-/** An explicit field; its label and position are worked out only when a message reads them. */
+/**
+ * An explicit field; its label and position are worked out only when a message reads them. The path is kept
+ * as the reader's base and the path below it, both usually shared (a constant, a reader's own), and joined
+ * only then: models keep tens of thousands of provenances, and an array each is most of their memory.
+ */
 class FieldProvenance {
   readonly kind = 'field';
   readonly object: ObjectRef;
+  readonly #base: FieldPath;
   readonly #path: FieldPath;
   readonly #label: string | (() => string) | undefined;
   readonly #positions: PositionFinder;
 
   constructor(
     object: ObjectRef,
+    base: FieldPath,
     path: FieldPath,
     label: string | (() => string) | undefined,
     positions: PositionFinder,
   ) {
     this.object = object;
+    this.#base = base;
     this.#path = path;
     this.#label = label;
     this.#positions = positions;
@@ -285,11 +292,15 @@ class FieldProvenance {
 
   get field(): string {
     const label = this.#label;
-    return typeof label === 'function' ? label() : (label ?? formatFieldPath(this.#path));
+    return typeof label === 'function' ? label() : (label ?? formatFieldPath(this.#fullPath()));
   }
 
   get at(): SourceRef | undefined {
-    return this.#positions.positionOf(this.#path);
+    return this.#positions.positionOf(this.#fullPath());
+  }
+
+  #fullPath(): FieldPath {
+    return this.#base.length === 0 ? this.#path : this.#base.concat(this.#path);
   }
 }
 

@@ -394,15 +394,21 @@ function readProps(r: FieldReader, path: FieldPath, source: PropsSource | undefi
       if (key === undefined || value === undefined) return;
       attributes.set(key, {
         value,
-        from: p.field(
-          ['targetGroupAttributes', i, 'value'],
-          () => `${formatPath([...path, 'targetGroupAttributes'])}[${key}]`,
-        ),
+        from: p.field(['targetGroupAttributes', i, 'value'], attributeLabel(path, key)),
       });
     });
     if (attributes.size > 0) props.attributes = attributes;
   }
   return props;
+}
+
+/**
+ * The label of a target group attribute, `….targetGroupAttributes[key]`, formatted when a message quotes it.
+ * A function of its own, so that the label keeps only the path and the key alive, not the reader (and the
+ * parsed document) of the function that made it.
+ */
+function attributeLabel(path: FieldPath, key: string): () => string {
+  return () => `${formatPath([...path, 'targetGroupAttributes'])}[${key}]`;
 }
 
 const NO_SOURCES: readonly PropsSource[] = [];
