@@ -505,13 +505,16 @@ describe('the provider over in-memory ports', () => {
     expect(app.logs.join('\n')).not.toContain(TOKEN);
   });
 
-  it("a Failed verdict's log line carries its reason", async () => {
-    traffic(1000, 100);
+  it.each([
+    { phase: 'Failed', errors: 100, reason: /above the limit of 1\.00%/ },
+    { phase: 'Successful', errors: 0, reason: /over 10,000 requests .*: a rate of 0%, within 1\.00%\.$/ },
+  ])("a $phase verdict's log line carries its reason", async ({ phase, errors, reason }) => {
+    traffic(1000, errors);
     await app.get(elb);
     const line = app.logs
       .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((l) => l['phase'] === 'Failed');
-    expect(String(line?.['reason'])).toMatch(/above the limit of 1\.00%/);
+      .find((l) => l['phase'] === phase);
+    expect(String(line?.['reason'])).toMatch(reason);
   });
 
   it('an empty string in a list (an optional arg left empty) is dropped', async () => {

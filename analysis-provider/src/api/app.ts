@@ -213,7 +213,9 @@ export function createApp(deps: AppDependencies): express.Express {
         if (controller.signal.aborted) throw controller.signal.reason;
         telemetry.observeVerdict(verdict.check, verdict.phase);
         locals(res).phase = verdict.phase;
-        if (verdict.phase !== 'Successful') locals(res).reason = verdict.reason;
+        // Every verdict's reason goes in its log line: a Successful one says what it passed on (the rate, the
+        // requests counted), which is what an audit of a promoted rollout asks for.
+        locals(res).reason = verdict.reason;
         if (verdict.phase === 'Error') throw errorVerdictToApiError(verdict);
         res.json(verdict);
       } catch (error) {

@@ -17,7 +17,7 @@ export interface Locals {
   route?: string;
   /** What the request asked about, for the log line: load balancer, target groups, workload. */
   target?: Readonly<Record<string, unknown>>;
-  /** Why a verdict was not Successful, or why no verdict was made: for the log line only. */
+  /** Why the verdict is what it is, or why no verdict was made: for the log line only. */
   reason?: string;
   error?: {
     readonly code: string;
