@@ -95,7 +95,12 @@ async function validateLive(
       allowances,
       rules: RULES.filter((rule) => !disabled.has(rule.id)),
     });
-    return { ...evaluated, problems: [], notices: [], files: 0 };
+    return {
+      ...evaluated,
+      problems: [],
+      notices: facts.flatMap((workload) => workload.notices ?? []),
+      files: 0,
+    };
   } catch (error) {
     if (error instanceof UpstreamError || error instanceof InputError) throw new UsageError(error.message);
     throw error;

@@ -78,6 +78,22 @@ describe('drain-timing', () => {
     );
   });
 
+  it('lists the live notices (a TargetGroupBinding that cannot be told apart) in details.notices', () => {
+    const facts: WorkloadFacts = {
+      ...live(factsOf(aManifest().build()), [ARNS.loadBalancer]),
+      notices: [
+        {
+          code: 'ambiguous-target-group-binding',
+          object: 'Ingress shop/web',
+          message: 'two bindings, no labels.',
+        },
+      ],
+    };
+    const verdict = evaluateDrainTiming({ facts, now: NOW });
+    expect(verdict.phase).toBe('Successful');
+    expect(verdict.details['notices']).toEqual(['Ingress shop/web: two bindings, no labels.']);
+  });
+
   it('runs against a facts reader and maps its upstream failure to an Error verdict', async () => {
     const clock = new ManualClock(NOW);
     const workload = { kind: 'Deployment', namespace: 'shop', name: 'web' } as const;

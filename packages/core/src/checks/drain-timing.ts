@@ -8,6 +8,7 @@ import type { Rule } from '../rules/types.js';
 import type { Allowances } from '../timing/model.js';
 import { createAllowances } from '../timing/model.js';
 import { formatObjectRef } from '../model/provenance.js';
+import { formatNotice } from '../manifest/source.js';
 import { requireDate } from './params.js';
 import { createVerdict, withUpstreamErrors } from './verdict.js';
 
@@ -41,6 +42,8 @@ export function evaluateDrainTiming(input: DrainTimingInput): Verdict {
     unresolvedWorkloads: report.unresolvedWorkloads.map(formatObjectRef),
     counts,
     findings: report.findings.map(findingJson),
+    // What reading the cluster could not settle (a TargetGroupBinding that cannot be told apart), said.
+    notices: facts.flatMap((workload) => workload.notices ?? []).map(formatNotice),
     suppressed: report.suppressed.map((entry) => ({
       ruleId: entry.finding.ruleId,
       message: entry.finding.message,

@@ -10,6 +10,8 @@ import type {
 } from './objects.js';
 import type { ObjectRef, Resolved } from './provenance.js';
 import type { GatewayLink, GatewayTargetGroupConfig } from './gateway-link.js';
+import type { ControllerStack } from './stack.js';
+import type { Notice } from '../manifest/source.js';
 
 /** How traffic reaches a Service's pods from an AWS load balancer. */
 export type Route =
@@ -72,6 +74,12 @@ export interface BackendFacts {
   /** Names of the containers whose ports the Service's targetPort selects. */
   readonly servingContainers: readonly string[];
   readonly settings: TargetGroupSettings;
+  /**
+   * The controller's load balancer stack the backend's target group belongs to (an Ingress or IngressGroup,
+   * a Gateway, an NLB Service): live, it picks the TargetGroupBinding of that load balancer. Unset for a
+   * TargetGroupBinding (it names its own target group) and for routes whose stack is unknown.
+   */
+  readonly stack?: ControllerStack;
 }
 
 /** Everything draingate knows about one workload and how load balancers reach it. */
@@ -96,6 +104,11 @@ export interface WorkloadFacts {
   readonly keepAliveTimeoutSeconds?: Resolved<number>;
   /** Rule ids suppressed by `draingate.io/ignore`, with the stated reason. */
   readonly ignored: { readonly rules: ReadonlySet<string>; readonly reason?: string };
+  /**
+   * Live only: what reading the cluster could not settle and said instead of guessing (a backend whose
+   * TargetGroupBinding cannot be told apart from another's).
+   */
+  readonly notices?: readonly Notice[];
 }
 
 /** Whether the load balancer's health check requests the application's own path (HTTP or HTTPS on the traffic port). */

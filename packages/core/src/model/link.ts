@@ -36,6 +36,7 @@ import type {
 } from './objects.js';
 import type { Provenance, Resolved } from './provenance.js';
 import { resolveAlbSettings, resolveBindingSettings, resolveNlbSettings } from './settings.js';
+import { gatewayStack, ingressStack, nlbServiceStack } from './stack.js';
 import {
   GATEWAY_API_GROUP,
   GATEWAY_AWS_GROUP,
@@ -364,6 +365,14 @@ export function linkEachWorkload(
           const autoMode =
             route.kind === 'NlbService' ? serviceKind === 'auto-nlb' : (verdict?.autoMode ?? false);
           const settings = withClusterTargetType(resolvedSettings, autoMode, cluster);
+          const stack =
+            route.kind === 'Gateway'
+              ? gatewayStack(route.link)
+              : route.kind === 'NlbService'
+                ? nlbServiceStack(service.ref)
+                : ingress
+                  ? ingressStack(ingress.ref, ingressParams?.group ?? groupName)
+                  : undefined;
           backends.push({
             loadBalancer,
             service,
@@ -381,6 +390,7 @@ export function linkEachWorkload(
                       : service.ref,
             servingContainers: servingContainerNames(workload, servicePort.targetPort),
             settings,
+            ...(stack ? { stack } : {}),
           });
         }
       }

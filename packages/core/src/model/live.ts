@@ -1,6 +1,6 @@
 import type { ManifestObject } from '../manifest/parse.js';
 import { NO_POSITIONS } from '../manifest/source.js';
-import type { InputProblem } from '../manifest/source.js';
+import type { InputProblem, Notice } from '../manifest/source.js';
 import type { LoadBalancerCatalog, TargetGroupInfo } from '../ports/elb.js';
 import { UpstreamError } from '../ports/errors.js';
 import type { LiveObjects, LiveObjectsReader, WorkloadRef } from '../ports/cluster.js';
@@ -8,7 +8,9 @@ import type { Allowances } from '../timing/model.js';
 import type { BackendFacts, TargetGroupSettings, WorkloadFacts } from './facts.js';
 import { liveSource } from './field-reader.js';
 import { createInventory, linkInventory, normalizeObjects } from './link.js';
+import { formatObjectRef } from './provenance.js';
 import type { Provenance, Resolved } from './provenance.js';
+import { belongsToStack, carriesStackLabels } from './stack.js';
 import type { ClusterFacts } from './cluster.js';
 
 /** What AWS says about one target group and the load balancer in front of it. */
@@ -92,6 +94,7 @@ export function buildLiveFacts(
     name: binding.ref.name,
     serviceName: binding.serviceName,
     servicePort: binding.servicePort,
+    labels: binding.labels,
     ...(binding.targetGroupARN ? { targetGroupArn: binding.targetGroupARN } : {}),
   }));
   return { facts, problems, bindings };
@@ -103,37 +106,120 @@ export interface BindingRef {
   readonly name: string;
   readonly serviceName: string;
   readonly servicePort: number | string | undefined;
+  /** The binding's labels: the controller's stack labels say whose load balancer it serves (stack.ts). */
+  readonly labels: Readonly<Record<string, string>>;
   readonly targetGroupArn?: string;
 }
 
+/** Which TargetGroupBinding — so which target group — serves a backend, or why none can be named. */
+export type BindingMatch =
+  | { readonly kind: 'matched'; readonly targetGroupArn: string | undefined; readonly binding?: BindingRef }
+  | { readonly kind: 'none' }
+  | {
+      /** Several bindings serve the backend's Service port and nothing tells which one is its own. */
+      readonly kind: 'ambiguous';
+      readonly candidates: readonly BindingRef[];
+      readonly why: string;
+    }
+  | {
+      /** The controller labels its bindings, and none of the backend's stack serves the Service port. */
+      readonly kind: 'missing';
+      readonly others: readonly BindingRef[];
+    };
+
 /**
- * The target group ARN behind a backend: the AWS Load Balancer Controller creates a TargetGroupBinding for
- * every Service port it serves (for Ingresses too), so the binding of the same Service and port names it.
+ * The TargetGroupBinding behind a backend, chosen the way the controller tells its own apart: it makes one
+ * binding per target group, and one target group per load balancer stack, route (Gateway API) or Ingress,
+ * Service and port — all of them naming the same Service port. The backend's binding is the one that carries
+ * its stack's labels (stack.ts), and for a Gateway with several routes to the port, the one named after the
+ * route. Bindings without stack labels (written by hand, or by a controller older than the labels) are matched
+ * by Service and port alone, as long as only one does. Pure.
  */
-export function targetGroupArnOf(backend: BackendFacts, bindings: readonly BindingRef[]): string | undefined {
-  if (backend.route.kind === 'TargetGroupBinding') return backend.route.binding.targetGroupARN;
+export function matchBinding(backend: BackendFacts, bindings: readonly BindingRef[]): BindingMatch {
+  if (backend.route.kind === 'TargetGroupBinding')
+    return { kind: 'matched', targetGroupArn: backend.route.binding.targetGroupARN };
   const port = backend.servicePort;
-  return bindings.find(
+  const candidates = bindings.filter(
     (binding) =>
       binding.namespace === backend.service.ref.namespace &&
       binding.serviceName === backend.service.ref.name &&
       (binding.servicePort === undefined ||
         binding.servicePort === port.port ||
         binding.servicePort === port.name),
-  )?.targetGroupArn;
+  );
+  if (candidates.length === 0) return { kind: 'none' };
+  const labelled = candidates.filter((binding) => carriesStackLabels(binding.labels));
+  const stack = backend.stack;
+  if (labelled.length === 0 || !stack) {
+    if (candidates.length === 1) return matched(candidates[0]!);
+    return {
+      kind: 'ambiguous',
+      candidates,
+      why:
+        labelled.length === 0
+          ? "none carries the AWS Load Balancer Controller's stack labels"
+          : 'the route names no load balancer stack to match their labels against',
+    };
+  }
+  const ofStack = labelled.filter((binding) => belongsToStack(binding.labels, stack));
+  const prefix = stack.bindingNamePrefix;
+  const named =
+    prefix && ofStack.length > 1 ? ofStack.filter((binding) => binding.name.startsWith(prefix)) : [];
+  const chosen = named.length > 0 ? named : ofStack;
+  if (chosen.length === 1) return matched(chosen[0]!);
+  if (chosen.length === 0) return { kind: 'missing', others: labelled };
+  return {
+    kind: 'ambiguous',
+    candidates: chosen,
+    why: `all carry the stack labels of ${stack.description}${prefix ? ` and none is named after the route alone (${prefix}…)` : ''}`,
+  };
+}
+
+function matched(binding: BindingRef): BindingMatch {
+  return { kind: 'matched', targetGroupArn: binding.targetGroupArn, binding };
+}
+
+/** The target group ARN behind a backend, when one binding is known to be its own (see `matchBinding`). */
+export function targetGroupArnOf(backend: BackendFacts, bindings: readonly BindingRef[]): string | undefined {
+  const match = matchBinding(backend, bindings);
+  return match.kind === 'matched' ? match.targetGroupArn : undefined;
+}
+
+/** What a backend whose binding cannot be named is judged on, said as a notice instead of a guess. */
+function bindingNotice(backend: BackendFacts, match: BindingMatch): Notice | undefined {
+  if (match.kind !== 'ambiguous' && match.kind !== 'missing') return undefined;
+  const port = `Service ${backend.service.ref.namespace}/${backend.service.ref.name} port ${backend.servicePort.port}`;
+  const names = (list: readonly BindingRef[]) => list.map((binding) => binding.name).join(', ');
+  const judged =
+    "its target group settings are the declared ones, not AWS's; each binding's own target group is judged as a backend of its own";
+  return match.kind === 'ambiguous'
+    ? {
+        code: 'ambiguous-target-group-binding',
+        object: formatObjectRef(backend.routeRef),
+        message: `${match.candidates.length} TargetGroupBindings serve ${port} (${names(match.candidates)}) and ${match.why}: draingate cannot tell which target group is this route's, so ${judged}.`,
+      }
+    : {
+        code: 'missing-target-group-binding',
+        object: formatObjectRef(backend.routeRef),
+        message: `no TargetGroupBinding with the stack labels of ${backend.stack?.description ?? 'its load balancer'} serves ${port} (${names(match.others)} ${match.others.length === 1 ? 'belongs' : 'belong'} to other load balancers): the controller has not made this route's target group yet, or failed to; ${judged}.`,
+      };
 }
 
 /**
  * Replaces annotation-derived settings with what AWS reports for each backend's target group (live values
- * win), and folds the controller's own TargetGroupBinding into the Ingress backend it serves, so one target
- * group is judged once.
+ * win), and folds the controller's own TargetGroupBinding into the Ingress or Gateway backend it serves, so
+ * one target group is judged once. Backends of two load balancers stay two, each with its own target group's
+ * settings. A backend whose binding cannot be named keeps its declared settings and gets a notice.
  */
 export function applyLiveTargetGroups(
   facts: WorkloadFacts,
   bindings: readonly BindingRef[],
   live: ReadonlyMap<string, LiveTargetGroup>,
 ): WorkloadFacts {
-  const withArn = facts.backends.map((backend) => ({ backend, arn: targetGroupArnOf(backend, bindings) }));
+  const withArn = facts.backends.map((backend) => {
+    const match = matchBinding(backend, bindings);
+    return { backend, match, arn: match.kind === 'matched' ? match.targetGroupArn : undefined };
+  });
   const seen = new Set<string>();
   const preferred = [...withArn].sort((a, b) => rank(a.backend) - rank(b.backend));
   const kept = new Set<BackendFacts>();
@@ -149,7 +235,14 @@ export function applyLiveTargetGroups(
       const group = arn ? live.get(arn) : undefined;
       return group ? { ...backend, settings: liveSettings(backend.settings, group) } : backend;
     });
-  return { ...facts, backends };
+  const notices = [
+    ...(facts.notices ?? []),
+    ...withArn
+      .filter(({ backend }) => kept.has(backend))
+      .map(({ backend, match }) => bindingNotice(backend, match))
+      .filter((notice): notice is Notice => notice !== undefined),
+  ];
+  return { ...facts, backends, ...(notices.length > 0 ? { notices } : {}) };
 }
 
 function rank(backend: BackendFacts): number {

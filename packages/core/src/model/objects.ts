@@ -152,6 +152,8 @@ export interface TargetGroupBindingObject {
   readonly targetType?: string;
   readonly targetGroupARN?: string;
   readonly targetGroupName?: string;
+  /** `metadata.labels`: the controller's stack labels tell whose load balancer the binding serves (stack.ts). */
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 export interface NamespaceObject {
@@ -723,12 +725,14 @@ export function normalizeTargetGroupBinding(r: FieldReader): TargetGroupBindingO
   const targetType = r.string(['spec', 'targetType']);
   const arn = r.string(['spec', 'targetGroupARN']);
   const tgName = r.string(['spec', 'targetGroupName']);
+  const labels = r.stringMap(['metadata', 'labels']);
   if (!r.ok || serviceName === undefined) return undefined;
   return {
     ref: r.ref,
     reader: r,
     serviceName,
     servicePort,
+    labels,
     ...(targetType ? { targetType } : {}),
     ...(arn ? { targetGroupARN: arn } : {}),
     ...(tgName ? { targetGroupName: tgName } : {}),
