@@ -10,7 +10,6 @@ import type {
 } from './objects.js';
 import type { ObjectRef, Resolved } from './provenance.js';
 import type { GatewayLink, GatewayTargetGroupConfig } from './gateway-link.js';
-import type { ControllerStack } from './stack.js';
 import type { Notice } from '../manifest/source.js';
 
 /** How traffic reaches a Service's pods from an AWS load balancer. */
@@ -75,11 +74,10 @@ export interface BackendFacts {
   readonly servingContainers: readonly string[];
   readonly settings: TargetGroupSettings;
   /**
-   * The controller's load balancer stack the backend's target group belongs to (an Ingress or IngressGroup,
-   * a Gateway, an NLB Service): live, it picks the TargetGroupBinding of that load balancer. Unset for a
-   * TargetGroupBinding (it names its own target group) and for routes whose stack is unknown.
+   * The explicit IngressGroup of the backend's Ingress (IngressClassParams `group.name` first, then the
+   * `group.name` annotation), which names its load balancer stack (`stackOf`, used live only).
    */
-  readonly stack?: ControllerStack;
+  readonly ingressGroup?: string;
 }
 
 /** Everything draingate knows about one workload and how load balancers reach it. */

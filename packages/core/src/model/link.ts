@@ -36,7 +36,6 @@ import type {
 } from './objects.js';
 import type { Provenance, Resolved } from './provenance.js';
 import { resolveAlbSettings, resolveBindingSettings, resolveNlbSettings } from './settings.js';
-import { gatewayStack, ingressStack, nlbServiceStack } from './stack.js';
 import {
   GATEWAY_API_GROUP,
   GATEWAY_AWS_GROUP,
@@ -365,14 +364,7 @@ export function linkEachWorkload(
           const autoMode =
             route.kind === 'NlbService' ? serviceKind === 'auto-nlb' : (verdict?.autoMode ?? false);
           const settings = withClusterTargetType(resolvedSettings, autoMode, cluster);
-          const stack =
-            route.kind === 'Gateway'
-              ? gatewayStack(route.link)
-              : route.kind === 'NlbService'
-                ? nlbServiceStack(service.ref)
-                : ingress
-                  ? ingressStack(ingress.ref, ingressParams?.group ?? groupName)
-                  : undefined;
+          const ingressGroup = ingress ? (ingressParams?.group ?? groupName) : undefined;
           backends.push({
             loadBalancer,
             service,
@@ -390,7 +382,7 @@ export function linkEachWorkload(
                       : service.ref,
             servingContainers: servingContainerNames(workload, servicePort.targetPort),
             settings,
-            ...(stack ? { stack } : {}),
+            ...(ingressGroup !== undefined ? { ingressGroup } : {}),
           });
         }
       }

@@ -10,7 +10,7 @@ import { liveSource } from './field-reader.js';
 import { createInventory, linkInventory, normalizeObjects } from './link.js';
 import { formatObjectRef } from './provenance.js';
 import type { Provenance, Resolved } from './provenance.js';
-import { belongsToStack, carriesStackLabels } from './stack.js';
+import { belongsToStack, carriesStackLabels, stackOf } from './stack.js';
 import type { ClusterFacts } from './cluster.js';
 
 /** What AWS says about one target group and the load balancer in front of it. */
@@ -149,7 +149,7 @@ export function matchBinding(backend: BackendFacts, bindings: readonly BindingRe
   );
   if (candidates.length === 0) return { kind: 'none' };
   const labelled = candidates.filter((binding) => carriesStackLabels(binding.labels));
-  const stack = backend.stack;
+  const stack = stackOf(backend);
   if (labelled.length === 0 || !stack) {
     if (candidates.length === 1) return matched(candidates[0]!);
     return {
@@ -201,7 +201,7 @@ function bindingNotice(backend: BackendFacts, match: BindingMatch): Notice | und
     : {
         code: 'missing-target-group-binding',
         object: formatObjectRef(backend.routeRef),
-        message: `no TargetGroupBinding with the stack labels of ${backend.stack?.description ?? 'its load balancer'} serves ${port} (${names(match.others)} ${match.others.length === 1 ? 'belongs' : 'belong'} to other load balancers): the controller has not made this route's target group yet, or failed to; ${judged}.`,
+        message: `no TargetGroupBinding with the stack labels of ${stackOf(backend)?.description ?? 'its load balancer'} serves ${port} (${names(match.others)} ${match.others.length === 1 ? 'belongs' : 'belong'} to other load balancers): the controller has not made this route's target group yet, or failed to; ${judged}.`,
       };
 }
 

@@ -1,3 +1,4 @@
+import type { BackendFacts } from './facts.js';
 import type { GatewayLink } from './gateway-link.js';
 import type { ObjectRef } from './provenance.js';
 
@@ -45,6 +46,20 @@ export const STACK_LABEL_PREFIXES = [
   'gateway.k8s.aws.alb',
   'gateway.k8s.aws.nlb',
 ] as const;
+
+/**
+ * The controller's load balancer stack a backend's target group belongs to (an Ingress or IngressGroup, a
+ * Gateway, an NLB Service): live, it picks the TargetGroupBinding of that load balancer. Undefined for a
+ * TargetGroupBinding (it names its own target group) and for routes whose stack is unknown. Worked out when
+ * asked, as only live reads need it.
+ */
+export function stackOf(backend: BackendFacts): ControllerStack | undefined {
+  const route = backend.route;
+  if (route.kind === 'Gateway') return gatewayStack(route.link);
+  if (route.kind === 'NlbService') return nlbServiceStack(backend.service.ref);
+  const ingress = route.kind === 'Ingress' || route.kind === 'RolloutAlb' ? route.ingress : undefined;
+  return ingress ? ingressStack(ingress.ref, backend.ingressGroup) : undefined;
+}
 
 /** The stack of an Ingress: its explicit IngressGroup when it has one, else itself. */
 export function ingressStack(ingress: ObjectRef, groupName: string | undefined): ControllerStack {
