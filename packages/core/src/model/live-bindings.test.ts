@@ -3,7 +3,7 @@
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { evaluateRules } from '../rules/evaluate.js';
-import { aManifest } from '../testing/builders.js';
+import { aLiveTargetGroup, aManifest } from '../testing/builders.js';
 import { createAllowances } from '../timing/model.js';
 import type { LiveObjects } from '../ports/cluster.js';
 import type { LoadBalancerCatalog } from '../ports/elb.js';
@@ -97,23 +97,9 @@ function awsSays(bindings: readonly Binding[]): Map<string, LiveTargetGroup> {
   return new Map(
     bindings.map((binding) => [
       arn(binding.name),
-      {
-        info: {
-          arn: arn(binding.name),
-          name: binding.name,
-          targetType: 'ip',
-          loadBalancerArns: [LB],
-          healthCheck: {
-            path: '/healthz',
-            intervalSeconds: 10,
-            timeoutSeconds: 5,
-            healthyThresholdCount: 2,
-            unhealthyThresholdCount: 2,
-          },
-        },
-        attributes: { 'deregistration_delay.timeout_seconds': String(binding.delay) },
-        loadBalancerAttributes: { 'idle_timeout.timeout_seconds': '60' },
-      },
+      aLiveTargetGroup(arn(binding.name), binding.name, LB, {
+        'deregistration_delay.timeout_seconds': String(binding.delay),
+      }),
     ]),
   );
 }

@@ -1,7 +1,7 @@
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { evaluateRules } from '../rules/evaluate.js';
-import { aManifest } from '../testing/builders.js';
+import { aLiveTargetGroup, aManifest } from '../testing/builders.js';
 import { createAllowances } from '../timing/model.js';
 import { applyLiveTargetGroups, buildLiveFacts, createLiveFactsReader } from './live.js';
 import type { LiveObjects } from '../ports/cluster.js';
@@ -39,29 +39,7 @@ const awsSays = (
   attributes: Record<string, string>,
   extra: Partial<LiveTargetGroup['info']> = {},
 ): Map<string, LiveTargetGroup> =>
-  new Map([
-    [
-      TG,
-      {
-        info: {
-          arn: TG,
-          name: 'k8s-shop-web-0123456789',
-          targetType: 'ip',
-          loadBalancerArns: [LB],
-          healthCheck: {
-            path: '/healthz',
-            intervalSeconds: 10,
-            timeoutSeconds: 5,
-            healthyThresholdCount: 2,
-            unhealthyThresholdCount: 2,
-          },
-          ...extra,
-        },
-        attributes,
-        loadBalancerAttributes: { 'idle_timeout.timeout_seconds': '60' },
-      },
-    ],
-  ]);
+  new Map([[TG, aLiveTargetGroup(TG, 'k8s-shop-web-0123456789', LB, attributes, extra)]]);
 
 const ref = { kind: 'Deployment', namespace: 'shop', name: 'web' } as const;
 

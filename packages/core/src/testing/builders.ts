@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import type { LiveTargetGroup } from '../model/live.js';
 
 /**
  * Builds a manifest set that is right in every respect (the all-right example), then breaks one thing at a
@@ -266,4 +267,35 @@ export class ManifestBuilder {
       },
     ];
   }
+}
+
+/**
+ * A target group as AWS describes it to live mode: ip targets behind `loadBalancerArn`, a `/healthz` check
+ * every 10 s with thresholds of 2, a 60 s idle timeout, and the given target group attributes.
+ */
+export function aLiveTargetGroup(
+  arn: string,
+  name: string,
+  loadBalancerArn: string,
+  attributes: Record<string, string>,
+  info: Partial<LiveTargetGroup['info']> = {},
+): LiveTargetGroup {
+  return {
+    info: {
+      arn,
+      name,
+      targetType: 'ip',
+      loadBalancerArns: [loadBalancerArn],
+      healthCheck: {
+        path: '/healthz',
+        intervalSeconds: 10,
+        timeoutSeconds: 5,
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 2,
+      },
+      ...info,
+    },
+    attributes,
+    loadBalancerAttributes: { 'idle_timeout.timeout_seconds': '60' },
+  };
 }
