@@ -201,53 +201,61 @@ export function normalizeGatewayClass(r: FieldReader): GatewayClassObject | unde
   };
 }
 
+/** Reads a listener (of a Gateway's `spec.listeners` or a ListenerSet's); undefined when unusable. */
+function readListener(l: FieldReader): GatewayListener | undefined {
+  const name = l.string(['name']) ?? '';
+  const protocol = l.string(['protocol']);
+  const port = l.integer(['port'], { min: 1, max: 65535 });
+  if (protocol === undefined) l.report(['protocol'], 'is required');
+  if (port === undefined && l.raw(['port']) === undefined) l.report(['port'], 'is required');
+  const fromValue = l.string(['allowedRoutes', 'namespaces', 'from']) ?? 'Same';
+  if (fromValue !== 'Same' && fromValue !== 'All' && fromValue !== 'Selector')
+    l.report(
+      ['allowedRoutes', 'namespaces', 'from'],
+      `must be Same, All or Selector, got ${JSON.stringify(fromValue)}`,
+    );
+  const kinds = l
+    .list(['allowedRoutes', 'kinds'])
+    .map((__, k) => l.string(['allowedRoutes', 'kinds', k, 'kind']))
+    .filter((kind): kind is string => kind !== undefined);
+  const selector =
+    fromValue === 'Selector' ? readSelector(l, ['allowedRoutes', 'namespaces', 'selector']) : undefined;
+  if (protocol === undefined || port === undefined) return undefined;
+  return {
+    name,
+    protocol,
+    port,
+    from: fromValue as GatewayListener['from'],
+    ...(selector ? { selector } : {}),
+    kinds: kinds.length > 0 ? kinds : (DEFAULT_ROUTE_KINDS[protocol] ?? []),
+  };
+}
+
+function readSelector(r: FieldReader, path: FieldPath): LabelSelector {
+  return {
+    matchLabels: r.stringMap([...path, 'matchLabels']),
+    matchExpressions: r.list([...path, 'matchExpressions']).flatMap((__, k) => {
+      const key = r.string([...path, 'matchExpressions', k, 'key']);
+      const operator = r.string([...path, 'matchExpressions', k, 'operator']);
+      const values = r
+        .list([...path, 'matchExpressions', k, 'values'])
+        .map((___, v) => r.string([...path, 'matchExpressions', k, 'values', v]))
+        .filter((value): value is string => value !== undefined);
+      return key !== undefined && operator !== undefined ? [{ key, operator, values }] : [];
+    }),
+  };
+}
+
+function readListeners(r: FieldReader): GatewayListener[] {
+  return r
+    .list(['spec', 'listeners'])
+    .flatMap((_, i) => readListener(r.within(['spec', 'listeners', i])) ?? []);
+}
+
 export function normalizeGateway(r: FieldReader): GatewayObject | undefined {
   const className = r.string(['spec', 'gatewayClassName']);
   if (className === undefined) r.report(['spec', 'gatewayClassName'], 'is required');
-  const listeners: GatewayListener[] = [];
-  r.list(['spec', 'listeners']).forEach((_, i) => {
-    const l = r.within(['spec', 'listeners', i]);
-    const name = l.string(['name']) ?? '';
-    const protocol = l.string(['protocol']);
-    const port = l.integer(['port'], { min: 1, max: 65535 });
-    if (protocol === undefined) l.report(['protocol'], 'is required');
-    if (port === undefined && l.raw(['port']) === undefined) l.report(['port'], 'is required');
-    const fromValue = l.string(['allowedRoutes', 'namespaces', 'from']) ?? 'Same';
-    if (fromValue !== 'Same' && fromValue !== 'All' && fromValue !== 'Selector')
-      l.report(
-        ['allowedRoutes', 'namespaces', 'from'],
-        `must be Same, All or Selector, got ${JSON.stringify(fromValue)}`,
-      );
-    const kinds = l
-      .list(['allowedRoutes', 'kinds'])
-      .map((__, k) => l.string(['allowedRoutes', 'kinds', k, 'kind']))
-      .filter((kind): kind is string => kind !== undefined);
-    const selectorPath: FieldPath = ['allowedRoutes', 'namespaces', 'selector'];
-    const selector: LabelSelector | undefined =
-      fromValue === 'Selector'
-        ? {
-            matchLabels: l.stringMap([...selectorPath, 'matchLabels']),
-            matchExpressions: l.list([...selectorPath, 'matchExpressions']).flatMap((__, k) => {
-              const key = l.string([...selectorPath, 'matchExpressions', k, 'key']);
-              const operator = l.string([...selectorPath, 'matchExpressions', k, 'operator']);
-              const values = l
-                .list([...selectorPath, 'matchExpressions', k, 'values'])
-                .map((___, v) => l.string([...selectorPath, 'matchExpressions', k, 'values', v]))
-                .filter((value): value is string => value !== undefined);
-              return key !== undefined && operator !== undefined ? [{ key, operator, values }] : [];
-            }),
-          }
-        : undefined;
-    if (protocol === undefined || port === undefined) return;
-    listeners.push({
-      name,
-      protocol,
-      port,
-      from: fromValue as GatewayListener['from'],
-      ...(selector ? { selector } : {}),
-      kinds: kinds.length > 0 ? kinds : (DEFAULT_ROUTE_KINDS[protocol] ?? []),
-    });
-  });
+  const listeners = readListeners(r);
   const refKind = r.string(['spec', 'infrastructure', 'parametersRef', 'kind']);
   const refGroup = r.string(['spec', 'infrastructure', 'parametersRef', 'group']);
   const refName = r.string(['spec', 'infrastructure', 'parametersRef', 'name']);
