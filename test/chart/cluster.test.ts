@@ -299,6 +299,11 @@ describe.skipIf(!ready)('the Helm chart on the real API server', () => {
         status: 200,
       },
       {
+        name: 'list ListenerSets in every namespace (a team’s listeners on a shared Gateway)',
+        path: () => '/apis/gateway.networking.k8s.io/v1/listenersets',
+        status: 200,
+      },
+      {
         name: 'list httproutes',
         path: () => `/apis/gateway.networking.k8s.io/v1/namespaces/${app}/httproutes`,
         status: 200,
@@ -554,7 +559,7 @@ describe.skipIf(!ready)('the Helm chart on the real API server', () => {
     expect(live).toMatchObject({
       services: [{ metadata: { name: 'web' } }],
       warnings: [
-        `GRPCRoute, Gateway, HTTPRoute, LoadBalancerConfiguration, TCPRoute, TLSRoute, TargetGroupConfiguration, UDPRoute objects cluster-wide: access denied, read in ${granted} only (a shared Gateway, a route or a TargetGroupConfiguration in another namespace is not seen)`,
+        `GRPCRoute, Gateway, HTTPRoute, ListenerSet, LoadBalancerConfiguration, TCPRoute, TLSRoute, TargetGroupConfiguration, UDPRoute objects cluster-wide: access denied, read in ${granted} only (a shared Gateway, a route or a TargetGroupConfiguration in another namespace is not seen)`,
       ],
     });
     expect(await status(`/apis/gateway.networking.k8s.io/v1/namespaces/${granted}/httproutes`)).toBe(200);

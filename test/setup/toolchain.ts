@@ -555,9 +555,15 @@ async function findCrdFiles(): Promise<string[]> {
     join(lbc.Dir, 'config', 'crd', 'bases', 'elbv2.k8s.aws_targetgroupbindings.yaml'),
     join(lbc.Dir, 'config', 'crd', 'bases', 'elbv2.k8s.aws_ingressclassparams.yaml'),
     // Gateway API: the standard channel, and the experimental one for the L4 routes it alone serves.
-    ...['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'tlsroutes', 'referencegrants'].map(
-      (plural) => gatewayCrd('standard', plural),
-    ),
+    ...[
+      'gatewayclasses',
+      'gateways',
+      'listenersets',
+      'httproutes',
+      'grpcroutes',
+      'tlsroutes',
+      'referencegrants',
+    ].map((plural) => gatewayCrd('standard', plural)),
     gatewayCrd('experimental', 'tcproutes'),
     gatewayCrd('experimental', 'udproutes'),
     join(lbc.Dir, 'config', 'crd', 'gateway', 'gateway.k8s.aws_targetgroupconfigurations.yaml'),

@@ -25,7 +25,7 @@
   resources: [scaledobjects]
   verbs: [list]
 - apiGroups: [gateway.networking.k8s.io]
-  resources: [gateways, httproutes, grpcroutes, tcproutes, udproutes, tlsroutes, referencegrants]
+  resources: [gateways, listenersets, httproutes, grpcroutes, tcproutes, udproutes, tlsroutes, referencegrants]
   verbs: [list]
 - apiGroups: [gateway.k8s.aws]
   resources: [targetgroupconfigurations, loadbalancerconfigurations]

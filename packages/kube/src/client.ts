@@ -275,6 +275,8 @@ export const GATEWAY_RESOURCES = {
   tcpRoutes: gatewayApi('tcproutes', 'TCPRoute', ['v1', 'v1alpha2']),
   udpRoutes: gatewayApi('udproutes', 'UDPRoute', ['v1', 'v1alpha2']),
   tlsRoutes: gatewayApi('tlsroutes', 'TLSRoute', ['v1', 'v1alpha3', 'v1alpha2']),
+  /** Standard channel since Gateway API v1.5.0; the controller reads this version only (v3.2.0 on). */
+  listenerSets: gatewayApi('listenersets', 'ListenerSet', ['v1']),
   referenceGrants: gatewayApi('referencegrants', 'ReferenceGrant', ['v1', 'v1beta1']),
   targetGroupConfigurations: gatewayAws('targetgroupconfigurations', 'TargetGroupConfiguration'),
   loadBalancerConfigurations: gatewayAws('loadbalancerconfigurations', 'LoadBalancerConfiguration'),

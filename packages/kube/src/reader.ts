@@ -277,6 +277,7 @@ export class KubeClusterReader implements KubeClusterPort {
       g.tcpRoutes,
       g.udpRoutes,
       g.tlsRoutes,
+      g.listenerSets,
       g.targetGroupConfigurations,
       g.loadBalancerConfigurations,
     ];

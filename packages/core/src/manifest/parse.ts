@@ -192,6 +192,7 @@ const READ_KINDS = new Set([
   'TCPRoute',
   'UDPRoute',
   'TLSRoute',
+  'ListenerSet',
   'ReferenceGrant',
   'TargetGroupConfiguration',
   'LoadBalancerConfiguration',

@@ -6,23 +6,25 @@ import type {
   GatewayListener,
   GatewayObject,
   GatewayRouteObject,
+  ListenerSetObject,
   LoadBalancerConfigurationObject,
   ReferenceGrantObject,
   TargetGroupConfigurationObject,
   TargetGroupProps,
 } from './gateway.js';
 import { GATEWAY_CONTROLLERS, mergeProps, propsForRoute, referenceGranted } from './gateway.js';
-import type { NamespaceObject } from './objects.js';
+import type { LabelSelector, NamespaceObject } from './objects.js';
 import { selectorMatches } from './objects.js';
 import type { ClusterFacts } from './cluster.js';
 import type { Resolved } from './provenance.js';
-import { formatObjectRef } from './provenance.js';
+import { describeProvenance, formatObjectRef } from './provenance.js';
 
 /** The Gateway API objects of an input, and the controller's configuration for them. */
 export interface GatewayInventory {
   readonly gatewayClasses: GatewayClassObject[];
   readonly gateways: GatewayObject[];
   readonly routes: GatewayRouteObject[];
+  readonly listenerSets: ListenerSetObject[];
   readonly referenceGrants: ReferenceGrantObject[];
   readonly targetGroupConfigurations: TargetGroupConfigurationObject[];
   readonly loadBalancerConfigurations: LoadBalancerConfigurationObject[];
@@ -31,7 +33,10 @@ export interface GatewayInventory {
 /** A route of one of the controller's Gateways that sends traffic to a Service port. */
 export interface GatewayLink {
   readonly loadBalancer: 'alb' | 'nlb';
+  /** The Gateway whose load balancer serves the route (a ListenerSet's parent Gateway). */
   readonly gateway: GatewayObject;
+  /** The ListenerSet whose listener the route attaches to, when it attaches through one. */
+  readonly listenerSet?: ListenerSetObject;
   readonly route: GatewayRouteObject;
   /** The protocol of the first listener the route attaches to (decides gRPC health checks on an ALB). */
   readonly listenerProtocol: string;
@@ -72,6 +77,7 @@ export function createGatewayInventory(): GatewayInventory {
     gatewayClasses: [],
     gateways: [],
     routes: [],
+    listenerSets: [],
     referenceGrants: [],
     targetGroupConfigurations: [],
     loadBalancerConfigurations: [],
@@ -88,6 +94,12 @@ const NO_ATTRIBUTES: ReadonlyMap<string, Resolved<string>> = new Map();
  * - a route attaches through a `parentRef` to a listener that allows its namespace (`allowedRoutes.namespaces`,
  *   `Same` unless set) and its kind (`allowedRoutes.kinds`, or the protocol's defaults)
  *   (pkg/gateway/routeutils/listener_attachment_helper.go);
+ * - a `parentRef` of kind ListenerSet attaches to the listeners of that ListenerSet (its namespace the route's
+ *   unless set), once the ListenerSet's parent Gateway accepts it through `spec.allowedListeners.namespaces`
+ *   (`None` unless set); namespace checks of those listeners are against the ListenerSet's namespace, and the
+ *   load balancer and its configuration are the parent Gateway's (`resolveParentRef`,
+ *   pkg/gateway/routeutils/route_listener_mapper.go; `listenerSetGatewayHandshake`,
+ *   pkg/gateway/routeutils/listener_set.go; feature gate GatewayListenerSet, on by default);
  * - a backendRef needs a port, and one to another namespace needs a ReferenceGrant there
  *   (`serviceLoader`, pkg/gateway/routeutils/backend_service.go; pkg/shared_utils/cross_namespace_validator.go);
  * - the LoadBalancerConfigurations of the GatewayClass (`spec.parametersRef`, which must name a namespace)
@@ -102,10 +114,16 @@ export function indexGatewayBackends(
   notices: Notice[] | undefined,
   cluster: ClusterFacts = {},
 ): GatewayIndex {
-  if (inventory.routes.length === 0 || inventory.gateways.length === 0) return NO_LINKS;
+  if (
+    inventory.routes.length === 0 ||
+    (inventory.gateways.length === 0 && inventory.listenerSets.length === 0)
+  )
+    return NO_LINKS;
   const classes = new Map(inventory.gatewayClasses.map((c) => [c.name, c]));
   const gateways = new ByName<GatewayObject>();
   for (const gateway of inventory.gateways) gateways.set(gateway.ref.namespace, gateway.ref.name, gateway);
+  const listenerSets = new ByName<ListenerSetObject>();
+  for (const set of inventory.listenerSets) listenerSets.set(set.ref.namespace, set.ref.name, set);
   const lbcs = new ByName<LoadBalancerConfigurationObject>();
   for (const lbc of inventory.loadBalancerConfigurations) lbcs.set(lbc.ref.namespace, lbc.ref.name, lbc);
   // Every TargetGroupConfiguration by its own name, built the first time a LoadBalancerConfiguration names a
@@ -113,7 +131,7 @@ export function indexGatewayBackends(
   let tgcs: ByName<TargetGroupConfigurationObject> | undefined;
   const links = new ByName<GatewayLink[]>();
   const undecided = new Map<string, string[]>();
-  const notice = (object: { ref: GatewayObject['ref'] }, code: string, message: string): void => {
+  const notice = (object: { readonly ref: GatewayObject['ref'] }, code: string, message: string): void => {
     notices?.push({
       code,
       object: formatObjectRef(object.ref),
@@ -229,6 +247,66 @@ export function indexGatewayBackends(
     };
   };
 
+  // Each ListenerSet's verdict once, when a route first attaches to it: accepted by one of the controller's
+  // Gateways, not accepted (with a notice, or quietly for another controller's Gateway), or undecided.
+  type Acceptance =
+    | { kind: 'accepted'; gateway: GatewayObject }
+    | { kind: 'rejected' }
+    | { kind: 'undecided'; reason: string };
+  const acceptances = new Map<ListenerSetObject, Acceptance>();
+  const accept = (set: ListenerSetObject): Acceptance => {
+    const known = acceptances.get(set);
+    if (known) return known;
+    const acceptance = acceptListenerSet(set);
+    acceptances.set(set, acceptance);
+    return acceptance;
+  };
+  const acceptListenerSet = (set: ListenerSetObject): Acceptance => {
+    if (!set.parentRef) {
+      notice(
+        set,
+        'listener-set-not-accepted',
+        'its spec.parentRef names a kind other than Gateway: the AWS Load Balancer Controller attaches it to no Gateway, so routes attached to it reach no load balancer through it.',
+      );
+      return { kind: 'rejected' };
+    }
+    const { namespace, name } = set.parentRef;
+    const gateway = gateways.get(namespace, name);
+    if (!gateway) {
+      const reason = `its parent Gateway ${namespace}/${name} is not in the input`;
+      notice(
+        set,
+        'unresolved-listener-set',
+        `${reason}: draingate cannot tell whether the Gateway accepts it or which load balancer serves it, so the workloads behind the routes attached to it are not judged; add the Gateway and its GatewayClass to the input.`,
+      );
+      return { kind: 'undecided', reason };
+    }
+    const resolution = resolve(gateway);
+    // Another controller's Gateway: its ListenerSets are not ours either.
+    if (resolution.kind === 'other') return { kind: 'rejected' };
+    if (resolution.kind === 'undecided')
+      return { kind: 'undecided', reason: `its parent Gateway ${namespace}/${name}: ${resolution.reason}` };
+    const allowed = listenerSetAllowed(gateway, set, namespaces);
+    if (allowed === 'unknown') {
+      const reason = `its parent Gateway ${namespace}/${name} admits ListenerSets by namespace label and Namespace ${set.ref.namespace} is not in the input`;
+      notice(
+        set,
+        'unresolved-listener-set',
+        `${reason}: draingate cannot tell whether the Gateway accepts it, so the workloads behind the routes attached to it are not judged; add the Namespace to the input.`,
+      );
+      return { kind: 'undecided', reason };
+    }
+    if (allowed !== true) {
+      notice(
+        set,
+        'listener-set-not-accepted',
+        `Gateway ${namespace}/${name} does not accept it: ${allowed}. The AWS Load Balancer Controller programs none of its listeners (Accepted: False, NotAllowed), so routes attached to it reach no load balancer through it; to attach it, set spec.allowedListeners.namespaces.from on the Gateway to Same, All or Selector so that it admits namespace ${set.ref.namespace}.`,
+      );
+      return { kind: 'rejected' };
+    }
+    return { kind: 'accepted', gateway };
+  };
+
   // The TargetGroupConfiguration of each Service that one names. Also a hint that a Gateway routing to such
   // a Service is ours when its class is unknown.
   const serviceConfigs = new ByName<TargetGroupConfigurationObject>();
@@ -245,7 +323,11 @@ export function indexGatewayBackends(
       routesByGateway = new Map();
       for (const route of inventory.routes)
         for (const parent of route.parentRefs) {
-          const parentGateway = gateways.get(parent.namespace, parent.name);
+          const viaSet =
+            parent.kind === 'ListenerSet'
+              ? listenerSets.get(parent.namespace, parent.name)?.parentRef
+              : parent;
+          const parentGateway = viaSet && gateways.get(viaSet.namespace, viaSet.name);
           if (!parentGateway) continue;
           const list = routesByGateway.get(parentGateway);
           if (list) list.push(route);
@@ -262,21 +344,37 @@ export function indexGatewayBackends(
     let undecidedReason: string | undefined;
     for (const parent of route.parentRefs) {
       let attached: { gateway: GatewayObject; listener: GatewayListener } | undefined;
-      const gateway = gateways.get(parent.namespace, parent.name);
-      if (!gateway) continue;
-      const resolution = resolve(gateway);
-      if (resolution.kind === 'other') continue;
-      if (resolution.kind === 'undecided') {
-        undecidedReason = `${route.kind} ${route.ref.namespace}/${route.ref.name}: ${resolution.reason}`;
-        continue;
+      let gateway: GatewayObject | undefined;
+      let listenerSet: ListenerSetObject | undefined;
+      if (parent.kind === 'ListenerSet') {
+        listenerSet = listenerSets.get(parent.namespace, parent.name);
+        if (!listenerSet) continue;
+        const acceptance = accept(listenerSet);
+        if (acceptance.kind === 'rejected') continue;
+        if (acceptance.kind === 'undecided') {
+          undecidedReason = `${route.kind} ${route.ref.namespace}/${route.ref.name}: ListenerSet ${listenerSet.ref.namespace}/${listenerSet.ref.name}: ${acceptance.reason}`;
+          continue;
+        }
+        gateway = acceptance.gateway;
+      } else {
+        gateway = gateways.get(parent.namespace, parent.name);
+        if (!gateway) continue;
+        const resolution = resolve(gateway);
+        if (resolution.kind === 'other') continue;
+        if (resolution.kind === 'undecided') {
+          undecidedReason = `${route.kind} ${route.ref.namespace}/${route.ref.name}: ${resolution.reason}`;
+          continue;
+        }
       }
-      for (const listener of gateway.listeners) {
+      // A route naming the Gateway attaches to its own listeners only, never to its ListenerSets'.
+      const parentObject = listenerSet ?? gateway;
+      for (const listener of parentObject.listeners) {
         if (parent.sectionName !== undefined && listener.name !== parent.sectionName) continue;
         if (parent.port !== undefined && listener.port !== parent.port) continue;
         if (!listener.kinds.includes(route.kind)) continue;
-        const allowed = namespaceAllowed(listener, gateway, route, namespaces);
+        const allowed = namespaceAllowed(listener, parentObject.ref.namespace, route, namespaces);
         if (allowed === 'unknown') {
-          undecidedReason = `${route.kind} ${route.ref.namespace}/${route.ref.name}: listener ${listener.name} of Gateway ${gateway.ref.namespace}/${gateway.ref.name} admits namespaces by label and Namespace ${route.ref.namespace} is not in the input`;
+          undecidedReason = `${route.kind} ${route.ref.namespace}/${route.ref.name}: listener ${listener.name} of ${listenerSet ? 'ListenerSet' : 'Gateway'} ${parentObject.ref.namespace}/${parentObject.ref.name} admits namespaces by label and Namespace ${route.ref.namespace} is not in the input`;
           continue;
         }
         if (!allowed) continue;
@@ -314,6 +412,7 @@ export function indexGatewayBackends(
         const link: GatewayLink = {
           loadBalancer: resolved.loadBalancer,
           gateway: attached.gateway,
+          ...(listenerSet ? { listenerSet } : {}),
           route,
           listenerProtocol: attached.listener.protocol,
           backendRef: backendRef as GatewayBackendRef & { port: number },
@@ -372,10 +471,13 @@ function mergeAttributes(
   return merged;
 }
 
-/** `allowedRoutes.namespaces` of a listener (`namespaceCheck`, listener_attachment_helper.go). */
+/**
+ * `allowedRoutes.namespaces` of a listener, against the namespace of the object that defines it — the Gateway,
+ * or the ListenerSet for one of its listeners (`namespaceCheck`, listener_attachment_helper.go).
+ */
 function namespaceAllowed(
   listener: GatewayListener,
-  gateway: GatewayObject,
+  parentNamespace: string,
   route: GatewayRouteObject,
   namespaces: ReadonlyMap<string, NamespaceObject>,
 ): boolean | 'unknown' {
@@ -383,13 +485,54 @@ function namespaceAllowed(
     case 'All':
       return true;
     case 'Same':
-      return route.ref.namespace === gateway.ref.namespace;
+      return route.ref.namespace === parentNamespace;
+    case 'Selector':
+      return namespaceSelected(listener.selector, route.ref.namespace, namespaces);
+  }
+}
+
+function namespaceSelected(
+  selector: LabelSelector | undefined,
+  name: string,
+  namespaces: ReadonlyMap<string, NamespaceObject>,
+): boolean | 'unknown' {
+  const namespace = namespaces.get(name);
+  if (!namespace) return 'unknown';
+  // Kubernetes labels every Namespace with its name.
+  const labels = { 'kubernetes.io/metadata.name': namespace.name, ...namespace.labels };
+  return selector ? selectorMatches(selector, labels) : false;
+}
+
+/**
+ * Whether a Gateway accepts a ListenerSet that names it, by `spec.allowedListeners.namespaces` (`None` unless
+ * set; `Selector` without a selector admits none): true, why not, or 'unknown' when the ListenerSet's Namespace
+ * is not in the input (`listenerSetGatewayHandshake`, pkg/gateway/routeutils/listener_set.go, and
+ * `doesResourceAllowNamespace`, pkg/gateway/routeutils/attachment_helper.go, v3.5.0).
+ */
+function listenerSetAllowed(
+  gateway: GatewayObject,
+  set: ListenerSetObject,
+  namespaces: ReadonlyMap<string, NamespaceObject>,
+): true | string | 'unknown' {
+  const { from, selector, at } = gateway.allowedListeners;
+  const where = at ? ` (${describeProvenance(at)})` : '';
+  switch (from) {
+    case 'None':
+      return at
+        ? `spec.allowedListeners.namespaces.from is None${where}`
+        : 'it sets no spec.allowedListeners, and a Gateway accepts no ListenerSet unless it does (from: None by default)';
+    case 'All':
+      return true;
+    case 'Same':
+      return set.ref.namespace === gateway.ref.namespace
+        ? true
+        : `it admits ListenerSets of its own namespace ${gateway.ref.namespace} only${where}`;
     case 'Selector': {
-      const namespace = namespaces.get(route.ref.namespace);
-      if (!namespace) return 'unknown';
-      // Kubernetes labels every Namespace with its name.
-      const labels = { 'kubernetes.io/metadata.name': namespace.name, ...namespace.labels };
-      return listener.selector ? selectorMatches(listener.selector, labels) : false;
+      const selected = namespaceSelected(selector, set.ref.namespace, namespaces);
+      if (selected === 'unknown' || selected) return selected;
+      return selector
+        ? `the labels of Namespace ${set.ref.namespace} do not match its spec.allowedListeners.namespaces.selector${where}`
+        : `it admits ListenerSets by a selector it does not set${where}`;
     }
   }
 }

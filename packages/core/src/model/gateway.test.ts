@@ -561,3 +561,282 @@ describe('Gateway objects spread over files', () => {
     expect(result.findings.map((f) => f.ruleId)).toContain('DG007');
   });
 });
+
+describe('routes attached through a ListenerSet (controller v3.5.0)', () => {
+  const namespace = (name: string, labels = '{}') =>
+    `---\napiVersion: v1\nkind: Namespace\nmetadata: { name: ${name}, labels: ${labels} }\n`;
+  // An ALB Gateway whose own LoadBalancerConfiguration names a default TargetGroupConfiguration (ip, 20 s).
+  const albGateway = (
+    ns: string,
+    allowed: string,
+    listeners = '[{ name: http, protocol: HTTP, port: 80 }]',
+  ) =>
+    gatewayClass() +
+    gateway(gatewayParams + allowed, listeners, ns) +
+    lbc('own', '  defaultTargetGroupConfiguration: { name: gw-defaults }\n', ns) +
+    tgc(
+      'gw-defaults',
+      '  defaultConfiguration:\n    targetType: ip\n    targetGroupAttributes: [{ key: deregistration_delay.timeout_seconds, value: "20" }]\n',
+      ns,
+    );
+  const allowed = (from: string) => `  allowedListeners: { namespaces: { from: ${from} } }\n`;
+  const listenerSet = (
+    ns: string,
+    parentRef = '{ name: gw, namespace: infra }',
+    listeners = '[{ name: plain, protocol: HTTP, port: 8080 }, { name: secure, protocol: HTTPS, port: 8443 }]',
+  ) => `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: { name: team, namespace: ${ns} }
+spec:
+  parentRef: ${parentRef}
+  listeners: ${listeners}
+`;
+  const viaSet = (kind = 'HTTPRoute', parent = '{ kind: ListenerSet, name: team }') =>
+    route(kind, '{ name: web, port: 80 }', parent);
+  const report = (text: string) =>
+    validateManifests([{ file: 'in.yaml', text }], { allowances: createAllowances() });
+
+  it.each([
+    {
+      name: 'route → ListenerSet → ALB Gateway accepting All → linked, the Gateway’s default TargetGroupConfiguration applied',
+      text: workload + albGateway('infra', allowed('All')) + listenerSet('shop') + viaSet(),
+      notices: [],
+      counts: [1, 0, 0],
+      backends: [
+        'alb HTTPRoute shop/r via ListenerSet shop/team of Gateway infra/gw (HTTP) → web:80 ip 20 s',
+      ],
+    },
+    {
+      name: 'no spec.allowedListeners (from: None by default) → not attached, notice',
+      text: workload + albGateway('infra', '') + listenerSet('shop') + viaSet(),
+      notices: ['listener-set-not-accepted ListenerSet shop/team'],
+      counts: [0, 1, 0],
+      backends: [],
+    },
+    {
+      name: 'from: None written out → not attached, notice',
+      text: workload + albGateway('infra', allowed('None')) + listenerSet('shop') + viaSet(),
+      notices: ['listener-set-not-accepted ListenerSet shop/team'],
+      counts: [0, 1, 0],
+      backends: [],
+    },
+    {
+      name: 'from: Same, the ListenerSet in the Gateway’s namespace → linked',
+      text: workload + albGateway('shop', allowed('Same')) + listenerSet('shop', '{ name: gw }') + viaSet(),
+      notices: [],
+      counts: [1, 0, 0],
+      backends: ['alb HTTPRoute shop/r via ListenerSet shop/team of Gateway shop/gw (HTTP) → web:80 ip 20 s'],
+    },
+    {
+      name: 'from: Same, the ListenerSet in another namespace → not attached, notice',
+      text: workload + albGateway('infra', allowed('Same')) + listenerSet('shop') + viaSet(),
+      notices: ['listener-set-not-accepted ListenerSet shop/team'],
+      counts: [0, 1, 0],
+      backends: [],
+    },
+    {
+      name: 'from: Selector matching the ListenerSet’s Namespace → linked',
+      text:
+        workload +
+        namespace('shop', '{ team: frontend }') +
+        albGateway(
+          'infra',
+          '  allowedListeners: { namespaces: { from: Selector, selector: { matchLabels: { team: frontend } } } }\n',
+        ) +
+        listenerSet('shop') +
+        viaSet(),
+      notices: [],
+      counts: [1, 0, 0],
+      backends: [
+        'alb HTTPRoute shop/r via ListenerSet shop/team of Gateway infra/gw (HTTP) → web:80 ip 20 s',
+      ],
+    },
+    {
+      name: 'from: Selector not matching the ListenerSet’s Namespace → not attached, notice',
+      text:
+        workload +
+        namespace('shop', '{ team: backend }') +
+        albGateway(
+          'infra',
+          '  allowedListeners: { namespaces: { from: Selector, selector: { matchLabels: { team: frontend } } } }\n',
+        ) +
+        listenerSet('shop') +
+        viaSet(),
+      notices: ['listener-set-not-accepted ListenerSet shop/team'],
+      counts: [0, 1, 0],
+      backends: [],
+    },
+    {
+      name: 'from: Selector, the ListenerSet’s Namespace not in the input → undecided, notice',
+      text:
+        workload +
+        albGateway(
+          'infra',
+          '  allowedListeners: { namespaces: { from: Selector, selector: { matchLabels: { team: frontend } } } }\n',
+        ) +
+        listenerSet('shop') +
+        viaSet(),
+      notices: ['unresolved-listener-set ListenerSet shop/team'],
+      counts: [0, 0, 1],
+      backends: [],
+    },
+    {
+      name: 'the parent Gateway not in the input → undecided, notice',
+      text: workload + listenerSet('shop') + viaSet(),
+      notices: ['unresolved-listener-set ListenerSet shop/team'],
+      counts: [0, 0, 1],
+      backends: [],
+    },
+    {
+      name: 'the parent Gateway of another controller → quiet, none',
+      text:
+        workload +
+        gatewayClass('istio.io/gateway-controller') +
+        gateway(allowed('All'), undefined, 'infra') +
+        listenerSet('shop') +
+        viaSet(),
+      notices: [],
+      counts: [0, 1, 0],
+      backends: [],
+    },
+    {
+      name: 'sectionName picks the ListenerSet’s HTTPS listener for a GRPCRoute → linked on it',
+      text:
+        workload +
+        albGateway('infra', allowed('All')) +
+        listenerSet('shop') +
+        viaSet('GRPCRoute', '{ kind: ListenerSet, name: team, sectionName: secure }'),
+      notices: [],
+      counts: [1, 0, 0],
+      backends: [
+        'alb GRPCRoute shop/r via ListenerSet shop/team of Gateway infra/gw (HTTPS) → web:80 ip 20 s',
+      ],
+    },
+    {
+      name: 'sectionName picks the HTTP listener, which does not allow a GRPCRoute → not attached',
+      text:
+        workload +
+        albGateway('infra', allowed('All')) +
+        listenerSet('shop') +
+        viaSet('GRPCRoute', '{ kind: ListenerSet, name: team, sectionName: plain }'),
+      notices: [],
+      counts: [0, 1, 0],
+      backends: [],
+    },
+    {
+      name: 'a listener whose allowedRoutes.kinds names GRPCRoute only → an HTTPRoute is not attached',
+      text:
+        workload +
+        albGateway('infra', allowed('All')) +
+        listenerSet(
+          'shop',
+          undefined,
+          '[{ name: grpc, protocol: HTTPS, port: 8443, allowedRoutes: { kinds: [{ kind: GRPCRoute }] } }]',
+        ) +
+        viaSet(),
+      notices: [],
+      counts: [0, 1, 0],
+      backends: [],
+    },
+    {
+      name: 'a ListenerSet listener checks route namespaces against the ListenerSet’s (Same: infra) → a route in shop is not attached',
+      text:
+        workload +
+        albGateway('infra', allowed('Same')) +
+        listenerSet('infra', '{ name: gw }') +
+        viaSet('HTTPRoute', '{ kind: ListenerSet, name: team, namespace: infra }'),
+      notices: [],
+      counts: [0, 1, 0],
+      backends: [],
+    },
+    {
+      name: 'the same listener admitting All namespaces → linked',
+      text:
+        workload +
+        albGateway('infra', allowed('Same')) +
+        listenerSet(
+          'infra',
+          '{ name: gw }',
+          '[{ name: plain, protocol: HTTP, port: 8080, allowedRoutes: { namespaces: { from: All } } }]',
+        ) +
+        viaSet('HTTPRoute', '{ kind: ListenerSet, name: team, namespace: infra }'),
+      notices: [],
+      counts: [1, 0, 0],
+      backends: [
+        'alb HTTPRoute shop/r via ListenerSet infra/team of Gateway infra/gw (HTTP) → web:80 ip 20 s',
+      ],
+    },
+    {
+      name: 'a route naming the Gateway attaches to its own listeners only, not to its ListenerSets’ → none',
+      text:
+        workload +
+        albGateway(
+          'shop',
+          allowed('Same'),
+          '[{ name: grpc, protocol: HTTPS, port: 443, allowedRoutes: { kinds: [{ kind: GRPCRoute }] } }]',
+        ) +
+        listenerSet('shop', '{ name: gw }') +
+        route(),
+      notices: [],
+      counts: [0, 1, 0],
+      backends: [],
+    },
+    {
+      name: 'NLB Gateway + TCPRoute via a ListenerSet → linked, the controller’s NLB defaults',
+      text:
+        workload +
+        gatewayClass('gateway.k8s.aws/nlb') +
+        gateway(allowed('All'), '[{ name: db, protocol: TCP, port: 5432 }]', 'infra') +
+        listenerSet('shop', undefined, '[{ name: extra, protocol: TCP, port: 6000 }]') +
+        viaSet('TCPRoute'),
+      notices: [],
+      counts: [1, 0, 0],
+      backends: [
+        'nlb TCPRoute shop/r via ListenerSet shop/team of Gateway infra/gw (TCP) → web:80 instance 300 s',
+      ],
+    },
+  ])('$name', ({ text, notices, counts, backends }) => {
+    const result = report(text);
+    expect(result.problems).toEqual([]);
+    expect(result.notices.map((n) => `${n.code} ${n.object}`)).toEqual(notices);
+    expect([
+      result.workloads.length,
+      result.skippedWorkloads.length,
+      result.unresolvedWorkloads.length,
+    ]).toEqual(counts);
+    const built = build(text);
+    expect(
+      built.facts
+        .flatMap((facts) => facts.backends)
+        .map((b) => {
+          if (b.route.kind !== 'Gateway') return b.route.kind;
+          const { link } = b.route;
+          const set = link.listenerSet
+            ? ` via ListenerSet ${link.listenerSet.ref.namespace}/${link.listenerSet.ref.name}`
+            : '';
+          return `${b.loadBalancer} ${link.route.kind} ${link.route.ref.namespace}/${link.route.ref.name}${set} of Gateway ${link.gateway.ref.namespace}/${link.gateway.ref.name} (${link.listenerProtocol}) → ${b.service.ref.name}:${b.servicePort.port} ${b.settings.targetType.value} ${b.settings.deregistrationDelaySeconds.value} s`;
+        }),
+    ).toEqual(backends);
+  });
+
+  it('the notice for a Gateway that accepts no ListenerSet says why, where, and what to set', () => {
+    const text = workload + albGateway('infra', allowed('Same')) + listenerSet('shop') + viaSet();
+    expect(report(text).notices).toEqual([
+      {
+        code: 'listener-set-not-accepted',
+        object: 'ListenerSet shop/team',
+        at: expect.objectContaining({ file: 'in.yaml' }),
+        message:
+          'Gateway infra/gw does not accept it: it admits ListenerSets of its own namespace infra only (spec.allowedListeners.namespaces.from on Gateway infra/gw (in.yaml:34:37)). The AWS Load Balancer Controller programs none of its listeners (Accepted: False, NotAllowed), so routes attached to it reach no load balancer through it; to attach it, set spec.allowedListeners.namespaces.from on the Gateway to Same, All or Selector so that it admits namespace shop.',
+      },
+    ]);
+  });
+
+  it('a Gateway’s allowedListeners.namespaces.from the CRD does not know → a problem naming the field', () => {
+    const built = build(workload + albGateway('infra', allowed('Everyone')));
+    expect(built.problems.map((p) => `${p.field}: ${p.message}`)).toEqual([
+      'spec.allowedListeners.namespaces.from: must be None, Same, All or Selector, got "Everyone"',
+    ]);
+  });
+});

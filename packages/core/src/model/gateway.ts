@@ -62,17 +62,37 @@ export interface GatewayListener {
   readonly kinds: readonly string[];
 }
 
+/** `spec.allowedListeners.namespaces` of a Gateway: which namespaces' ListenerSets it accepts. */
+export interface AllowedListeners {
+  /** `None` (no ListenerSet) unless set. */
+  readonly from: 'None' | 'Same' | 'All' | 'Selector';
+  readonly selector?: LabelSelector;
+  /** Where `from` is written; absent for the default. */
+  readonly at?: Provenance;
+}
+
 export interface GatewayObject {
   readonly ref: ObjectRef;
   readonly reader: FieldReader;
   readonly annotations: Readonly<Record<string, string>>;
   readonly className: string;
   readonly listeners: readonly GatewayListener[];
+  readonly allowedListeners: AllowedListeners;
   /** `spec.infrastructure.parametersRef` to a LoadBalancerConfiguration in the Gateway's namespace. */
   readonly parametersRef?: string;
 }
 
+export interface ListenerSetObject {
+  readonly ref: ObjectRef;
+  readonly reader: FieldReader;
+  /** `spec.parentRef`; absent when it names a kind other than Gateway, which attaches to nothing. */
+  readonly parentRef?: { readonly name: string; readonly namespace: string };
+  readonly listeners: readonly GatewayListener[];
+}
+
 export interface GatewayParentRef {
+  /** `Gateway` unless set; a route may also name a ListenerSet, whose listeners it then attaches to. */
+  readonly kind: 'Gateway' | 'ListenerSet';
   readonly name: string;
   readonly namespace: string;
   readonly sectionName?: string;
@@ -201,53 +221,80 @@ export function normalizeGatewayClass(r: FieldReader): GatewayClassObject | unde
   };
 }
 
+/** Reads a listener (of a Gateway's `spec.listeners` or a ListenerSet's); undefined when unusable. */
+function readListener(l: FieldReader): GatewayListener | undefined {
+  const name = l.string(['name']) ?? '';
+  const protocol = l.string(['protocol']);
+  const port = l.integer(['port'], { min: 1, max: 65535 });
+  if (protocol === undefined) l.report(['protocol'], 'is required');
+  if (port === undefined && l.raw(['port']) === undefined) l.report(['port'], 'is required');
+  const fromValue = l.string(['allowedRoutes', 'namespaces', 'from']) ?? 'Same';
+  if (fromValue !== 'Same' && fromValue !== 'All' && fromValue !== 'Selector')
+    l.report(
+      ['allowedRoutes', 'namespaces', 'from'],
+      `must be Same, All or Selector, got ${JSON.stringify(fromValue)}`,
+    );
+  const kinds = l
+    .list(['allowedRoutes', 'kinds'])
+    .map((__, k) => l.string(['allowedRoutes', 'kinds', k, 'kind']))
+    .filter((kind): kind is string => kind !== undefined);
+  const selector =
+    fromValue === 'Selector' ? readSelector(l, ['allowedRoutes', 'namespaces', 'selector']) : undefined;
+  if (protocol === undefined || port === undefined) return undefined;
+  return {
+    name,
+    protocol,
+    port,
+    from: fromValue as GatewayListener['from'],
+    ...(selector ? { selector } : {}),
+    kinds: kinds.length > 0 ? kinds : (DEFAULT_ROUTE_KINDS[protocol] ?? []),
+  };
+}
+
+function readSelector(r: FieldReader, path: FieldPath): LabelSelector {
+  return {
+    matchLabels: r.stringMap([...path, 'matchLabels']),
+    matchExpressions: r.list([...path, 'matchExpressions']).flatMap((__, k) => {
+      const key = r.string([...path, 'matchExpressions', k, 'key']);
+      const operator = r.string([...path, 'matchExpressions', k, 'operator']);
+      const values = r
+        .list([...path, 'matchExpressions', k, 'values'])
+        .map((___, v) => r.string([...path, 'matchExpressions', k, 'values', v]))
+        .filter((value): value is string => value !== undefined);
+      return key !== undefined && operator !== undefined ? [{ key, operator, values }] : [];
+    }),
+  };
+}
+
+function readListeners(r: FieldReader): GatewayListener[] {
+  return r
+    .list(['spec', 'listeners'])
+    .flatMap((_, i) => readListener(r.within(['spec', 'listeners', i])) ?? []);
+}
+
+const ALLOWED_LISTENERS_FROM: ReadonlySet<string> = new Set(['None', 'Same', 'All', 'Selector']);
+const NO_LISTENER_SETS: AllowedListeners = { from: 'None' };
+const SELECTOR_PATH: FieldPath = ['spec', 'allowedListeners', 'namespaces', 'selector'];
+
 export function normalizeGateway(r: FieldReader): GatewayObject | undefined {
   const className = r.string(['spec', 'gatewayClassName']);
   if (className === undefined) r.report(['spec', 'gatewayClassName'], 'is required');
-  const listeners: GatewayListener[] = [];
-  r.list(['spec', 'listeners']).forEach((_, i) => {
-    const l = r.within(['spec', 'listeners', i]);
-    const name = l.string(['name']) ?? '';
-    const protocol = l.string(['protocol']);
-    const port = l.integer(['port'], { min: 1, max: 65535 });
-    if (protocol === undefined) l.report(['protocol'], 'is required');
-    if (port === undefined && l.raw(['port']) === undefined) l.report(['port'], 'is required');
-    const fromValue = l.string(['allowedRoutes', 'namespaces', 'from']) ?? 'Same';
-    if (fromValue !== 'Same' && fromValue !== 'All' && fromValue !== 'Selector')
-      l.report(
-        ['allowedRoutes', 'namespaces', 'from'],
-        `must be Same, All or Selector, got ${JSON.stringify(fromValue)}`,
-      );
-    const kinds = l
-      .list(['allowedRoutes', 'kinds'])
-      .map((__, k) => l.string(['allowedRoutes', 'kinds', k, 'kind']))
-      .filter((kind): kind is string => kind !== undefined);
-    const selectorPath: FieldPath = ['allowedRoutes', 'namespaces', 'selector'];
-    const selector: LabelSelector | undefined =
-      fromValue === 'Selector'
-        ? {
-            matchLabels: l.stringMap([...selectorPath, 'matchLabels']),
-            matchExpressions: l.list([...selectorPath, 'matchExpressions']).flatMap((__, k) => {
-              const key = l.string([...selectorPath, 'matchExpressions', k, 'key']);
-              const operator = l.string([...selectorPath, 'matchExpressions', k, 'operator']);
-              const values = l
-                .list([...selectorPath, 'matchExpressions', k, 'values'])
-                .map((___, v) => l.string([...selectorPath, 'matchExpressions', k, 'values', v]))
-                .filter((value): value is string => value !== undefined);
-              return key !== undefined && operator !== undefined ? [{ key, operator, values }] : [];
-            }),
-          }
-        : undefined;
-    if (protocol === undefined || port === undefined) return;
-    listeners.push({
-      name,
-      protocol,
-      port,
-      from: fromValue as GatewayListener['from'],
-      ...(selector ? { selector } : {}),
-      kinds: kinds.length > 0 ? kinds : (DEFAULT_ROUTE_KINDS[protocol] ?? []),
-    });
-  });
+  const listeners = readListeners(r);
+  const fromPath: FieldPath = ['spec', 'allowedListeners', 'namespaces', 'from'];
+  const from = r.string(fromPath);
+  if (from !== undefined && !ALLOWED_LISTENERS_FROM.has(from))
+    r.report(fromPath, `must be None, Same, All or Selector, got ${JSON.stringify(from)}`);
+  const allowedListeners: AllowedListeners =
+    from === undefined || from === 'None' || !ALLOWED_LISTENERS_FROM.has(from)
+      ? NO_LISTENER_SETS
+      : {
+          from: from as AllowedListeners['from'],
+          at: r.field(fromPath),
+          // The controller admits none by a Selector without a selector (`doesResourceAllowNamespace`).
+          ...(from === 'Selector' && r.mapping(SELECTOR_PATH)
+            ? { selector: readSelector(r, SELECTOR_PATH) }
+            : {}),
+        };
   const refKind = r.string(['spec', 'infrastructure', 'parametersRef', 'kind']);
   const refGroup = r.string(['spec', 'infrastructure', 'parametersRef', 'group']);
   const refName = r.string(['spec', 'infrastructure', 'parametersRef', 'name']);
@@ -259,7 +306,28 @@ export function normalizeGateway(r: FieldReader): GatewayObject | undefined {
     annotations: r.stringMap(['metadata', 'annotations']),
     className,
     listeners,
+    allowedListeners,
     ...(lbc ? { parametersRef: refName } : {}),
+  };
+}
+
+/**
+ * A ListenerSet (gateway.networking.k8s.io/v1, Gateway API v1.5.0, GEP-1713): listeners added to the Gateway
+ * of its `spec.parentRef`, whose kind must be Gateway and whose namespace is the ListenerSet's unless set
+ * (`doesResourceAttachToGateway`, pkg/gateway/routeutils/attachment_helper.go, v3.5.0).
+ */
+export function normalizeListenerSet(r: FieldReader): ListenerSetObject | undefined {
+  const name = r.string(['spec', 'parentRef', 'name']);
+  if (name === undefined) r.report(['spec', 'parentRef', 'name'], 'is required');
+  const kind = r.string(['spec', 'parentRef', 'kind']) ?? 'Gateway';
+  const namespace = r.string(['spec', 'parentRef', 'namespace']) ?? r.ref.namespace;
+  const listeners = readListeners(r);
+  if (!r.ok || name === undefined) return undefined;
+  return {
+    ref: r.ref,
+    reader: r,
+    ...(kind === 'Gateway' ? { parentRef: { name, namespace } } : {}),
+    listeners,
   };
 }
 
@@ -275,8 +343,10 @@ export function normalizeGatewayRoute(r: FieldReader): GatewayRouteObject | unde
     if (name === undefined) p.report(['name'], 'is required');
     const sectionName = p.string(['sectionName']);
     const port = p.integer(['port'], { min: 1, max: 65535 });
-    if (name === undefined || group !== GATEWAY_API_GROUP || parentKind !== 'Gateway') return;
+    if (name === undefined || group !== GATEWAY_API_GROUP) return;
+    if (parentKind !== 'Gateway' && parentKind !== 'ListenerSet') return;
     parentRefs.push({
+      kind: parentKind,
       name,
       namespace: p.string(['namespace']) ?? namespace,
       ...(sectionName !== undefined ? { sectionName } : {}),

@@ -43,6 +43,7 @@ import {
   normalizeGateway,
   normalizeGatewayClass,
   normalizeGatewayRoute,
+  normalizeListenerSet,
   normalizeLoadBalancerConfiguration,
   normalizeReferenceGrant,
   normalizeTargetGroupConfiguration,
@@ -172,6 +173,7 @@ function normalizeGatewayApiObject(reader: FieldReader, inventory: GatewayInvent
   if (kind === 'GatewayClass') push(inventory.gatewayClasses, normalizeGatewayClass(reader));
   else if (kind === 'Gateway') push(inventory.gateways, normalizeGateway(reader));
   else if (GATEWAY_ROUTE_KINDS.has(kind)) push(inventory.routes, normalizeGatewayRoute(reader));
+  else if (kind === 'ListenerSet') push(inventory.listenerSets, normalizeListenerSet(reader));
   else if (kind === 'ReferenceGrant') push(inventory.referenceGrants, normalizeReferenceGrant(reader));
   else return false;
   return true;

@@ -66,6 +66,26 @@ spec:
   rules: [{ backendRefs: [{ name: web, port: 80 }] }]
 `;
 
+/** The same route attached to a listener of a ListenerSet of the Gateway, which accepts ListenerSets. */
+function viaListenerSet(text: string): string {
+  return (
+    text
+      .replace('parentRefs: [{ name: gw }]', 'parentRefs: [{ kind: ListenerSet, name: team }]')
+      .replace(
+        '  listeners: [{ name: http, protocol: HTTP, port: 80 }]',
+        '  allowedListeners: { namespaces: { from: Same } }\n  listeners: [{ name: http, protocol: HTTP, port: 80 }]',
+      ) +
+    `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: { name: team, namespace: shop }
+spec:
+  parentRef: { name: gw }
+  listeners: [{ name: team-http, protocol: HTTP, port: 8080 }]
+`
+  );
+}
+
 const serviceConfig = (spec: string) => `---
 apiVersion: gateway.k8s.aws/v1
 kind: TargetGroupConfiguration
@@ -163,6 +183,19 @@ spec:
     {
       name: 'the health check comes from the Gateway’s default → DG017 writes the whole block, its fields kept',
       text: workload + serviceConfig('  defaultConfiguration: { targetType: ip }\n'),
+      rule: 'DG017',
+      yaml: `# TargetGroupConfiguration shop/web-tg
+spec:
+  defaultConfiguration:
+    healthCheckConfig:
+      healthCheckPath: /ready
+      healthCheckInterval: 10
+      healthyThresholdCount: 2
+`,
+    },
+    {
+      name: 'the route attaches through a ListenerSet the Gateway accepts → DG017 writes the same block from the Gateway’s default',
+      text: viaListenerSet(workload) + serviceConfig('  defaultConfiguration: { targetType: ip }\n'),
       rule: 'DG017',
       yaml: `# TargetGroupConfiguration shop/web-tg
 spec:

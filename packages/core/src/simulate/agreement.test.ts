@@ -22,6 +22,8 @@ interface Workload {
   readonly lb: 'alb' | 'nlb';
   /** Reached through a route of the controller's Gateway rather than an Ingress or an NLB Service. */
   readonly gateway: boolean;
+  /** When behind a Gateway, through a listener of a ListenerSet it accepts. */
+  readonly listenerSet: boolean;
   readonly targetType: 'ip' | 'instance';
   readonly local: boolean;
   readonly replicas: number;
@@ -37,6 +39,7 @@ interface Workload {
 const workloads: fc.Arbitrary<Workload> = fc.record({
   lb: fc.constantFrom('alb', 'nlb' as const),
   gateway: fc.boolean(),
+  listenerSet: fc.boolean(),
   targetType: fc.constantFrom('ip', 'instance' as const),
   local: fc.boolean(),
   replicas: fc.integer({ min: 1, max: 4 }),
@@ -64,6 +67,7 @@ function manifest(w: Workload): string {
     : w.lb === 'nlb'
       ? builder.behindNlb(w.targetType, w.local ? 'Local' : 'Cluster')
       : builder.withTargetType(w.targetType);
+  if (w.gateway && w.listenerSet) builder = builder.throughListenerSet();
   if (w.preStop === 'none') builder = builder.withoutPreStop();
   else if (w.preStop === 'native') builder = builder.withPreStopSleep(w.preStopSeconds);
   else builder = builder.withExecPreStop(['sleep', String(w.preStopSeconds)]);
@@ -113,6 +117,7 @@ describe('the rules and the simulator never disagree', () => {
   const safe: Workload = {
     lb: 'alb',
     gateway: false,
+    listenerSet: false,
     targetType: 'ip',
     local: false,
     replicas: 3,
@@ -148,6 +153,16 @@ describe('the rules and the simulator never disagree', () => {
       name: 'an NLB Gateway route with ip targets and P = W = 125 s loses nothing',
       change: { gateway: true, lb: 'nlb' as const, preStopSeconds: 125, grace: 145 },
       rule: undefined,
+    },
+    {
+      name: 'an ALB Gateway route through a ListenerSet: the safe baseline loses nothing',
+      change: { gateway: true, listenerSet: true },
+      rule: undefined,
+    },
+    {
+      name: 'DG002 behind an NLB Gateway’s ListenerSet with ip targets: P = 30 s below W = 125 s',
+      change: { gateway: true, listenerSet: true, lb: 'nlb' as const },
+      rule: 'DG002',
     },
     {
       name: 'DG002: an exec sleep of 60 s cut by a grace period of 15 s',

@@ -34,6 +34,7 @@ export class ManifestBuilder {
   private externalTrafficPolicy: 'Cluster' | 'Local' | undefined;
   /** The load balancer of the controller's Gateway that routes to the Service, instead of the Ingress. */
   private gateway: 'alb' | 'nlb' | undefined;
+  private listenerSet = false;
 
   withPreStopSleep(seconds: number): this {
     this.preStop = { sleep: { seconds } };
@@ -127,6 +128,12 @@ export class ManifestBuilder {
     this.nlb = undefined;
     this.gateway = lb;
     this.externalTrafficPolicy = externalTrafficPolicy;
+    return this;
+  }
+
+  /** The Gateway route attaches to a listener of a ListenerSet the Gateway accepts, not to the Gateway's own. */
+  throughListenerSet(): this {
+    this.listenerSet = true;
     return this;
   }
 
@@ -239,14 +246,31 @@ export class ManifestBuilder {
         metadata: { name: 'web', namespace: 'shop' },
         spec: {
           gatewayClassName: `aws-${lb}`,
+          ...(this.listenerSet ? { allowedListeners: { namespaces: { from: 'Same' } } } : {}),
           listeners: [{ name: 'web', protocol: lb === 'alb' ? 'HTTP' : 'TCP', port: 80 }],
         },
       },
+      ...(this.listenerSet
+        ? [
+            {
+              apiVersion: 'gateway.networking.k8s.io/v1',
+              kind: 'ListenerSet',
+              metadata: { name: 'team', namespace: 'shop' },
+              spec: {
+                parentRef: { name: 'web' },
+                listeners: [{ name: 'team', protocol: lb === 'alb' ? 'HTTP' : 'TCP', port: 8080 }],
+              },
+            },
+          ]
+        : []),
       {
         apiVersion: 'gateway.networking.k8s.io/v1',
         kind: lb === 'alb' ? 'HTTPRoute' : 'TCPRoute',
         metadata: { name: 'web', namespace: 'shop' },
-        spec: { parentRefs: [{ name: 'web' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] },
+        spec: {
+          parentRefs: [this.listenerSet ? { kind: 'ListenerSet', name: 'team' } : { name: 'web' }],
+          rules: [{ backendRefs: [{ name: 'web', port: 80 }] }],
+        },
       },
       {
         apiVersion: 'gateway.k8s.aws/v1',

@@ -201,6 +201,85 @@ describe.skipIf(!hasPeer('kube'))('Gateway API objects read live', () => {
     ]);
   });
 
+  it('links a Deployment to an HTTPRoute attached to a ListenerSet that a shared ALB Gateway accepts', async () => {
+    const app = await freshNamespace(a, 'lsapp', { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' });
+    const platform = await freshNamespace(a, 'lsplat');
+    const albClass = uniqueName('alb');
+    await create(GATEWAY_API, 'v1', 'gatewayclasses', undefined, {
+      apiVersion: `${GATEWAY_API}/v1`,
+      kind: 'GatewayClass',
+      metadata: { name: albClass },
+      spec: { controllerName: 'gateway.k8s.aws/alb' },
+    });
+    await create(GATEWAY_API, 'v1', 'gateways', platform, {
+      apiVersion: `${GATEWAY_API}/v1`,
+      kind: 'Gateway',
+      metadata: { name: 'shared' },
+      spec: {
+        gatewayClassName: albClass,
+        allowedListeners: { namespaces: { from: 'All' } },
+        listeners: [{ name: 'http', protocol: 'HTTP', port: 80 }],
+      },
+    });
+    await create(GATEWAY_API, 'v1', 'listenersets', app, {
+      apiVersion: `${GATEWAY_API}/v1`,
+      kind: 'ListenerSet',
+      metadata: { name: 'team' },
+      spec: {
+        parentRef: { name: 'shared', namespace: platform },
+        listeners: [{ name: 'team-http', protocol: 'HTTP', port: 8080 }],
+      },
+    });
+    await create(GATEWAY_API, 'v1', 'httproutes', app, {
+      apiVersion: `${GATEWAY_API}/v1`,
+      kind: 'HTTPRoute',
+      metadata: { name: 'web' },
+      spec: {
+        parentRefs: [{ group: GATEWAY_API, kind: 'ListenerSet', name: 'team', sectionName: 'team-http' }],
+        rules: [{ backendRefs: [{ name: 'web', port: 80 }] }],
+      },
+    });
+    await a.core.createNamespacedService({
+      namespace: app,
+      body: {
+        metadata: { name: 'web' },
+        spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+      },
+    });
+    await createDeployment(a, app, 'web', 'shop/web:1');
+
+    const ref = { kind: 'Deployment', namespace: app, name: 'web' } as const;
+    const live = await kube.cluster.readLiveObjects(ref);
+    expect(
+      live.gatewayApi
+        .filter((o) => o.metadata.namespace === app || o.metadata.namespace === platform)
+        .map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace}/${o.metadata.name}`)
+        .sort(),
+    ).toEqual(
+      [
+        `${GATEWAY_API}/v1 Gateway ${platform}/shared`,
+        `${GATEWAY_API}/v1 HTTPRoute ${app}/web`,
+        `${GATEWAY_API}/v1 ListenerSet ${app}/team`,
+      ].sort(),
+    );
+    expect(live.warnings).toEqual([]);
+
+    const { facts, problems } = buildLiveFacts(live, ref, createAllowances());
+    expect(problems).toEqual([]);
+    expect(
+      (facts?.backends ?? []).map((b) => ({
+        lb: b.loadBalancer,
+        route: `${b.routeRef.kind} ${b.routeRef.name}`,
+        via:
+          b.route.kind === 'Gateway'
+            ? `${b.route.link.listenerSet?.ref.name} of ${b.route.link.gateway.ref.namespace}/${b.route.link.gateway.ref.name}`
+            : undefined,
+        port: b.servicePort.port,
+        D: b.settings.deregistrationDelaySeconds.value,
+      })),
+    ).toEqual([{ lb: 'alb', route: 'HTTPRoute web', via: `team of ${platform}/shared`, port: 80, D: 300 }]);
+  });
+
   it('strict field validation refuses a TargetGroupConfiguration field the CRD does not define', async () => {
     const ns = await freshNamespace(a, 'gwstrict');
     const err = await create(AWS, 'v1beta1', 'targetgroupconfigurations', ns, {

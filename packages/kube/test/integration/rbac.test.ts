@@ -41,6 +41,7 @@ const DEPLOYER_RULES = [
     apiGroups: ['gateway.networking.k8s.io'],
     resources: [
       'gateways',
+      'listenersets',
       'httproutes',
       'grpcroutes',
       'tcproutes',
@@ -116,7 +117,7 @@ describe.skipIf(!hasPeer('kube'))('permissions and missing CRDs', () => {
     expect(live.ingressClasses).toEqual([]);
     expect(live.warnings).toEqual([
       'EKS Auto Mode IngressClassParams objects: access denied, left out',
-      `GRPCRoute, Gateway, HTTPRoute, LoadBalancerConfiguration, TCPRoute, TLSRoute, TargetGroupConfiguration, UDPRoute objects cluster-wide: access denied, read in ${ns} only (a shared Gateway, a route or a TargetGroupConfiguration in another namespace is not seen)`,
+      `GRPCRoute, Gateway, HTTPRoute, ListenerSet, LoadBalancerConfiguration, TCPRoute, TLSRoute, TargetGroupConfiguration, UDPRoute objects cluster-wide: access denied, read in ${ns} only (a shared Gateway, a route or a TargetGroupConfiguration in another namespace is not seen)`,
       'GatewayClass objects: access denied, left out',
       'IngressClass objects: access denied, left out',
       'IngressClassParams objects: access denied, left out',
