@@ -89,7 +89,7 @@ function liveObjects(yaml: readonly string[], bindings: readonly Binding[]): Liv
       spec: { serviceRef: { name: 'web', port: 80 }, targetGroupARN: arn(binding.name), targetType: 'ip' },
     })),
     pdbs: of('PodDisruptionBudget'),
-    gatewayApi: of('GatewayClass', 'Gateway', 'HTTPRoute'),
+    gatewayApi: of('GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute'),
   };
 }
 
@@ -306,5 +306,41 @@ describe('createLiveFactsReader with two Gateways on one Service port', () => {
         `300 s (deregistration_delay.timeout_seconds of ${arn('k8s-shop-webinter-1111111111')})`,
       ),
     ]);
+  });
+});
+
+describe('live linking notices', () => {
+  const listenerSet = `apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: { name: team, namespace: shop }
+spec:
+  parentRef: { name: public }
+  listeners: [{ name: team-http, protocol: HTTP, port: 8080 }]`;
+  const viaListenerSet = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: web, namespace: shop }
+spec:
+  parentRefs: [{ kind: ListenerSet, name: team }]
+  rules: [{ backendRefs: [{ name: web, port: 80 }] }]`;
+
+  it.each([
+    {
+      name: 'a workload that reaches no load balancer because its Gateway refuses the ListenerSet → the notice that says so',
+      yaml: [GATEWAY_CLASS, gateway('public'), listenerSet, viaListenerSet],
+      backends: 0,
+      notices: ['listener-set-not-accepted ListenerSet shop/team'],
+    },
+    {
+      name: 'a judged workload → no notice about the other routes read with it',
+      yaml: [GATEWAY_CLASS, gateway('public'), listenerSet, viaListenerSet, httpRoute('direct', 'public')],
+      backends: 1,
+      notices: [],
+    },
+  ])('$name', ({ yaml, backends, notices }) => {
+    const built = buildLiveFacts(liveObjects(yaml, []), ref, createAllowances());
+    expect(built.facts?.backends).toHaveLength(backends);
+    expect((built.facts?.notices ?? []).map((notice) => `${notice.code} ${notice.object ?? ''}`)).toEqual(
+      notices,
+    );
   });
 });

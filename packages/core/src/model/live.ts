@@ -75,7 +75,8 @@ export function buildLiveFacts(
       });
   }
   const inventory = normalizeObjects(manifestObjects, ref.namespace, problems, createInventory());
-  const facts = linkInventory(
+  const notices: Notice[] = [];
+  const linked = linkInventory(
     inventory,
     {
       defaultNamespace: ref.namespace,
@@ -83,12 +84,21 @@ export function buildLiveFacts(
       ...(cluster ? { cluster } : {}),
     },
     problems,
+    notices,
   ).find(
     (candidate) =>
       candidate.workload.ref.kind === ref.kind &&
       candidate.workload.ref.name === ref.name &&
       candidate.workload.ref.namespace === ref.namespace,
   );
+  // What linking could not decide or refused (a Gateway that does not accept a ListenerSet, a route to
+  // another namespace without a ReferenceGrant) is why a workload reaches no load balancer: said when it
+  // reaches none. The objects read for one workload include other teams' routes, whose notices would be
+  // noise beside a workload that is judged.
+  const facts =
+    linked && linked.backends.length === 0 && notices.length > 0
+      ? { ...linked, notices: [...(linked.notices ?? []), ...notices] }
+      : linked;
   const bindings = inventory.bindings.map((binding) => ({
     namespace: binding.ref.namespace,
     name: binding.ref.name,
