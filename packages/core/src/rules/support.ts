@@ -76,17 +76,15 @@ export interface ContainerTiming {
   readonly recommended: RecommendedTiming;
 }
 
-// Four rules read the same timings; work them out once per workload and allowances.
-const timingCache = new WeakMap<WorkloadFacts, WeakMap<object, ContainerTiming[]>>();
+// Four rules read the same timings: worked out once per evaluation of a workload. One entry, for the
+// context `evaluateWorkload` hands every rule: a WeakMap keyed by the facts held the timings (and through
+// them the facts) past young-generation collections, which then copied every workload into the old one.
+let lastTimings: { readonly context: RuleContext; readonly timings: ContainerTiming[] } | undefined;
 
 export function servingContainerTimings(context: RuleContext): ContainerTiming[] {
-  const { facts, allowances } = context;
-  let byAllowances = timingCache.get(facts);
-  if (!byAllowances) timingCache.set(facts, (byAllowances = new WeakMap()));
-  const cached = byAllowances.get(allowances);
-  if (cached) return cached;
+  if (lastTimings?.context === context) return lastTimings.timings;
   const timings = computeTimings(context);
-  byAllowances.set(allowances, timings);
+  lastTimings = { context, timings };
   return timings;
 }
 
