@@ -114,11 +114,7 @@ export function indexGatewayBackends(
   notices: Notice[] | undefined,
   cluster: ClusterFacts = {},
 ): GatewayIndex {
-  if (
-    inventory.routes.length === 0 ||
-    (inventory.gateways.length === 0 && inventory.listenerSets.length === 0)
-  )
-    return NO_LINKS;
+  if (inventory.routes.length === 0) return NO_LINKS;
   const classes = new Map(inventory.gatewayClasses.map((c) => [c.name, c]));
   const gateways = new ByName<GatewayObject>();
   for (const gateway of inventory.gateways) gateways.set(gateway.ref.namespace, gateway.ref.name, gateway);
@@ -339,16 +335,28 @@ export function indexGatewayBackends(
     );
   }
 
+  // Parents the routes name that the input lacks, each with the routes that name it: one notice each.
+  const missingParents = new Map<string, { kind: string; routes: GatewayRouteObject[] }>();
   for (const route of inventory.routes) {
     let anyAttached = false;
     let undecidedReason: string | undefined;
+    const missing = (kind: 'Gateway' | 'ListenerSet', parent: { namespace: string; name: string }): void => {
+      const key = `${kind} ${parent.namespace}/${parent.name}`;
+      undecidedReason = `${route.kind} ${route.ref.namespace}/${route.ref.name}: its parent ${key} is not in the input`;
+      const entry = missingParents.get(key);
+      if (entry) entry.routes.push(route);
+      else missingParents.set(key, { kind, routes: [route] });
+    };
     for (const parent of route.parentRefs) {
       let attached: { gateway: GatewayObject; listener: GatewayListener } | undefined;
       let gateway: GatewayObject | undefined;
       let listenerSet: ListenerSetObject | undefined;
       if (parent.kind === 'ListenerSet') {
         listenerSet = listenerSets.get(parent.namespace, parent.name);
-        if (!listenerSet) continue;
+        if (!listenerSet) {
+          missing('ListenerSet', parent);
+          continue;
+        }
         const acceptance = accept(listenerSet);
         if (acceptance.kind === 'rejected') continue;
         if (acceptance.kind === 'undecided') {
@@ -358,7 +366,10 @@ export function indexGatewayBackends(
         gateway = acceptance.gateway;
       } else {
         gateway = gateways.get(parent.namespace, parent.name);
-        if (!gateway) continue;
+        if (!gateway) {
+          missing('Gateway', parent);
+          continue;
+        }
         const resolution = resolve(gateway);
         if (resolution.kind === 'other') continue;
         if (resolution.kind === 'undecided') {
@@ -429,6 +440,22 @@ export function indexGatewayBackends(
         if (list) list.push(undecidedReason);
         else undecided.set(key, [undecidedReason]);
       }
+  }
+
+  for (const [parent, { kind, routes }] of missingParents) {
+    // A route that reached a load balancer through another parent loses nothing: its workloads are judged.
+    const [first] = routes;
+    const named = routes
+      .slice(0, 3)
+      .map((route) => `${route.kind} ${route.ref.namespace}/${route.ref.name}`)
+      .join(', ');
+    const more = routes.length > 3 ? ` and ${routes.length - 3} more` : '';
+    notices?.push({
+      code: 'unresolved-route-parent',
+      object: parent,
+      ...(first?.ref.source ? { at: first.ref.source } : {}),
+      message: `named as parent by ${named}${more}, but not in the input: draingate cannot tell which load balancer serves ${routes.length === 1 ? 'that route' : 'those routes'}, so the workloads behind ${routes.length === 1 ? 'it' : 'them'} are not judged unless another parent decides; add the ${kind}${kind === 'ListenerSet' ? ', its Gateway' : ''} and its GatewayClass to the input (validate the platform's manifests with the application's: draingate validate app/ platform/)`,
+    });
   }
 
   return {

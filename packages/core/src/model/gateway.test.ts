@@ -504,6 +504,28 @@ describe('what the input cannot decide, or the controller refuses', () => {
       notices: [],
       counts: [0, 0, 1],
     },
+    {
+      name: 'a route whose Gateway is not in the input (the platform’s, kept elsewhere) → undecided, one notice for the Gateway',
+      text: workload + route('HTTPRoute', '{ name: web, port: 80 }', '{ name: public, namespace: infra }'),
+      notices: ['unresolved-route-parent Gateway infra/public'],
+      counts: [0, 0, 1],
+    },
+    {
+      name: 'a route with a second parent in the input → judged through it, the missing one still said',
+      text:
+        workload +
+        gatewayClass() +
+        gateway() +
+        route('HTTPRoute', '{ name: web, port: 80 }', '{ name: gw }, { name: public, namespace: infra }'),
+      notices: ['unresolved-route-parent Gateway infra/public'],
+      counts: [1, 0, 0],
+    },
+    {
+      name: 'a route whose ListenerSet is not in the input → undecided',
+      text: workload + route('HTTPRoute', '{ name: web, port: 80 }', '{ kind: ListenerSet, name: team }'),
+      notices: ['unresolved-route-parent ListenerSet shop/team'],
+      counts: [0, 0, 1],
+    },
   ])('$name', ({ text, notices, counts }) => {
     const result = report(text);
     expect(result.problems).toEqual([]);
