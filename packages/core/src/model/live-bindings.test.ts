@@ -1,9 +1,8 @@
 // Which TargetGroupBinding serves which backend when one Service port is reached through several load
 // balancers: the controller's stack labels decide (stack.ts), as they do for the controller itself.
-import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { evaluateRules } from '../rules/evaluate.js';
-import { aLiveTargetGroup, aManifest } from '../testing/builders.js';
+import { aLiveTargetGroup, aManifest, liveObjectsOf } from '../testing/builders.js';
 import { createAllowances } from '../timing/model.js';
 import type { LiveObjects } from '../ports/cluster.js';
 import type { LoadBalancerCatalog } from '../ports/elb.js';
@@ -67,18 +66,9 @@ interface Binding {
 
 /** The all-right workload and Service, the routes in `yaml`, and the bindings as the cluster returns them. */
 function liveObjects(yaml: readonly string[], bindings: readonly Binding[]): LiveObjects {
-  const docs = [...aManifest().withoutIngress().build().split(/^---$/m), ...yaml].map(
-    (doc) => load(doc) as Record<string, unknown>,
-  );
-  const of = (...kinds: string[]) => docs.filter((doc) => kinds.includes(doc['kind'] as string));
-  return {
-    workload: of('Deployment')[0],
-    namespace: of('Namespace')[0],
-    services: of('Service'),
-    ingresses: of('Ingress'),
-    ingressClasses: [],
-    ingressClassParams: [],
-    targetGroupBindings: bindings.map((binding) => ({
+  return liveObjectsOf(
+    [aManifest().withoutIngress().build(), ...yaml].join('\n---\n'),
+    bindings.map((binding) => ({
       apiVersion: 'elbv2.k8s.aws/v1beta1',
       kind: 'TargetGroupBinding',
       metadata: {
@@ -88,9 +78,7 @@ function liveObjects(yaml: readonly string[], bindings: readonly Binding[]): Liv
       },
       spec: { serviceRef: { name: 'web', port: 80 }, targetGroupARN: arn(binding.name), targetType: 'ip' },
     })),
-    pdbs: of('PodDisruptionBudget'),
-    gatewayApi: of('GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute'),
-  };
+  );
 }
 
 function awsSays(bindings: readonly Binding[]): Map<string, LiveTargetGroup> {

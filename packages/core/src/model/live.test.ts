@@ -1,7 +1,6 @@
-import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { evaluateRules } from '../rules/evaluate.js';
-import { aLiveTargetGroup, aManifest } from '../testing/builders.js';
+import { aLiveTargetGroup, aManifest, liveObjectsOf } from '../testing/builders.js';
 import { createAllowances } from '../timing/model.js';
 import { applyLiveTargetGroups, buildLiveFacts, createLiveFactsReader } from './live.js';
 import type { LiveObjects } from '../ports/cluster.js';
@@ -14,25 +13,14 @@ const LB =
 
 /** The all-right example as a cluster returns it, plus the TargetGroupBinding the controller created. */
 function liveObjects(yaml = aManifest().build()): LiveObjects {
-  const docs = yaml.split(/^---$/m).map((doc) => load(doc) as Record<string, unknown>);
-  const of = (kind: string) => docs.filter((doc) => doc['kind'] === kind);
-  return {
-    workload: of('Deployment')[0],
-    namespace: of('Namespace')[0],
-    services: of('Service'),
-    ingresses: of('Ingress'),
-    ingressClasses: [],
-    ingressClassParams: [],
-    targetGroupBindings: [
-      {
-        apiVersion: 'elbv2.k8s.aws/v1beta1',
-        kind: 'TargetGroupBinding',
-        metadata: { name: 'k8s-shop-web-0123456789', namespace: 'shop' },
-        spec: { serviceRef: { name: 'web', port: 'http' }, targetGroupARN: TG, targetType: 'ip' },
-      },
-    ],
-    pdbs: of('PodDisruptionBudget'),
-  };
+  return liveObjectsOf(yaml, [
+    {
+      apiVersion: 'elbv2.k8s.aws/v1beta1',
+      kind: 'TargetGroupBinding',
+      metadata: { name: 'k8s-shop-web-0123456789', namespace: 'shop' },
+      spec: { serviceRef: { name: 'web', port: 'http' }, targetGroupARN: TG, targetType: 'ip' },
+    },
+  ]);
 }
 
 const awsSays = (

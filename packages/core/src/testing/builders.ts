@@ -1,5 +1,7 @@
+import { load } from 'js-yaml';
 import { stringify } from 'yaml';
 import type { LiveTargetGroup } from '../model/live.js';
+import type { LiveObjects } from '../ports/cluster.js';
 
 /**
  * Builds a manifest set that is right in every respect (the all-right example), then breaks one thing at a
@@ -321,5 +323,25 @@ export function aLiveTargetGroup(
     },
     attributes,
     loadBalancerAttributes: { 'idle_timeout.timeout_seconds': '60' },
+  };
+}
+
+/**
+ * Manifests as a cluster returns them around their Deployment, sorted the way a live reader lists them:
+ * `yaml` split at its document markers, plus the TargetGroupBindings given (the controller's, in a cluster).
+ */
+export function liveObjectsOf(yaml: string, targetGroupBindings: readonly unknown[]): LiveObjects {
+  const docs = yaml.split(/^---$/m).map((doc) => load(doc) as Record<string, unknown>);
+  const of = (...kinds: string[]) => docs.filter((doc) => kinds.includes(doc['kind'] as string));
+  return {
+    workload: of('Deployment')[0],
+    namespace: of('Namespace')[0],
+    services: of('Service'),
+    ingresses: of('Ingress'),
+    ingressClasses: [],
+    ingressClassParams: [],
+    targetGroupBindings,
+    pdbs: of('PodDisruptionBudget'),
+    gatewayApi: of('GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute'),
   };
 }
