@@ -1,5 +1,6 @@
 import type { FieldPath } from '../manifest/source.js';
 import type { FieldReader } from './field-reader.js';
+import { readSelector } from './objects.js';
 import type { LabelSelector } from './objects.js';
 import type { ObjectRef, Provenance, Resolved } from './provenance.js';
 
@@ -248,21 +249,6 @@ function readListener(l: FieldReader): GatewayListener | undefined {
     from: fromValue as GatewayListener['from'],
     ...(selector ? { selector } : {}),
     kinds: kinds.length > 0 ? kinds : (DEFAULT_ROUTE_KINDS[protocol] ?? []),
-  };
-}
-
-function readSelector(r: FieldReader, path: FieldPath): LabelSelector {
-  return {
-    matchLabels: r.stringMap([...path, 'matchLabels']),
-    matchExpressions: r.list([...path, 'matchExpressions']).flatMap((__, k) => {
-      const key = r.string([...path, 'matchExpressions', k, 'key']);
-      const operator = r.string([...path, 'matchExpressions', k, 'operator']);
-      const values = r
-        .list([...path, 'matchExpressions', k, 'values'])
-        .map((___, v) => r.string([...path, 'matchExpressions', k, 'values', v]))
-        .filter((value): value is string => value !== undefined);
-      return key !== undefined && operator !== undefined ? [{ key, operator, values }] : [];
-    }),
   };
 }
 

@@ -781,7 +781,8 @@ export function normalizePodDisruptionBudget(r: FieldReader): PodDisruptionBudge
 
 const NO_EXPRESSIONS: LabelSelector['matchExpressions'] = [];
 
-function readSelector(r: FieldReader, path: FieldPath): LabelSelector {
+/** A label selector at `path` (`matchLabels`, `matchExpressions`), as workloads, PDBs and Gateways write it. */
+export function readSelector(r: FieldReader, path: FieldPath): LabelSelector {
   const matchLabels = r.stringMap([...path, 'matchLabels']);
   const expressions = r.list([...path, 'matchExpressions']);
   if (expressions.length === 0) return { matchLabels, matchExpressions: NO_EXPRESSIONS };
