@@ -65,6 +65,13 @@ export interface GatewayIndex {
 
 const NO_GATEWAY_LINKS: readonly GatewayLink[] = [];
 
+/**
+ * GatewayClass names that say AWS (`aws-alb`, `amazon-alb`, `alb`, `aws-nlb-gateway-class`): platform teams
+ * create the controller's class outside application repositories, and a Gateway of such a class without it
+ * is more likely the controller's than another's. Undecided then, not quiet; another name stays quiet.
+ */
+const AWS_CLASS_NAME = /(?:^|[-_.])(?:aws|amazon|eks|alb|nlb|elb)(?:$|[-_.])/i;
+
 const NO_LINKS: GatewayIndex = {
   linksTo: () => NO_GATEWAY_LINKS,
   undecided: new Map(),
@@ -174,7 +181,9 @@ export function indexGatewayBackends(
           ? 'though it names a LoadBalancerConfiguration of gateway.k8s.aws'
           : configuredBackend(gateway)
             ? 'though a TargetGroupConfiguration of gateway.k8s.aws configures a Service its routes send traffic to'
-            : undefined;
+            : AWS_CLASS_NAME.test(gateway.className)
+              ? 'though its name is one the AWS Load Balancer Controller’s documentation and users give its classes'
+              : undefined;
       return hint
         ? {
             kind: 'undecided',

@@ -505,6 +505,18 @@ describe('what the input cannot decide, or the controller refuses', () => {
       counts: [0, 0, 1],
     },
     {
+      name: 'a Gateway whose class is not in the input but is named aws-alb (platform teams create it apart) → undecided',
+      text: workload + gateway().replace('gatewayClassName: lb', 'gatewayClassName: aws-alb') + route(),
+      notices: ['unresolved-gateway Gateway shop/gw'],
+      counts: [0, 0, 1],
+    },
+    {
+      name: 'a Gateway whose class is not in the input and is named nginx → another controller’s: quiet',
+      text: workload + gateway().replace('gatewayClassName: lb', 'gatewayClassName: nginx') + route(),
+      notices: [],
+      counts: [0, 1, 0],
+    },
+    {
       name: 'a route whose Gateway is not in the input (the platform’s, kept elsewhere) → undecided, one notice for the Gateway',
       text: workload + route('HTTPRoute', '{ name: web, port: 80 }', '{ name: public, namespace: infra }'),
       notices: ['unresolved-route-parent Gateway infra/public'],
