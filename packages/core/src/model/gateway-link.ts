@@ -406,12 +406,11 @@ export function indexGatewayBackends(
       const resolved = resolve(attached.gateway);
       if (resolved.kind !== 'ours') continue;
       for (const backendRef of route.backendRefs) {
-        const key = (): string => `${backendRef.namespace}/${backendRef.name}`;
         if (backendRef.port === undefined) {
           notice(
             route,
             'gateway-backend-without-port',
-            `backendRef to Service ${key()} has no port, which the controller refuses ("Port is required"): it makes no target group for it.`,
+            `backendRef to Service ${backendRef.namespace}/${backendRef.name} has no port, which the controller refuses ("Port is required"): it makes no target group for it.`,
           );
           continue;
         }
@@ -425,7 +424,7 @@ export function indexGatewayBackends(
           notice(
             route,
             'gateway-reference-not-permitted',
-            `sends traffic to Service ${key()} in another namespace, but no ReferenceGrant in namespace ${backendRef.namespace} allows ${route.kind}s from namespace ${route.ref.namespace} to name it: the controller drops the backend (RefNotPermitted), so the workloads behind it are not judged; add a ReferenceGrant in ${backendRef.namespace} (from: group gateway.networking.k8s.io, kind ${route.kind}, namespace ${route.ref.namespace}; to: group "", kind Service).`,
+            `sends traffic to Service ${backendRef.namespace}/${backendRef.name} in another namespace, but no ReferenceGrant in namespace ${backendRef.namespace} allows ${route.kind}s from namespace ${route.ref.namespace} to name it: the controller drops the backend (RefNotPermitted), so the workloads behind it are not judged; add a ReferenceGrant in ${backendRef.namespace} (from: group gateway.networking.k8s.io, kind ${route.kind}, namespace ${route.ref.namespace}; to: group "", kind Service).`,
           );
           continue;
         }
